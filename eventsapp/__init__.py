@@ -1,0 +1,71 @@
+"""eventsapp: events and meetings of an intergovernmental working group."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import config as config_module
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Each module exposes `bp`; CLI commands live on the blueprints (cli_group=None).
+BLUEPRINTS = (
+    "eventsapp.events.views",
+    "eventsapp.api.views",
+    "eventsapp.cli",
+)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure an eventsapp application."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(config_module.Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        url = config_module.database_url_from_env()
+        if url:
+            app.config["SQLALCHEMY_DATABASE_URI"] = url
+        app.config.from_prefixed_env()
+    else:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config_module.load_or_create_secret_key(app.instance_path)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **config_module.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from .database import configure_engine
+
+    with app.app_context():
+        configure_engine(db.engine, app.config["LOCK_TIMEOUT_SECONDS"])
+
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+
+    from . import errors, rendering, security
+    from .auth import loader  # noqa: F401  registers the user loader
+
+    errors.register_error_handlers(app)
+    rendering.register_template_helpers(app)
+    security.register_security_headers(app)
+    return app

@@ -1,0 +1,74 @@
+"""Configuration defaults; instance/config.py and the environment override them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    # Relative SQLite paths are resolved against instance/ by Flask-SQLAlchemy.
+    SQLALCHEMY_DATABASE_URI = "sqlite:///eventsapp.sqlite"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    WTF_CSRF_TIME_LIMIT = None  # a delegate may keep a form open for hours
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    JSON_SORT_KEYS = False
+
+    # Flask-Limiter: memory:// suits one process; set a redis:// URI for several.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_REGISTRATION = "10 per minute"
+
+    # Mail: no MAIL_SERVER means messages are written as .eml files in instance/mail/.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "eventsapp <no-reply@localhost>"
+
+    # Seconds a writer waits for the event lock before answering 503 (R10).
+    LOCK_TIMEOUT_SECONDS = 3
+
+    # Test-only hooks for negative controls of the race tests; honoured only under TESTING.
+    TESTING_SKIP_CAPACITY_LOCK = False
+    TESTING_SLEEP_AFTER_CAPACITY_CHECK = 0.0
+
+
+def database_url_from_env() -> str | None:
+    """Return DATABASE_URL normalised to an SQLAlchemy URL with the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def engine_options(url: str) -> dict:
+    """Pool settings per backend; sized so workers × pool fit max_connections (R12)."""
+    if url.startswith("sqlite"):
+        return {}  # busy_timeout is set per connection in db.configure_engine
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5, "pool_recycle": 1800}
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Keep one generated secret in instance/ so sessions survive restarts and processes agree."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    # O_EXCL: when several workers start at once, the first one's key wins.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key

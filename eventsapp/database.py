@@ -1,0 +1,102 @@
+"""Database wiring: SQLite pragmas, BEGIN IMMEDIATE, and the per-event write lock.
+
+Every rule that counts rows before writing (capacity, waiting list, per-economy
+limits) runs under `lock_event`, which serialises writers of one event:
+- PostgreSQL: `SELECT … FOR UPDATE` on the event row, with a bounded lock wait;
+- SQLite (no row locks; the dialect drops FOR UPDATE): the transaction starts
+  with BEGIN IMMEDIATE, i.e. it holds the database's write lock before it
+  counts; other writers queue on the busy timeout. WAL keeps readers free.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from .extensions import db
+from .models import Event
+
+
+class LockTimeout(Exception):
+    """The event is locked by another writer for longer than we wait; try again."""
+
+
+def configure_engine(engine: Engine, lock_timeout_seconds: float) -> None:
+    """Install per-connection settings; called once per engine."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa_event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Take transaction control away from pysqlite so BEGIN is ours to emit
+        # (SQLAlchemy's documented recipe for SQLite transactions).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={int(lock_timeout_seconds * 1000)}")
+        cur.close()
+
+    @sa_event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def lock_event(event_id: int) -> Event:
+    """Start (or continue) a write transaction holding the event's write lock.
+
+    Call it first in a service that counts and then writes. Returns the event
+    freshly loaded under the lock.
+
+    :raises LockTimeout: another writer held the lock past LOCK_TIMEOUT_SECONDS.
+    """
+    session = db.session
+    config = current_app.config
+    skip = config.get("TESTING") and config.get("TESTING_SKIP_CAPACITY_LOCK")
+    try:
+        if session.get_bind().dialect.name == "sqlite":
+            if not skip:
+                _begin_immediate(session)
+            ev = session.execute(
+                select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
+            ).scalar_one()
+        else:
+            if not skip:
+                timeout_ms = int(config["LOCK_TIMEOUT_SECONDS"] * 1000)
+                session.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
+            stmt = select(Event).where(Event.id == event_id)
+            if not skip:
+                stmt = stmt.with_for_update()
+            ev = session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+    except OperationalError as exc:
+        session.rollback()
+        if _is_lock_timeout(exc):
+            raise LockTimeout() from exc
+        raise
+    sleep = config.get("TESTING") and config.get("TESTING_SLEEP_AFTER_CAPACITY_CHECK")
+    if sleep:
+        time.sleep(float(sleep))
+    return ev
+
+
+def _begin_immediate(session) -> None:
+    conn = session.connection()
+    if conn.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+        return
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("lock_event must come before any write in the transaction")
+    # The current transaction only read; end it and start one that holds the lock.
+    session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def _is_lock_timeout(exc: OperationalError) -> bool:
+    message = str(exc.orig).lower()
+    return "database is locked" in message or "lock timeout" in message or "55p03" in message

@@ -1,0 +1,60 @@
+"""Error pages in the site's layout, and JSON errors under /api/."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .database import LockTimeout
+from .extensions import db
+
+RETRY_AFTER_SECONDS = 2
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(code: int, title: str, message: str):
+    if _wants_json():
+        return jsonify({"error": title, "message": message}), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return _render(
+            400,
+            "The form has expired",
+            "Your form could not be accepted because its security token was missing or "
+            "out of date. Go back, reload the page and submit it again.",
+        )
+
+    @app.errorhandler(LockTimeout)
+    def lock_timeout(exc: LockTimeout):
+        db.session.rollback()
+        response, code = _render(
+            503, "Busy", "Many people are registering right now. Please try again in a moment."
+        )
+        response = current_app.make_response((response, code))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code and exc.code >= 500:
+            db.session.rollback()
+        response = _render(exc.code or 500, exc.name, exc.description or "")
+        if exc.code == 405 and exc.valid_methods:
+            response = current_app.make_response(response)
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unhandled(exc: Exception):
+        db.session.rollback()
+        current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        err = InternalServerError()
+        return _render(500, err.name, "Something went wrong on our side. It has been logged.")

@@ -1,0 +1,119 @@
+"""Reading events: availability, registration windows, the year's listing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import CONFIRMED, WAITLISTED, Event, Registration, WorkPlan, utcnow
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Counted from the rows every time: a cancellation frees its place with no bookkeeping."""
+
+    capacity: int | None  # None: no limit
+    confirmed: int
+    waitlisted: int
+
+    @property
+    def places_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.confirmed, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.confirmed >= self.capacity
+
+
+def availability(event: Event) -> Availability:
+    return availability_for([event])[event.id]
+
+
+def availability_for(events: list[Event]) -> dict[int, Availability]:
+    """Availability of several events in one query."""
+    ids = [e.id for e in events]
+    counts: dict[tuple[int, str], int] = {}
+    if ids:
+        rows = db.session.execute(
+            select(Registration.event_id, Registration.status, func.count())
+            .where(Registration.event_id.in_(ids),
+                   Registration.status.in_((CONFIRMED, WAITLISTED)))
+            .group_by(Registration.event_id, Registration.status)
+        )
+        counts = {(event_id, status): n for event_id, status, n in rows}
+    return {
+        e.id: Availability(e.capacity, counts.get((e.id, CONFIRMED), 0),
+                           counts.get((e.id, WAITLISTED), 0))
+        for e in events
+    }
+
+
+def registration_state(event: Event, now: datetime | None = None) -> tuple[bool, str]:
+    """Whether registration is open now, and the sentence that tells a delegate why not."""
+    now = now or utcnow()
+    if event.status == "cancelled":
+        return False, "This event has been cancelled."
+    if event.status != "published":
+        return False, "Registration has not opened yet."
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return False, "Registration has not opened yet."
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return False, "Registration has closed."
+    return True, ""
+
+
+def registration_open(event: Event, now: datetime | None = None) -> bool:
+    return registration_state(event, now)[0]
+
+
+def current_work_plan() -> WorkPlan | None:
+    """The most recent year's work plan."""
+    return db.session.scalar(select(WorkPlan).order_by(WorkPlan.year.desc()).limit(1))
+
+
+def public_events(work_plan: WorkPlan | None = None) -> list[Event]:
+    """Published and cancelled events, in date order (undated ones last)."""
+    stmt = select(Event).where(Event.status.in_(("published", "cancelled")))
+    if work_plan is not None:
+        stmt = stmt.where(Event.work_plan_id == work_plan.id)
+    events = list(db.session.scalars(stmt))
+    return sorted(events, key=event_sort_key)
+
+
+def event_sort_key(event: Event) -> tuple:
+    if event.start_date:
+        return (0, event.start_date, event.id)
+    if event.tentative_month:
+        year, month = map(int, event.tentative_month.split("-"))
+        # A month sorts after every dated event inside that month.
+        return (0, date(year, month, 28), event.id)
+    return (1, date.max, event.id)
+
+
+def is_past(event: Event, now: datetime | None = None) -> bool:
+    """True once the event's last day has ended in its own time zone."""
+    now = now or utcnow()
+    today = now.astimezone(ZoneInfo(event.timezone)).date()
+    if event.end_date or event.start_date:
+        return (event.end_date or event.start_date) < today
+    if event.tentative_month:
+        year, month = map(int, event.tentative_month.split("-"))
+        return (year, month) < (today.year, today.month)
+    return False
+
+
+def split_upcoming_past(events: list[Event], now: datetime | None = None):
+    now = now or utcnow()
+    upcoming = [e for e in events if not is_past(e, now)]
+    past = [e for e in events if is_past(e, now)]
+    return upcoming, list(reversed(past))
+
+
+def get_public_event(slug: str) -> Event | None:
+    return db.session.scalar(
+        select(Event).where(Event.slug == slug, Event.status.in_(("published", "cancelled")))
+    )

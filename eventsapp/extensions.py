@@ -1,0 +1,16 @@
+"""Unbound Flask extensions; create_app binds them."""
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from .models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+csrf = CSRFProtect()
+migrate = Migrate()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,16 @@
+"""All models, importable from one place."""
+
+from .agenda import AgendaChange, AgendaItem, PublishedAgendaItem
+from .base import Base, UTCDateTime, utcnow
+from .event import Event
+from .ops import AuditEntry, OutboxMessage
+from .registration import CANCELLED, CONFIRMED, WAITLISTED, CheckIn, Registration
+from .user import ADMIN, CHECKIN, ORGANISER, ROLES, ApiToken, User, user_event
+from .workplan import Deliverable, FocusArea, WorkPlan
+
+__all__ = [
+    "ADMIN", "CANCELLED", "CHECKIN", "CONFIRMED", "ORGANISER", "ROLES", "WAITLISTED",
+    "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn", "Deliverable",
+    "Event", "FocusArea", "OutboxMessage", "PublishedAgendaItem", "Registration", "User",
+    "UTCDateTime", "WorkPlan", "user_event", "utcnow",
+]

@@ -1,0 +1,96 @@
+"""Events of a work plan."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .agenda import AgendaItem, PublishedAgendaItem
+    from .registration import Registration
+    from .workplan import Deliverable, WorkPlan
+
+
+class Event(Base):
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_plan_id: Mapped[int | None] = mapped_column(ForeignKey("work_plan.id"))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    short_title: Mapped[str] = mapped_column(String(100), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="meeting")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    description: Mapped[str] = mapped_column(Text, default="")
+    theme: Mapped[str] = mapped_column(String(300), default="")
+    lead_economy: Mapped[str | None] = mapped_column(String(5))
+    co_sponsors: Mapped[str] = mapped_column(Text, default="")
+    collaborating_fora: Mapped[str] = mapped_column(Text, default="")
+
+    # Venue; empty means "to be confirmed".
+    venue_name: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    venue_economy: Mapped[str | None] = mapped_column(String(5))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+
+    # Local calendar dates in the event's timezone. When only the month is
+    # known, start_date/end_date stay NULL and tentative_month holds "YYYY-MM":
+    # we never invent a day.
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    tentative_month: Mapped[str | None] = mapped_column(String(7))
+
+    capacity: Mapped[int | None]  # None: no limit
+    waitlist_enabled: Mapped[bool] = mapped_column(default=True)
+    per_economy_limit: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Values the seed assumed because the source is silent; organisers confirm them.
+    assumptions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The agenda is a proposal whose times are not yet agreed.
+    agenda_provisional: Mapped[bool] = mapped_column(default=False)
+    agenda_release: Mapped[int] = mapped_column(default=0)
+    agenda_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Bumped on every change visible to the public (event fields or published
+    # agenda); feeds and caches key on it, so it must move on deletions too.
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    work_plan: Mapped[WorkPlan | None] = relationship(back_populates="events")
+    deliverables: Mapped[list[Deliverable]] = relationship(back_populates="event")
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="event", order_by="AgendaItem.starts_at", cascade="all, delete-orphan"
+    )
+    published_items: Mapped[list[PublishedAgendaItem]] = relationship(
+        back_populates="event",
+        order_by="PublishedAgendaItem.starts_at",
+        cascade="all, delete-orphan",
+    )
+    registrations: Mapped[list[Registration]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", lazy="write_only"
+    )
+
+    @property
+    def dates_confirmed(self) -> bool:
+        return self.start_date is not None
+
+    @property
+    def days(self) -> list[date]:
+        """Local dates the event runs on (empty while dates are to be confirmed)."""
+        if self.start_date is None:
+            return []
+        end = self.end_date or self.start_date
+        return [date.fromordinal(d) for d in range(self.start_date.toordinal(), end.toordinal() + 1)]
+
+    def touch(self) -> None:
+        """Mark a public change: feeds and caches see a new version."""
+        self.version = (self.version or 0) + 1
+        self.updated_at = utcnow()

@@ -1,0 +1,45 @@
+"""Operational records: the mail outbox and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime, utcnow
+
+
+class OutboxMessage(Base):
+    """An email written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_pending", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    to_addr: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    # The whole RFC 5322 message, built before commit, so delivery is a byte copy.
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Who acted when there is no user: "registrant", "system", "cli".
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), index=True
+    )
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int | None]
+    action: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,97 @@
+"""Registrations of delegates and their check-ins."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .event import Event
+
+CONFIRMED = "confirmed"
+WAITLISTED = "waitlisted"
+CANCELLED = "cancelled"
+
+
+class Registration(Base):
+    __tablename__ = "registration"
+    __table_args__ = (
+        # One active registration per address and event; a cancelled one does
+        # not block registering again. A backstop: the service checks first.
+        Index(
+            "uq_registration_active_email",
+            "event_id",
+            "email_normalized",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
+        Index("ix_registration_event_status", "event_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    given_name: Mapped[str] = mapped_column(String(200))
+    family_name: Mapped[str] = mapped_column(String(200))
+    badge_name: Mapped[str] = mapped_column(String(200), default="")
+    native_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320))
+    email_normalized: Mapped[str] = mapped_column(String(320))
+    economy: Mapped[str | None] = mapped_column(String(5))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    sector: Mapped[str] = mapped_column(String(40), default="government")
+    category: Mapped[str] = mapped_column(String(40), default="delegate")
+    dietary: Mapped[str] = mapped_column(String(500), default="")
+    accessibility: Mapped[str] = mapped_column(String(500), default="")
+    consent_to_list: Mapped[bool] = mapped_column(default=False)
+
+    status: Mapped[str] = mapped_column(String(20), default=CONFIRMED)
+    # Registrations made together by a head of delegation share the head's id.
+    delegation_head_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id"))
+
+    # Only hashes of the secrets are stored: a database dump opens nothing.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    feed_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Printed on the badge for the door; grants nothing else.
+    checkin_code: Mapped[str] = mapped_column(String(32), unique=True)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    event: Mapped[Event] = relationship(back_populates="registrations")
+    checkins: Mapped[list[CheckIn]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="CheckIn.day"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def display_name(self) -> str:
+        return self.badge_name or self.full_name
+
+
+class CheckIn(Base):
+    __tablename__ = "check_in"
+    __table_args__ = (UniqueConstraint("registration_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date)  # local date at the venue
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    registration: Mapped[Registration] = relationship(back_populates="checkins")

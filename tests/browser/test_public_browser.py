@@ -1,0 +1,31 @@
+"""Real Chromium: the public pages work and axe finds no WCAG 2.2 AA violation."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+
+
+def assert_no_axe_violations(page):
+    result = Axe().run(page, options=AXE_OPTIONS)
+    assert result.violations_count == 0, result.generate_report()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_home_then_event_page_pass_axe(page, live_server, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server + "/")
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "APEC Counter-Terrorism Working Group Work Plan for 2020")
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="11th Secure Trade in APEC Region Conference (STAR XI)").click()
+    page.wait_for_url("**/events/star-xi")
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "11th Secure Trade in APEC Region Conference (STAR XI)")
+    assert_no_axe_violations(page)
+
+
+def test_not_found_page_passes_axe(page, live_server):
+    response = page.goto(live_server + "/events/nope")
+    assert response.status == 404
+    assert_no_axe_violations(page)
