@@ -58,6 +58,8 @@ class Registration(Base):
     # Only hashes of the secrets are stored: a database dump opens nothing.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     feed_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Bumped when the registrant resets their calendar link (tokens.derive_feed_token).
+    feed_token_version: Mapped[int] = mapped_column(default=1)
     # Printed on the badge for the door; grants nothing else.
     checkin_code: Mapped[str] = mapped_column(String(32), unique=True)
 

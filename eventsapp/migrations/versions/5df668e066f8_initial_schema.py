@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a85b4cdaed7a
+Revision ID: 5df668e066f8
 Revises: 
-Create Date: 2026-11-27 21:03:42.745422
+Create Date: 2026-11-27 21:07:08.638538
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a85b4cdaed7a'
+revision = '5df668e066f8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -234,6 +234,7 @@ def upgrade():
     sa.Column('delegation_head_id', sa.Integer(), nullable=True),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('feed_token_hash', sa.String(length=64), nullable=False),
+    sa.Column('feed_token_version', sa.Integer(), nullable=False),
     sa.Column('checkin_code', sa.String(length=32), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,34 @@
+"""The audit log: who changed what on events, agendas and registrations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .extensions import db
+from .models import AuditEntry, User
+
+
+def record(action: str, obj: Any, *, event_id: int | None = None, user: User | None = None,
+           actor: str = "", **details: Any) -> AuditEntry:
+    """Add an audit entry to the current transaction (the caller commits)."""
+    entry = AuditEntry(
+        action=action,
+        object_type=type(obj).__name__,
+        object_id=getattr(obj, "id", None),
+        event_id=event_id,
+        user_id=user.id if user is not None and getattr(user, "id", None) else None,
+        actor=actor or (user.email if user is not None and hasattr(user, "email") else "system"),
+        details={k: _jsonable(v) for k, v in details.items()},
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)

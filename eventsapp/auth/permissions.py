@@ -1,0 +1,53 @@
+"""Who may do what. Views use the decorators; services may call the predicates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from ..extensions import login_manager
+from ..models import ADMIN, CHECKIN, ORGANISER, Event, User
+
+
+def can_manage_event(user: User, event: Event) -> bool:
+    """Admins manage every event; organisers all events, or only those they are limited to."""
+    if not user.is_authenticated or not user.active:
+        return False
+    if user.role == ADMIN:
+        return True
+    if user.role != ORGANISER:
+        return False
+    return not user.events or any(e.id == event.id for e in user.events)
+
+
+def can_check_in(user: User, event: Event) -> bool:
+    if not user.is_authenticated or not user.active:
+        return False
+    if user.role == CHECKIN:
+        return not user.events or any(e.id == event.id for e in user.events)
+    return can_manage_event(user, event)
+
+
+def roles_required(*roles: str) -> Callable:
+    """No session: the sign-in page. Wrong role: 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403, "Your account does not have access to this page.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def require_event_access(event: Event, check: Callable[[User, Event], bool] = can_manage_event):
+    if not check(current_user, event):
+        abort(403, "Your account does not have access to this event.")
