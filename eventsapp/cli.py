@@ -6,6 +6,8 @@ import click
 from flask import Blueprint
 from flask_migrate import upgrade
 
+from .copydb import CopyError, copy_database
+from .extensions import db
 from .seed.loader import load_work_plan
 
 bp = Blueprint("cli", __name__, cli_group=None)
@@ -26,3 +28,16 @@ def seed() -> None:
         click.echo("Loaded: " + ", ".join(f"{n} {k}" for k, n in created.items() if n))
     else:
         click.echo("The 2020 work plan is already loaded; nothing changed.")
+
+
+@bp.cli.command("copy-db")
+@click.option("--to", "target_url", required=True, help="SQLAlchemy URL of an empty database.")
+def copy_db(target_url: str) -> None:
+    """Copy every row of this database into another one, and verify the copy."""
+    try:
+        reports = copy_database(db.engine, target_url)
+    except CopyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for r in reports:
+        click.echo(f"{r.name:24} {r.rows:8} rows  sha256 {r.checksum[:16]}")
+    click.echo(f"Copied and verified {sum(r.rows for r in reports)} rows in {len(reports)} tables.")

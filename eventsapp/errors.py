@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .database import LockTimeout
 from .extensions import db
+from .ops import redact
 
 RETRY_AFTER_SECONDS = 2
 
@@ -55,6 +56,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unhandled(exc: Exception):
         db.session.rollback()
-        current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        current_app.logger.exception(
+            "Unhandled error on %s %s (request id %s)", request.method, redact(request.path),
+            g.get("request_id"))
         err = InternalServerError()
         return _render(500, err.name, "Something went wrong on our side. It has been logged.")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import uuid
 
 from sqlalchemy import create_engine, text
 
@@ -49,3 +51,18 @@ def database_uri_for(backend: str, tmp_path) -> str:
         reset_postgres(pg_url())
         return pg_url()
     return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+@contextlib.contextmanager
+def fresh_postgres_database():
+    """A new, empty PostgreSQL database on the test server, dropped afterwards."""
+    name = f"eventsapp_tmp_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{pg_url().rsplit('/', 1)[0]}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,15 +1,12 @@
 """init-db and seed are idempotent on a fresh database of each backend."""
 
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from eventsapp import create_app
 from eventsapp.extensions import db
 from eventsapp.models import AgendaItem, Deliverable, Event, FocusArea, WorkPlan
-
-from tests.support import base_config, pg_url
+from tests.support import base_config, fresh_postgres_database
 
 
 @pytest.fixture
@@ -17,15 +14,8 @@ def fresh_db_url(backend, tmp_path):
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
         return
-    name = f"eventsapp_cli_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(pg_url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = pg_url().rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_database() as url:
+        yield url
 
 
 def counts(app) -> dict:

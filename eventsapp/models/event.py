@@ -75,7 +75,8 @@ class Event(Base):
         cascade="all, delete-orphan",
     )
     registrations: Mapped[list[Registration]] = relationship(
-        back_populates="event", cascade="all, delete-orphan", lazy="write_only"
+        back_populates="event", cascade="all, delete-orphan", lazy="write_only",
+        passive_deletes=True,
     )
 
     @property

@@ -1,0 +1,17 @@
+# gunicorn settings for eventsapp: `gunicorn -c docs/deploy/gunicorn.conf.py 'eventsapp:create_app()'`
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# Pages are CPU-bound (Jinja, PDFs): one sync worker per core does better than threads here.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+worker_class = "sync"
+# Badge PDFs for a big conference take a few seconds; nothing legitimate takes 60.
+timeout = 60
+graceful_timeout = 30
+# Restart workers now and then so a slow leak can never take a host down.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = None  # eventsapp logs each request itself, as JSON with a request id
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,66 @@
+"""Operations: health check for load balancers, request ids and structured request logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import time
+
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .extensions import db, limiter
+
+bp = Blueprint("ops", __name__)
+log = logging.getLogger("eventsapp.request")
+
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Private links carry secrets in the path; logs must not.
+SECRET_SEGMENT_RE = re.compile(r"/[A-Za-z0-9_-]{32,}")
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        db.session.rollback()
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+def redact(path: str) -> str:
+    return SECRET_SEGMENT_RE.sub("/[redacted]", path)
+
+
+def register_request_logging(app: Flask) -> None:
+    if app.config.get("PROXY_FIX_X_FOR"):
+        # Only behind a proxy we run: otherwise clients could forge their address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]),
+                                x_proto=1, x_host=0)
+
+    @app.before_request
+    def _start():
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if REQUEST_ID_RE.match(incoming) else secrets.token_hex(8)
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        request_id = g.get("request_id")
+        if request_id is None:
+            return response
+        response.headers["X-Request-ID"] = request_id
+        log.info(json.dumps({
+            "request_id": request_id,
+            "method": request.method,
+            "path": redact(request.path),
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - g.request_started) * 1000, 1),
+            "remote": request.remote_addr,
+        }))
+        return response
