@@ -14,6 +14,14 @@ PRIVATE_PREFIXES = ("/registrations/", "/admin", "/login", "/api/v1/registration
 
 
 def register_security_headers(app: Flask) -> None:
+    https = app.config.get("PREFERRED_URL_SCHEME") == "https"
+    if https:
+        # __Host- cookies are only accepted over HTTPS, for this host and path /.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+        app.config["SESSION_COOKIE_DOMAIN"] = None
+        app.config["SESSION_COOKIE_PATH"] = "/"
+
     @app.after_request
     def _headers(response: Response) -> Response:
         h = response.headers
@@ -21,6 +29,9 @@ def register_security_headers(app: Flask) -> None:
         h.setdefault("X-Frame-Options", "DENY")
         if response.mimetype == "text/html":
             h.setdefault("Content-Security-Policy", CSP)
+            response.vary.add("Cookie")
+        if https:
+            h.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.path.startswith(PRIVATE_PREFIXES):
             h["Referrer-Policy"] = "no-referrer"
             if "Cache-Control" not in h or request.path.startswith(("/admin", "/login")):

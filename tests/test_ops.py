@@ -42,3 +42,16 @@ def test_unhandled_error_renders_the_500_page_in_the_layout(app):
     response = app.test_client().get("/boom")
     assert response.status_code == 500
     assert "Something went wrong on our side." in response.get_data(as_text=True)
+
+
+def test_https_deployment_gets_host_prefixed_secure_cookie_and_hsts(tmp_path):
+    from eventsapp import create_app
+    from tests.support import base_config
+
+    app = create_app(base_config(f"sqlite:///{tmp_path}/x.sqlite", PREFERRED_URL_SCHEME="https"))
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    with app.app_context():
+        db.create_all()
+    response = app.test_client().get("/healthz")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
