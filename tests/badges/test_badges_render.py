@@ -1,0 +1,274 @@
+"""Rendered badge PDFs, read back as a client would (RELIABILITY.md P1, P3, P5, P6)."""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+import unicodedata
+
+import pytest
+from pypdf import PdfReader
+
+from eventsapp.badges import CATEGORY_STYLES, LAYOUTS, BadgeData, render_badges
+from eventsapp.badges.model import CATEGORIES
+from eventsapp.badges.render import badge_frame
+
+
+def nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s)
+
+
+TITLE = "APEC Counter-Terrorism Working Group Plenary"
+DATES = "3–5 March 2026 · Kuala Lumpur"
+
+# Names that must come back out of the PDF exactly (after NFKC).
+NAMES = [
+    "Alice Smith",
+    "Nguyễn Thị Minh Khai",
+    "李小龍",
+    "髙橋 太郎",
+    "김민준",
+    "สมชาย ใจดี",
+    "ผู้ใหญ่",
+    "Иван Петров",
+    "José Ñúñez",
+    "Jose\u0301",
+    "Zoë Ñúñez-Łukasz",
+    "Ωμέγα",
+    "Dr. O'Brien-Smith",
+]
+
+MARKUP = [
+    "<b>Alice",
+    '<img src="/etc/passwd"/>',
+    '<font face="x">x</font>',
+    "Smith & Wesson <3",
+    '<a href="javascript:alert(1)">x</a>',
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "<svg onload=alert(1)>",
+    "javascript:alert(1)",
+    "{{7*7}}",
+    "{% raw %}",
+    "&#0;",
+    "]]>",
+    "<para>",
+]
+
+# RELIABILITY.md 3.6 name corpus, verbatim except the two huge strings (tested apart).
+BAD_NAMES = [
+    "Zoë Ñúñez-Łukasz", "Jose\u0301", "José", "李小龍", "髙橋 \U00020BB7野", "สมชาย ใจดี",
+    "ผู้ใหญ่", "محمد عبد الله", "שלום כהן", "Nguyễn Thị Minh Khai", "Иван Петров", "Ωμέγα",
+    "Dr. O'Brien-Smith", "👩🏽\u200d💻 Ada", "\u202egnp.exe", "Ali\u200bce", "\u00a0", "", "   ",
+    "\x00", "\x1b[31mred", "\x7f", "A" * 201,
+]
+
+
+def badge(name, i=0, native=None, affiliation="Australia", category=None, payload=None):
+    return BadgeData(
+        name=name,
+        native_name=native,
+        affiliation=affiliation,
+        category=category or CATEGORIES[i % len(CATEGORIES)],
+        event_title=TITLE,
+        event_dates=DATES,
+        checkin_payload=payload or f"https://events.example.org/checkin/t{i:05d}-Zq8WvK3p",
+    )
+
+
+@pytest.fixture(scope="module")
+def names_pdf() -> bytes:
+    """One A6 badge per page: the name, and the same string as native-script name."""
+    return render_badges(
+        [badge(n, i, native=n, affiliation=n) for i, n in enumerate(NAMES)], "a6"
+    )
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_page_size_and_count(layout):
+    sheet = LAYOUTS[layout]
+    n = 2 * sheet.per_page + 1
+    pdf = render_badges([badge(f"Person {i}", i) for i in range(n)], layout)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == math.ceil(n / sheet.per_page) == 3
+    for page in reader.pages:
+        box = page.mediabox
+        assert (round(float(box.width), 2), round(float(box.height), 2)) == (
+            round(sheet.page_size[0], 2), round(sheet.page_size[1], 2))
+
+
+def test_known_page_sizes():
+    mm = 72 / 25.4
+    a6 = [round(105 * mm, 2), round(148 * mm, 2)]
+    assert [round(v, 2) for v in LAYOUTS["a6"].page_size] == a6
+    assert [round(v, 2) for v in LAYOUTS["a6x4"].page_size] == [595.28, 841.89]
+    assert LAYOUTS["letter-4x3"].page_size == (612, 792)
+    assert LAYOUTS["letter-4x3"].badge_size == (288, 216)
+
+
+def test_print_scaling_none_and_title():
+    pdf = render_badges([badge("Alice", 0)], "a6x4")
+    reader = PdfReader(io.BytesIO(pdf))
+    prefs = reader.trailer["/Root"]["/ViewerPreferences"]
+    assert prefs["/PrintScaling"] == "/None"
+    assert reader.metadata.title == f"Badges: {TITLE}"
+
+
+def test_writes_to_stream_and_returns_none():
+    buf = io.BytesIO()
+    assert render_badges(iter([badge("Alice", 0)]), "a6", out=buf) is None
+    assert buf.getvalue().startswith(b"%PDF-")
+    assert len(PdfReader(io.BytesIO(buf.getvalue())).pages) == 1
+
+
+def test_consumes_a_generator_lazily():
+    seen = []
+
+    def gen():
+        for i in range(9):
+            seen.append(i)
+            yield badge(f"Person {i}", i)
+
+    pdf = render_badges(gen(), "a6x4")
+    assert seen == list(range(9))
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 3
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="no badges"):
+        render_badges([], "a6x4")
+    with pytest.raises(ValueError, match="unknown badge layout"):
+        render_badges([badge("A")], "a5x9")
+    with pytest.raises(TypeError):
+        render_badges([{"name": "A"}], "a6")
+    with pytest.raises(ValueError, match="category"):
+        badge("A", category="vip")
+
+
+def test_names_extract_as_text(names_pdf, probe):
+    pages = probe.blocks(names_pdf)
+    assert len(pages) == len(NAMES)
+    for name, blocks in zip(NAMES, pages, strict=True):
+        texts = [nfkc(b.text) for b in blocks]
+        # name (large), native-script name and affiliation: three separate blocks
+        assert texts.count(nfkc(name)) == 3, (name, texts)
+        assert nfkc(TITLE) in texts
+        assert nfkc(DATES) in texts
+
+
+def test_no_tofu_or_nul(names_pdf, probe):
+    text = probe.text(names_pdf)
+    assert "\u25a0" not in text
+    assert "\x00" not in text
+    assert "\ufffd" not in text
+    assert not any(0xE000 <= ord(ch) <= 0xF8FF for ch in text)  # no private-use glyph codes
+
+
+def test_every_font_embedded(names_pdf, probe):
+    fonts = probe.fonts(names_pdf)
+    assert len(fonts) == 5
+    assert {emb for _, emb in fonts} == {"yes"}
+    assert {name.split("+", 1)[1] for name, _ in fonts} == {
+        "NotoSans-Bold", "NotoSans-Regular", "NotoSansThai-Bold", "NotoSansThai-Regular",
+        "WenQuanYiZenHei-0",
+    }
+
+
+@pytest.mark.parametrize("layout", ["a6x4", "letter-4x3"])
+def test_qr_codes_decode_to_payload(layout, probe):
+    sheet = LAYOUTS[layout]
+    payloads = [
+        "https://events.example.org/checkin/Zq8WvK3pX1",
+        "https://events.example.org/checkin/aB-_" + "x" * 40,
+        "CHECKIN:42:7f3a9c",
+        "https://ev.example/c/ünï-cödé?x=1&y=2",
+        "https://events.example.org/checkin/Zq8WvK3pX2",
+    ]
+    pdf = render_badges([badge(f"Person {i}", i, payload=p) for i, p in enumerate(payloads)],
+                        layout)
+    pages = probe.qr_codes(pdf)
+    assert len(pages) == 2
+    per = sheet.per_page
+    assert pages == [sorted(payloads[:per]), sorted(payloads[per:])]
+
+
+def _inside(word, x0, top, x1, bottom, tol=0.5):
+    return (word.x0 >= x0 - tol and word.x1 <= x1 + tol
+            and word.y0 >= top - tol and word.y1 <= bottom + tol)
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_long_name_stays_inside_badge(layout, probe):
+    sheet = LAYOUTS[layout]
+    long_name = "A" * 120
+    spaced = " ".join(["Maximiliana Wolfeschlegelsteinhausenbergerdorff"] * 3)[:120]
+    names = [long_name, spaced, "B" * 200]
+    pdf = render_badges([badge(n, i) for i, n in enumerate(names)], layout)
+    bw, bh = sheet.badge_size
+    ph = sheet.page_size[1]
+    frame = badge_frame(bw, bh)
+    slots = list(sheet.positions())
+    pages = probe.blocks(pdf)
+    for i, name in enumerate(names):
+        page = pages[i // sheet.per_page]
+        x, y = slots[i % sheet.per_page]
+        top = ph - (y + bh)  # poppler's y axis points down
+        # the badge rectangle holds every word of this badge
+        # the name box (below the header, above the QR code) holds the name
+        nx0, nx1 = x + frame.name.x, x + frame.name.x + frame.name.w
+        ntop = ph - (y + frame.name.y + frame.name.h)
+        nbottom = ph - (y + frame.name.y)
+        name_blocks = [b for b in page
+                       if b.words and _inside(b.words[0], nx0, ntop, nx1, nbottom, tol=2)]
+        assert len(name_blocks) == 1, name
+        blk = name_blocks[0]
+        for w in blk.words:
+            assert _inside(w, x, top, x + bw, top + bh), (name, w)
+            assert _inside(w, nx0, ntop, nx1, nbottom), (name, w)
+        if len(name) <= 120:
+            assert len(blk.lines) <= 2
+            assert blk.text_nospace_lines.replace(" ", "") == name.replace(" ", "")
+            assert min(w.y1 - w.y0 for w in blk.words) >= 6.0  # font size >= 6 pt
+        for b in page:
+            for w in b.words:
+                assert any(_inside(w, sx, ph - (sy + bh), sx + bw, ph - sy) for sx, sy in slots)
+
+
+def test_markup_renders_literally(probe):
+    pdf = render_badges(
+        [badge(s, i, native=s, affiliation=s) for i, s in enumerate(MARKUP)], "a6"
+    )
+    pages = probe.blocks(pdf)
+    for s, blocks in zip(MARKUP, pages, strict=True):
+        texts = [b.text for b in blocks]
+        # name and native-script name: one line each, exact
+        assert texts.count(s) >= 2, (s, texts)
+        # the narrow affiliation box may wrap inside a word: compare without spaces
+        squeezed = ["".join(t.split()) for t in texts]
+        assert squeezed.count("".join(s.split())) == 3, (s, texts)
+
+
+def test_bad_input_corpus_renders(probe):
+    pdf = render_badges(
+        [badge(n, i, native=n or None, affiliation=n) for i, n in enumerate(BAD_NAMES)], "a6x4"
+    )
+    text = probe.text(pdf)
+    assert "\x00" not in text and "\u25a0" not in text and "\x1b" not in text
+    assert "\u202e" not in text and "\u200b" not in text
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == math.ceil(len(BAD_NAMES) / 4)
+
+
+def test_huge_input_is_cheap_and_truncated(probe):
+    t0 = time.process_time()
+    pdf = render_badges([badge("A" * 50_000, 0), badge("word " * 40_000, 1)], "a6x4")
+    assert time.process_time() - t0 < 2.0
+    text = probe.text(pdf)
+    assert text.count("\u2026") == 2  # each ends with an ellipsis inside its box
+
+
+def test_category_band_labels(probe):
+    pdf = render_badges([badge(f"P{i}", i, category=c) for i, c in enumerate(CATEGORIES)], "a6")
+    pages = probe.blocks(pdf)
+    for cat, blocks in zip(CATEGORIES, pages, strict=True):
+        assert CATEGORY_STYLES[cat].label in [b.text for b in blocks]
