@@ -21,13 +21,20 @@ def init_db() -> None:
 
 
 @bp.cli.command("seed")
-def seed() -> None:
+@click.option("--demo", is_flag=True, help="Also add clearly fictional registrations.")
+def seed(demo: bool) -> None:
     """Load the 2020 CTWG work plan. Running it again changes nothing."""
     created = load_work_plan()
     if any(created.values()):
         click.echo("Loaded: " + ", ".join(f"{n} {k}" for k, n in created.items() if n))
     else:
         click.echo("The 2020 work plan is already loaded; nothing changed.")
+    if demo:
+        from .seed.demo import load_demo_registrations
+
+        made = load_demo_registrations()
+        click.echo(f"Added {made} fictional demo registrations." if made
+                   else "The demo registrations are already there; nothing changed.")
 
 
 @bp.cli.command("copy-db")

@@ -1,0 +1,48 @@
+"""The emails a registrant receives, written to the outbox inside the service's transaction."""
+
+from __future__ import annotations
+
+from flask import render_template, url_for
+
+from ..calendar.ical import build_event_attachment
+from ..mail.outbox import queue_email
+from ..models import CONFIRMED, Event, Registration
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def event_attachments(event: Event) -> list[tuple[str, str, bytes]]:
+    """The event's calendar file, so a confirmed delegate can add it in one click."""
+    return [(f"{event.slug}.ics", "text/calendar", build_event_attachment(event))]
+
+
+def _send(reg: Registration, subject: str, template: str,
+          attachments: list[tuple[str, str, bytes]] | None = None, **context) -> None:
+    event = reg.event
+    text = render_template(template, reg=reg, event=event,
+                           event_url=url_for("events.event", slug=event.slug, _external=True),
+                           **context)
+    queue_email(reg.email, f"{subject}: {_one_line(event.title)}", text, attachments or [],
+                to_name=reg.full_name)
+
+
+def registered(reg: Registration, token: str, position: int | None,
+               attachments: list[tuple[str, str, bytes]]) -> None:
+    manage_url = url_for("registration.manage", token=token, _external=True)
+    if reg.status == CONFIRMED:
+        _send(reg, "Registration confirmed", "mail/confirmation.txt", attachments,
+              manage_url=manage_url)
+    else:
+        _send(reg, "You are on the waiting list", "mail/waitlisted.txt",
+              manage_url=manage_url, position=position)
+
+
+def promoted(reg: Registration) -> None:
+    _send(reg, "A place is yours", "mail/promoted.txt", event_attachments(reg.event))
+
+
+def cancelled(reg: Registration, *, by_organiser: bool, reason: str) -> None:
+    _send(reg, "Registration cancelled", "mail/cancelled.txt", by_organiser=by_organiser,
+          reason=reason)

@@ -1,0 +1,506 @@
+"""Registration rules: capacity, the waiting list, delegations and per-economy limits.
+
+Every function that counts and then writes starts with `lock_event`, and reads
+the rows it decides on only after that (a registration read before the lock can
+be stale on PostgreSQL and cause a double promotion). Each one commits once, so
+a refusal or a crash leaves nothing half-written, and the emails it queues in
+the outbox leave only if the commit did.
+
+The waiting list is served in arrival order, which is the order of ids: every
+insert happens under the event's lock, so ids grow with arrival per event.
+Whenever a place is free and someone waits, the head of the list is promoted
+in the same transaction ("no free place while someone waits"); newcomers are
+therefore never confirmed ahead of the list.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import wraps
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit
+from ..database import LockTimeout, lock_event
+from ..events.services import registration_state
+from ..extensions import db
+from ..models import CANCELLED, CONFIRMED, WAITLISTED, Event, Registration, User, utcnow
+from ..tokens import derive_feed_token, hash_token, new_checkin_code, new_token
+from . import notices
+from .validation import RegistrationInput
+
+ACTIVE = (CONFIRMED, WAITLISTED)
+
+
+class RegistrationError(Exception):
+    """A rule refused the change; str(exc) is the message for the person."""
+
+
+class RegistrationClosed(RegistrationError):
+    pass
+
+
+class EventFull(RegistrationError):
+    pass
+
+
+class AlreadyRegistered(RegistrationError):
+    pass
+
+
+class EconomyLimitReached(RegistrationError):
+    pass
+
+
+class AlreadyCancelled(RegistrationError):
+    pass
+
+
+class CapacityError(RegistrationError):
+    pass
+
+
+class InvalidDelegation(RegistrationError):
+    pass
+
+
+@dataclass(frozen=True)
+class Registered:
+    registration: Registration
+    token: str  # the raw management token: shown and mailed once, stored only as a hash
+
+
+# SQLite's busy handler polls with growing sleeps, so under a storm a waiting writer can be
+# overtaken again and again until it times out. Threads of one process therefore queue here,
+# on a blocking lock, and only one per process competes for the database's write lock.
+_sqlite_writer = threading.Lock()
+
+
+@contextmanager
+def _one_writer_per_process() -> Iterator[None]:
+    config = current_app.config
+    if (db.session.get_bind().dialect.name != "sqlite"
+            or (config.get("TESTING") and config.get("TESTING_SKIP_CAPACITY_LOCK"))):
+        yield
+        return
+    if not _sqlite_writer.acquire(timeout=config["LOCK_TIMEOUT_SECONDS"]):
+        raise LockTimeout()
+    try:
+        yield
+    finally:
+        _sqlite_writer.release()
+
+
+def _writer(function):
+    """Run a service function as the process's one SQLite writer (see above)."""
+
+    @wraps(function)
+    def wrapped(*args, **kwargs):
+        with _one_writer_per_process():
+            return function(*args, **kwargs)
+
+    return wrapped
+
+
+# --- registering ----------------------------------------------------------------------------
+
+
+def register(event: Event, data: RegistrationInput, *, user: User | None = None,
+             notify: bool = True) -> Registered:
+    """Register one person: confirmed while places are free, else waitlisted, else refused.
+
+    :raises RegistrationClosed, EventFull, AlreadyRegistered, EconomyLimitReached:
+    :raises LockTimeout: another writer held the event for too long (answer 503).
+    """
+    return _register_group(event, [data], head_of_delegation=False, user=user,
+                           attachments=_attachments(event, notify))[0]
+
+
+def register_delegation(event: Event, head: RegistrationInput,
+                        members: list[RegistrationInput], *, user: User | None = None,
+                        notify: bool = True) -> list[Registered]:
+    """Register a head of delegation and their delegates, all or nothing.
+
+    Everyone takes the head's economy. Places go in order (head first): when
+    the event fills up part-way, the rest join the waiting list; without a
+    waiting list, a delegation that does not fit entirely is refused.
+    """
+    if not head.economy:
+        raise InvalidDelegation("A delegation represents an economy: choose the head's economy.")
+    wrong = [m for m in members if m.economy not in (None, head.economy)]
+    if wrong:
+        raise InvalidDelegation("Every delegate of a delegation belongs to the head's economy.")
+    return _register_group(event, [head, *members], head_of_delegation=True, user=user,
+                           attachments=_attachments(event, notify))
+
+
+def _attachments(event: Event, notify: bool) -> list[tuple[str, str, bytes]] | None:
+    """None: send no email. The calendar file is the costliest part of the email; built
+    before the lock, it does not hold up other registrants."""
+    return notices.event_attachments(event) if notify else None
+
+
+@_writer
+def _register_group(event: Event, people: list[RegistrationInput], *, head_of_delegation: bool,
+                    user: User | None,
+                    attachments: list[tuple[str, str, bytes]] | None) -> list[Registered]:
+    notify = attachments is not None
+    ev = lock_event(event.id)
+    try:
+        is_open, reason = registration_state(ev)
+        if not is_open:
+            raise RegistrationClosed(reason)
+        _check_duplicates(ev, people)
+        if head_of_delegation:
+            economy = people[0].economy
+            people = [p if p.economy else replace(p, economy=economy) for p in people]
+        _check_economy_limits(ev, people)
+        _fill_free_places(ev, user=user, notify=notify)
+        confirmed, waitlisted = _counts(ev)
+        _test_only_widen_race_window()
+        statuses = []
+        for _ in people:
+            if ev.capacity is None or (confirmed < ev.capacity and waitlisted == 0):
+                statuses.append(CONFIRMED)
+                confirmed += 1
+            elif ev.waitlist_enabled:
+                statuses.append(WAITLISTED)
+                waitlisted += 1
+            else:
+                raise EventFull(_full_message(ev, len(people)))
+        results: list[Registered] = []
+        head_id = None
+        for person, status in zip(people, statuses, strict=True):
+            done = _insert(ev, person, status, head_id)
+            if head_of_delegation and head_id is None:
+                head_id = done.registration.id
+            results.append(done)
+        for done in results:
+            audit.record("registered", done.registration, event_id=ev.id, user=user,
+                         actor="" if user else "registrant", status=done.registration.status,
+                         delegation_head_id=done.registration.delegation_head_id)
+            if notify:
+                notices.registered(done.registration, done.token,
+                                   waitlist_position(done.registration), attachments)
+        db.session.commit()
+    except IntegrityError as exc:
+        # Only the unique index on (event, email) can fire here: a twin request won the race.
+        db.session.rollback()
+        raise AlreadyRegistered(_already_message()) from exc
+    except BaseException:
+        db.session.rollback()
+        raise
+    return results
+
+
+def _test_only_widen_race_window() -> None:
+    """The negative control of the race tests sleeps between counting and inserting."""
+    config = current_app.config
+    if config.get("TESTING") and config.get("TESTING_SKIP_CAPACITY_LOCK"):
+        time.sleep(float(config.get("TESTING_SLEEP_AFTER_CAPACITY_CHECK") or 0))
+
+
+def _full_message(ev: Event, n: int) -> str:
+    if n == 1:
+        return "This event is full and does not keep a waiting list."
+    return (f"This event does not have {n} places left and does not keep a waiting list; "
+            "the delegation was not registered.")
+
+
+def _already_message() -> str:
+    return ("This email address is already registered for this event. "
+            "Use the private link in your confirmation email to see or change your registration.")
+
+
+def _check_duplicates(ev: Event, people: list[RegistrationInput]) -> None:
+    emails = [p.email_normalized for p in people]
+    if len(set(emails)) != len(emails):
+        raise AlreadyRegistered("Each delegate needs their own email address.")
+    taken = db.session.scalars(
+        select(Registration.email_normalized).where(
+            Registration.event_id == ev.id, Registration.status.in_(ACTIVE),
+            Registration.email_normalized.in_(emails))
+    ).all()
+    if taken:
+        if len(people) == 1:
+            raise AlreadyRegistered(_already_message())
+        raise AlreadyRegistered(
+            "Already registered for this event: " + ", ".join(sorted(taken))
+            + ". Nobody in the delegation was registered.")
+
+
+def _check_economy_limits(ev: Event, people: list[RegistrationInput]) -> None:
+    if ev.per_economy_limit is None:
+        return
+    wanted: dict[str, int] = {}
+    for p in people:
+        if p.economy:
+            wanted[p.economy] = wanted.get(p.economy, 0) + 1
+    for economy, n in wanted.items():
+        have = db.session.scalar(
+            select(func.count()).select_from(Registration).where(
+                Registration.event_id == ev.id, Registration.status.in_(ACTIVE),
+                Registration.economy == economy)
+        )
+        if have + n > ev.per_economy_limit:
+            left = max(ev.per_economy_limit - have, 0)
+            raise EconomyLimitReached(
+                f"This event takes at most {ev.per_economy_limit} participants per economy; "
+                f"{left} place{'s' if left != 1 else ''} left for this economy.")
+
+
+def _counts(ev: Event) -> tuple[int, int]:
+    rows = dict(db.session.execute(
+        select(Registration.status, func.count()).where(
+            Registration.event_id == ev.id, Registration.status.in_(ACTIVE))
+        .group_by(Registration.status)
+    ).all())
+    return rows.get(CONFIRMED, 0), rows.get(WAITLISTED, 0)
+
+
+def _insert(ev: Event, person: RegistrationInput, status: str,
+            head_id: int | None) -> Registered:
+    token = new_token()
+    now = utcnow()
+    reg = Registration(
+        event_id=ev.id, given_name=person.given_name, family_name=person.family_name,
+        badge_name=person.badge_name, native_name=person.native_name, email=person.email,
+        email_normalized=person.email_normalized, economy=person.economy,
+        organisation=person.organisation, job_title=person.job_title, sector=person.sector,
+        category=person.category, dietary=person.dietary, accessibility=person.accessibility,
+        consent_to_list=person.consent_to_list, status=status, delegation_head_id=head_id,
+        token_hash=hash_token(token), feed_token_version=1,
+        feed_token_hash=hash_token(derive_feed_token(token, 1)),
+        checkin_code=new_checkin_code(), created_at=now, updated_at=now,
+    )
+    db.session.add(reg)
+    db.session.flush()
+    return Registered(reg, token)
+
+
+def _fill_free_places(ev: Event, *, user: User | None, notify: bool) -> list[Registration]:
+    """Promote from the head of the waiting list while places are free (lock held)."""
+    confirmed, waitlisted = _counts(ev)
+    if not waitlisted:
+        return []
+    stmt = (select(Registration)
+            .where(Registration.event_id == ev.id, Registration.status == WAITLISTED)
+            .order_by(Registration.id)
+            .execution_options(populate_existing=True))
+    if ev.capacity is not None:
+        free = ev.capacity - confirmed
+        if free <= 0:
+            return []
+        stmt = stmt.limit(free)
+    promoted = list(db.session.scalars(stmt))
+    now = utcnow()
+    for reg in promoted:
+        reg.status = CONFIRMED
+        reg.promoted_at = now
+        reg.updated_at = now
+        audit.record("promoted", reg, event_id=ev.id, user=user,
+                     actor="" if user else "system", reason="place freed")
+        if notify:
+            notices.promoted(reg)
+    db.session.flush()
+    return promoted
+
+
+# --- changing -------------------------------------------------------------------------------
+
+
+def _locked(registration: Registration) -> tuple[Event, Registration]:
+    """Take the event lock, then re-read the registration as it is now."""
+    ev = lock_event(registration.event_id)
+    reg = db.session.execute(
+        select(Registration).where(Registration.id == registration.id)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    return ev, reg
+
+
+@_writer
+def cancel_registration(registration: Registration, *, user: User | None = None,
+                        reason: str = "", notify: bool = True) -> list[Registration]:
+    """Cancel and promote from the waiting list in the same transaction.
+
+    Returns those promoted. A second cancel raises AlreadyCancelled (and so can
+    never promote anyone twice).
+    """
+    ev, reg = _locked(registration)
+    try:
+        if reg.status == CANCELLED:
+            raise AlreadyCancelled("This registration has already been cancelled.")
+        was = reg.status
+        now = utcnow()
+        reg.status = CANCELLED
+        reg.cancelled_at = now
+        reg.updated_at = now
+        db.session.flush()
+        audit.record("cancelled", reg, event_id=ev.id, user=user,
+                     actor="" if user else "registrant", previous_status=was, reason=reason)
+        if notify:
+            notices.cancelled(reg, by_organiser=user is not None, reason=reason)
+        promoted = _fill_free_places(ev, user=user, notify=notify)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return promoted
+
+
+@_writer
+def change_capacity(event: Event, capacity: int | None, *, user: User | None) -> list[Registration]:
+    """Set the capacity (None: no limit) and promote into the new places.
+
+    :raises CapacityError: below the number already confirmed (nobody is demoted
+        silently; cancel registrations first) or not a whole number ≥ 0.
+    """
+    if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)
+                                 or capacity < 0):
+        raise CapacityError("The capacity must be a whole number of 0 or more, or no limit.")
+    ev = lock_event(event.id)
+    try:
+        confirmed, _ = _counts(ev)
+        if capacity is not None and capacity < confirmed:
+            raise CapacityError(
+                f"{confirmed} people are already confirmed, so the capacity cannot be lower "
+                f"than {confirmed}. Cancel registrations first if places must go.")
+        previous = ev.capacity
+        ev.capacity = capacity
+        ev.touch()
+        audit.record("capacity_changed", ev, event_id=ev.id, user=user,
+                     previous=previous, capacity=capacity)
+        promoted = _fill_free_places(ev, user=user, notify=True)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return promoted
+
+
+@_writer
+def set_waitlist(event: Event, enabled: bool, *, user: User | None) -> None:
+    """Turn the waiting list on or off. Those already waiting keep their place in it."""
+    ev = lock_event(event.id)
+    ev.waitlist_enabled = bool(enabled)
+    ev.touch()
+    audit.record("waitlist_changed", ev, event_id=ev.id, user=user, enabled=bool(enabled))
+    db.session.commit()
+
+
+@_writer
+def promote_registration(registration: Registration, *, user: User | None, reason: str,
+                         over_capacity: bool = False) -> Registration:
+    """An organiser confirms someone from the waiting list by hand.
+
+    Since a free place always goes to the head of the list at once, picking
+    someone else means going over capacity: that needs `over_capacity=True`
+    (and the reason is kept in the audit log).
+
+    :raises RegistrationError: the registration is not on the waiting list.
+    :raises CapacityError: no place is free and `over_capacity` is False.
+    """
+    ev, reg = _locked(registration)
+    try:
+        if reg.status != WAITLISTED:
+            raise RegistrationError("Only someone on the waiting list can be promoted.")
+        _fill_free_places(ev, user=user, notify=True)
+        if reg.status != CONFIRMED:
+            if not over_capacity:
+                raise CapacityError(
+                    "The event is full. Raise the capacity, or confirm this person over "
+                    "capacity.")
+            now = utcnow()
+            reg.status = CONFIRMED
+            reg.promoted_at = now
+            reg.updated_at = now
+            audit.record("promoted", reg, event_id=ev.id, user=user, reason=reason,
+                         over_capacity=True)
+            notices.promoted(reg)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return reg
+
+
+@_writer
+def update_registration(registration: Registration, data: RegistrationInput, *,
+                        user: User | None = None) -> Registration:
+    """Change a registrant's details; the status and place in the list are kept.
+
+    :raises AlreadyCancelled: the registration was cancelled.
+    :raises AlreadyRegistered: the new email address is registered already.
+    :raises EconomyLimitReached: the new economy has no place left.
+    """
+    ev, reg = _locked(registration)
+    try:
+        if reg.status == CANCELLED:
+            raise AlreadyCancelled("A cancelled registration cannot be changed.")
+        if data.email_normalized != reg.email_normalized:
+            _check_duplicates(ev, [data])
+        if data.economy and data.economy != reg.economy:
+            _check_economy_limits(ev, [data])
+        changed = []
+        for name in RegistrationInput.__dataclass_fields__:
+            if getattr(reg, name) != getattr(data, name):
+                setattr(reg, name, getattr(data, name))
+                changed.append(name)
+        reg.email_normalized = data.email_normalized
+        if changed:
+            reg.updated_at = utcnow()
+            audit.record("updated", reg, event_id=ev.id, user=user,
+                         actor="" if user else "registrant", fields=changed)
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise AlreadyRegistered(_already_message()) from exc
+    except BaseException:
+        db.session.rollback()
+        raise
+    return reg
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def find_by_token(token: str) -> Registration | None:
+    """The registration a management token opens, or None.
+
+    Every string is hashed and looked up the same way, so malformed and
+    unknown tokens are indistinguishable (and no comparison touches the secret).
+    """
+    if not isinstance(token, str):
+        return None
+    return db.session.scalar(
+        select(Registration).where(Registration.token_hash == hash_token(token)))
+
+
+def find_by_feed_token(feed_token: str) -> Registration | None:
+    if not isinstance(feed_token, str):
+        return None
+    return db.session.scalar(
+        select(Registration).where(Registration.feed_token_hash == hash_token(feed_token)))
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the head of the waiting list; None unless waitlisted."""
+    if registration.status != WAITLISTED:
+        return None
+    return db.session.scalar(
+        select(func.count()).select_from(Registration).where(
+            Registration.event_id == registration.event_id, Registration.status == WAITLISTED,
+            Registration.id <= registration.id)
+    )
+
+
+def feed_token_for(registration: Registration, token: str) -> str:
+    """The personal calendar token, from the management token the registrant holds."""
+    return derive_feed_token(token, registration.feed_token_version)

@@ -1,0 +1,162 @@
+"""One set of input rules for the form, the API and the seed: raw values in, clean values out.
+
+Every text field is stripped and NFC-normalised (so "José" typed on a Mac, in
+NFD, matches the same name typed elsewhere), and refused when it holds control
+characters (CR/LF, ESC, NUL, …) or bidirectional overrides that can disguise a
+name. Any script is welcome; length is counted in characters, not bytes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from ..reference import CATEGORIES, ECONOMIES, SECTORS
+
+NAME_MAX = 200
+LONG_TEXT_MAX = 500
+# Explicit direction overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make
+# "exe.pdf" read as "fdp.exe"; the line and paragraph separators break lines like CR/LF.
+_FORBIDDEN_FORMAT = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                                      0x2028, 0x2029)}
+
+
+@dataclass(frozen=True)
+class RegistrationInput:
+    """A registrant's details, already validated by `clean_registration`."""
+
+    given_name: str
+    family_name: str
+    email: str
+    economy: str | None = None
+    organisation: str = ""
+    sector: str = "government"
+    category: str = "delegate"
+    badge_name: str = ""
+    native_name: str = ""
+    job_title: str = ""
+    dietary: str = ""
+    accessibility: str = ""
+    consent_to_list: bool = False
+
+    @property
+    def email_normalized(self) -> str:
+        return self.email.lower()
+
+
+FIELD_NAMES = tuple(f.name for f in fields(RegistrationInput))
+# Field → (required, maximum length)
+TEXT_FIELDS = {
+    "given_name": (True, NAME_MAX),
+    "family_name": (True, NAME_MAX),
+    "badge_name": (False, NAME_MAX),
+    "native_name": (False, NAME_MAX),
+    "organisation": (False, NAME_MAX),
+    "job_title": (False, NAME_MAX),
+    "dietary": (False, LONG_TEXT_MAX),
+    "accessibility": (False, LONG_TEXT_MAX),
+}
+CHOICE_FIELDS = {"economy": ECONOMIES, "sector": SECTORS, "category": CATEGORIES}
+LABELS = {
+    "given_name": "Given name", "family_name": "Family name", "email": "Email address",
+    "economy": "Economy", "organisation": "Organisation", "sector": "Sector",
+    "category": "Category", "badge_name": "Name on the badge",
+    "native_name": "Name in native script", "job_title": "Job title",
+    "dietary": "Dietary requirements", "accessibility": "Accessibility needs",
+    "consent_to_list": "Participant list",
+}
+
+
+class ValidationFailed(Exception):
+    """Input was refused; `errors` maps each field to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def clean_text(value: Any, label: str, *, required: bool, max_length: int) -> str:
+    """Return the stripped, NFC-normalised text or raise ValueError with the user's message."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValueError(f"{label} must be text.")
+    if any(unicodedata.category(ch) == "Cc" or ch in _FORBIDDEN_FORMAT for ch in value):
+        raise ValueError(f"{label} must not contain line breaks or control characters.")
+    text = unicodedata.normalize("NFC", value.strip())
+    if required and not text:
+        raise ValueError(f"Enter your {label.lower()}.")
+    if len(text) > max_length:
+        raise ValueError(f"{label} must be at most {max_length} characters long.")
+    return text
+
+
+def clean_email(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("Email address must be text.")
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError("Email address must not contain line breaks or control characters.")
+    if not value.strip():
+        raise ValueError("Enter your email address.")
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"Enter a valid email address ({exc}).") from exc
+
+
+def clean_choice(name: str, value: Any) -> str | None:
+    choices = CHOICE_FIELDS[name]
+    if value is None or value == "":
+        if name == "economy":
+            return None  # not every participant represents an economy
+        raise ValueError(f"Choose {_article(name)} {LABELS[name].lower()}.")
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"Choose {_article(name)} {LABELS[name].lower()} from the list.")
+    return value
+
+
+def _article(name: str) -> str:
+    return "an" if LABELS[name][0].lower() in "aeiou" else "a"
+
+
+def clean_registration(raw: Mapping[str, Any], *, defaults: bool = True) -> RegistrationInput:
+    """Validate raw form or JSON values.
+
+    Unknown keys are ignored. With `defaults`, absent sector and category take
+    the usual values (government delegate), as the API allows.
+
+    :raises ValidationFailed: with every field's messages at once.
+    """
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for name, (required, max_length) in TEXT_FIELDS.items():
+        try:
+            values[name] = clean_text(raw.get(name), LABELS[name], required=required,
+                                      max_length=max_length)
+        except ValueError as exc:
+            errors[name] = [str(exc)]
+    try:
+        values["email"] = clean_email(raw.get("email"))
+    except ValueError as exc:
+        errors["email"] = [str(exc)]
+    for name in CHOICE_FIELDS:
+        value = raw.get(name)
+        if defaults and value is None and name != "economy":
+            value = RegistrationInput.__dataclass_fields__[name].default
+        try:
+            values[name] = clean_choice(name, value)
+        except ValueError as exc:
+            errors[name] = [str(exc)]
+    consent = raw.get("consent_to_list", False)
+    if consent is None:
+        consent = False
+    if not isinstance(consent, bool):
+        errors["consent_to_list"] = ["Participant list consent must be true or false."]
+    values["consent_to_list"] = consent
+    if errors:
+        raise ValidationFailed(errors)
+    return RegistrationInput(**values)

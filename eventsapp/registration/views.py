@@ -1,0 +1,191 @@
+"""Registration pages: the public form, the delegation form, and the registrant's own page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+
+from ..events.services import availability, get_public_event, registration_state
+from ..extensions import limiter
+from ..mail.outbox import deliver_queued
+from ..models import CANCELLED, CONFIRMED, Registration
+from . import services
+from .forms import DelegationForm, RegistrationForm
+from .validation import ValidationFailed, clean_registration
+
+bp = Blueprint("registration", __name__)
+
+
+def registration_limit() -> str:
+    return current_app.config["RATELIMIT_REGISTRATION"]
+
+
+def manage_limit() -> str:
+    return current_app.config.get("RATELIMIT_MANAGE", "30 per minute")
+
+
+# One budget per client address across the form, the delegation form and the API.
+limit_registering = limiter.shared_limit(registration_limit, scope="registration",
+                                         methods=["POST"])
+limit_management = limiter.shared_limit(manage_limit, scope="management-link")
+
+
+def _event_or_404(slug: str):
+    ev = get_public_event(slug)
+    if ev is None:
+        abort(404, "There is no event at this address.")
+    return ev
+
+
+def _registration_or_404(token: str) -> Registration:
+    reg = services.find_by_token(token)
+    if reg is None:
+        abort(404, "There is no registration at this address. Check that you copied the whole "
+                   "link from your email.")
+    return reg
+
+
+def _status_message(reg: Registration) -> str:
+    if reg.status == CONFIRMED:
+        return "Your registration is confirmed."
+    position = services.waitlist_position(reg)
+    return f"The event is full, so you are on the waiting list: you are number {position}."
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limit_registering
+def register(slug: str):
+    ev = _event_or_404(slug)
+    form = RegistrationForm()
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            result = services.register(ev, clean_registration(form.service_data()))
+        except ValidationFailed as exc:
+            form.apply_errors(exc.errors)
+        except services.RegistrationError as exc:
+            refusal = str(exc)
+        else:
+            deliver_queued()
+            flash(_status_message(result.registration) + " We have emailed you this page's "
+                  "private link; keep it to change or cancel your registration.", "success")
+            return redirect(url_for(".manage", token=result.token), 303)
+    return _form_page("registration/register.html", ev, form, refusal)
+
+
+@bp.route("/events/<slug>/register/delegation", methods=["GET", "POST"])
+@limit_registering
+def register_delegation(slug: str):
+    ev = _event_or_404(slug)
+    form = DelegationForm()
+    refusal, problems = None, []
+    if form.validate_on_submit():
+        rows = [entry.form for entry in form.members if not entry.form.is_blank()]
+        inputs = _clean_delegation(form, rows) if rows else None
+        if not rows:
+            problems.append("Add at least one delegate.")
+        elif inputs is not None:
+            try:
+                result = services.register_delegation(ev, inputs[0], inputs[1:])
+            except services.RegistrationError as exc:
+                refusal = str(exc)
+            else:
+                deliver_queued()
+                waiting = sum(1 for r in result if r.registration.status != CONFIRMED)
+                flash(f"Registered {len(result)} people: {len(result) - waiting} confirmed, "
+                      f"{waiting} on the waiting list. Each delegate has been emailed their "
+                      "own private link.", "success")
+                return redirect(url_for(".manage", token=result[0].token), 303)
+    return _form_page("registration/delegation.html", ev, form, refusal, problems)
+
+
+def _clean_delegation(form: DelegationForm, rows: list) -> list | None:
+    """Head first, then each delegate, who take the head's affiliation; None if any is invalid."""
+    head_raw = form.service_data()
+    inputs, failed = [], False
+    for row, raw in [(form, head_raw)] + [
+        (row, {**row.service_data(), "economy": head_raw.get("economy"),
+               "organisation": head_raw.get("organisation"), "sector": head_raw.get("sector")})
+        for row in rows
+    ]:
+        try:
+            inputs.append(clean_registration(raw))
+        except ValidationFailed as exc:
+            row.apply_errors(exc.errors)
+            failed = True
+    return None if failed else inputs
+
+
+def _form_page(template: str, ev, form, refusal: str | None, problems: list[str] = ()):
+    is_open, closed_reason = registration_state(ev)
+    status = 200
+    if refusal:
+        status = 409
+    elif form.is_submitted() and (problems or _has_errors(form)):
+        status = 422
+    return render_template(template, event=ev, form=form, refusal=refusal, problems=problems,
+                           invalid=status != 200, registration_open=is_open,
+                           closed_reason=closed_reason, availability=availability(ev)), status
+
+
+def _has_errors(form) -> bool:
+    for field in form:
+        if field.type == "FieldList":
+            if any(_has_errors(entry.form) for entry in field.entries):
+                return True
+        elif field.errors:
+            return True
+    return False
+
+
+@bp.get("/registrations/<token>")
+@limit_management
+def manage(token: str):
+    reg = _registration_or_404(token)
+    feed_url = reset_feed_url = None
+    if reg.status != CANCELLED and "calendar.personal_feed" in current_app.view_functions:
+        feed_url = url_for("calendar.personal_feed",
+                           feed_token=services.feed_token_for(reg, token), _external=True)
+    if feed_url and "calendar.reset_feed" in current_app.view_functions:
+        reset_feed_url = url_for("calendar.reset_feed", token=token)
+    return render_template("registration/manage.html", reg=reg, event=reg.event, token=token,
+                           position=services.waitlist_position(reg), feed_url=feed_url,
+                           reset_feed_url=reset_feed_url)
+
+
+@bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
+@limit_management
+def edit(token: str):
+    reg = _registration_or_404(token)
+    if reg.status == CANCELLED:
+        flash("A cancelled registration cannot be changed.", "error")
+        return redirect(url_for(".manage", token=token), 303)
+    form = RegistrationForm(obj=reg)
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            services.update_registration(reg, clean_registration(form.service_data()))
+        except ValidationFailed as exc:
+            form.apply_errors(exc.errors)
+        except services.RegistrationError as exc:
+            refusal = str(exc)
+        else:
+            flash("Your details have been saved.", "success")
+            return redirect(url_for(".manage", token=token), 303)
+    status = 409 if refusal else 422 if form.is_submitted() and _has_errors(form) else 200
+    return render_template("registration/edit.html", reg=reg, event=reg.event, form=form,
+                           token=token, refusal=refusal, invalid=status != 200), status
+
+
+@bp.post("/registrations/<token>/cancel")
+@limit_management
+def cancel(token: str):
+    reg = _registration_or_404(token)
+    try:
+        services.cancel_registration(reg)
+    except services.AlreadyCancelled as exc:
+        flash(str(exc), "info")
+    else:
+        deliver_queued()
+        flash("Your registration has been cancelled. We have emailed you a confirmation.",
+              "success")
+    return redirect(url_for(".manage", token=token), 303)

@@ -1,0 +1,71 @@
+"""A writer holding the event too long: others wait a bounded time, then get 503 + Retry-After."""
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from .conftest import form_data
+
+
+@pytest.fixture
+def app_config():
+    return {"LOCK_TIMEOUT_SECONDS": 1}
+
+
+@pytest.fixture
+def lock_holder(app, backend):
+    """Another connection holds the event's write lock, as a slow writer would."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    conn = engine.connect()
+    if backend == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+        conn.execute(text("SELECT id FROM event WHERE slug = 'event-1' FOR UPDATE"))
+    yield
+    conn.exec_driver_sql("ROLLBACK")
+    conn.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def make_event_first(make_event):
+    make_event()
+
+
+def test_registration_waits_at_most_the_lock_timeout_then_answers_503(make_event_first, client,
+                                                                     lock_holder):
+    started = time.monotonic()
+    response = client.post("/api/v1/events/event-1/registrations",
+                           json={"given_name": "A", "family_name": "B", "email": "a@x.org"})
+    waited = time.monotonic() - started
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert response.json["error"] == "Busy"
+    assert 0.9 < waited < 2.5
+
+
+def test_form_gets_the_same_busy_page(make_event_first, client, lock_holder):
+    response = client.post("/events/event-1/register", data=form_data())
+    assert response.status_code == 503
+    assert "Many people are registering right now" in response.get_data(as_text=True)
+
+
+def test_registration_proceeds_once_the_holder_commits(client, make_event, app, backend):
+    make_event()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if backend == "sqlite" else "BEGIN")
+        if backend != "sqlite":
+            conn.execute(text("SELECT id FROM event WHERE slug = 'event-1' FOR UPDATE"))
+        release = threading.Timer(0.3, lambda: conn.exec_driver_sql("ROLLBACK"))
+        release.start()
+        response = client.post("/api/v1/events/event-1/registrations",
+                               json={"given_name": "A", "family_name": "B", "email": "a@x.org"})
+        release.join()
+    engine.dispose()
+    assert response.status_code == 201

@@ -1,0 +1,153 @@
+"""The outbox and its delivery: real SMTP (aiosmtpd), a server that is down, .eml files, the CLI."""
+
+import email
+import email.policy
+import socket
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from eventsapp.extensions import db
+from eventsapp.mail.outbox import MailHeaderError, deliver_pending, queue_email
+from eventsapp.models import OutboxMessage, utcnow
+from eventsapp.registration import services
+
+from .conftest import event, person
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Collect:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_port():
+    return free_port()
+
+
+@pytest.fixture
+def app_config(smtp_port):
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port,
+            "MAIL_DEFAULT_SENDER": "CTWG events <events@ctwg.example>"}
+
+
+@pytest.fixture
+def smtp(smtp_port):
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+def parse(raw: bytes):
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def test_confirmation_is_delivered_by_smtp_with_link_and_calendar(ctx, make_event, smtp):
+    eid = make_event()
+    result = services.register(event(eid), person(given_name="李", family_name="小龍",
+                                                  email="li@example.org"))
+    assert deliver_pending() == (1, 0)
+    [(rcpt, raw)] = smtp.messages
+    msg = parse(raw)
+    assert rcpt == ["li@example.org"]
+    assert msg["To"] == "李 小龍 <li@example.org>"
+    assert msg["Subject"] == "Registration confirmed: Test event 1"
+    body = msg.get_body(("plain",)).get_content()
+    assert f"http://events.test/registrations/{result.token}" in body
+    [attachment] = list(msg.iter_attachments())
+    assert (attachment.get_content_type(), attachment.get_filename()) == (
+        "text/calendar", "event-1.ics")
+    assert attachment.get_content_charset() == "utf-8"
+    assert attachment.get_content().startswith("BEGIN:VCALENDAR\r\n")
+    assert deliver_pending() == (0, 0)
+
+
+def test_mail_waits_while_smtp_is_down_and_leaves_when_it_is_back(ctx, make_event, smtp_port):
+    eid = make_event(capacity=1)
+    services.register(event(eid), person(email="a@example.org"))
+    services.register(event(eid), person(email="b@example.org"))
+    assert deliver_pending() == (0, 2)
+    pending = db.session.scalars(select(OutboxMessage)).all()
+    assert [(m.attempts, m.sent_at) for m in pending] == [(1, None), (1, None)]
+    assert "cannot reach SMTP server" in pending[0].last_error
+    assert deliver_pending() == (0, 0)  # not due yet: retried with back-off
+
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        assert deliver_pending(now=utcnow() + timedelta(minutes=2)) == (2, 0)
+    finally:
+        controller.stop()
+    assert sorted(r for rcpts, _ in handler.messages for r in rcpts) == [
+        "a@example.org", "b@example.org"]
+    assert {m.attempts for m in db.session.scalars(select(OutboxMessage))} == {2}
+
+
+def test_send_mail_command_delivers_pending(app, make_event, smtp):
+    eid = make_event()
+    with app.app_context():
+        services.register(event(eid), person(email="cli@example.org"))
+    result = app.test_cli_runner().invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Sent 1, failed 0 (via 127.0.0.1)."
+    assert [r for r, _ in smtp.messages] == [["cli@example.org"]]
+
+
+def test_rolled_back_change_sends_nothing(ctx, make_event, smtp):
+    eid = make_event(capacity=1, waitlist_enabled=False)
+    services.register(event(eid), person())
+    with pytest.raises(services.EventFull):
+        services.register(event(eid), person())
+    assert deliver_pending() == (1, 0)
+    assert len(smtp.messages) == 1
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"to": "a@example.org\r\nBcc: victim@example.org"},
+    {"to_name": "Alice\r\nBcc: victim@example.org"},
+    {"subject": "Hi\nBcc: victim@example.org"},
+])
+def test_header_injection_is_impossible(ctx, kwargs):
+    args = {"to": "a@example.org", "subject": "Hello", "text": "x", **kwargs}
+    with pytest.raises(MailHeaderError):
+        queue_email(**args)
+
+
+def test_name_with_markup_goes_out_as_plain_text(ctx, make_event, smtp):
+    eid = make_event()
+    services.register(event(eid), person(given_name="<b>Alice", family_name="Smith & Wesson"))
+    deliver_pending()
+    msg = parse(smtp.messages[0][1])
+    assert msg.get_body(("plain",)).get_content().startswith(
+        "Dear <b>Alice Smith & Wesson,\r\n")
+
+
+class TestWithoutSmtp:
+    @pytest.fixture
+    def app_config(self):
+        return {"MAIL_SERVER": None}
+
+    def test_eml_files_are_written_under_instance_mail(self, app, make_event, tmp_path):
+        eid = make_event()
+        with app.app_context():
+            services.register(event(eid), person(email="file@example.org"))
+        result = app.test_cli_runner().invoke(args=["send-mail"])
+        mail_dir = tmp_path / "instance" / "mail"
+        assert result.output.strip() == f"Sent 1, failed 0 (via files in {mail_dir})."
+        [path] = mail_dir.glob("*.eml")
+        assert parse(path.read_bytes())["To"].addresses[0].addr_spec == "file@example.org"

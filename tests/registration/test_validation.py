@@ -1,0 +1,87 @@
+"""Input rules shared by the form and the API (no database needed)."""
+
+import pytest
+
+from eventsapp.registration.validation import ValidationFailed, clean_registration
+
+VALID = {"given_name": "Ada", "family_name": "Lovelace", "email": "ada@example.org"}
+
+NAMES = ["Zoë Ñúñez-Łukasz", "José", "李小龍", "髙橋 \U00020BB7野", "สมชาย ใจดี", "ผู้ใหญ่",
+         "محمد عبد الله", "שלום כהן", "Nguyễn Thị Minh Khai", "Иван Петров", "Ωμέγα",
+         "Dr. O'Brien-Smith", "👩🏽‍💻 Ada", "김민준", "佐藤 花子", "<script>alert(1)</script>",
+         "{{7*7}}", "Smith & Wesson <3"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_any_script_and_markup_is_accepted_as_text(name):
+    assert clean_registration({**VALID, "given_name": name}).given_name == name
+
+
+def test_names_are_stripped_and_nfc_normalised():
+    data = clean_registration({**VALID, "given_name": "  Jose\u0301 ", "family_name": "\tX"[1:]})
+    assert data.given_name == "José"
+
+
+@pytest.mark.parametrize("value, message", [
+    ("", "Enter your given name."),
+    ("   ", "Enter your given name."),
+    ("\u00a0", "Enter your given name."),
+    ("A" * 201, "Given name must be at most 200 characters long."),
+    ("A" * 50_000, "Given name must be at most 200 characters long."),
+    ("\x00", "Given name must not contain line breaks or control characters."),
+    ("\x1b[31mred", "Given name must not contain line breaks or control characters."),
+    ("\x7f", "Given name must not contain line breaks or control characters."),
+    ("Alice\r\nBcc: victim@example.org", "Given name must not contain line breaks or control "
+                                        "characters."),
+    ("\u202egnp.exe", "Given name must not contain line breaks or control characters."),
+    (5, "Given name must be text."),
+    (["Ada"], "Given name must be text."),
+])
+def test_bad_names_are_refused_with_a_clear_message(value, message):
+    with pytest.raises(ValidationFailed) as exc:
+        clean_registration({**VALID, "given_name": value})
+    assert exc.value.errors == {"given_name": [message]}
+
+
+def test_two_hundred_characters_are_allowed():
+    assert len(clean_registration({**VALID, "family_name": "界" * 200}).family_name) == 200
+
+
+@pytest.mark.parametrize("email", ["a@b", "not-an-email", "Alice\r\nBcc: victim@example.org",
+                                   "", None, 42])
+def test_invalid_email_is_refused(email):
+    with pytest.raises(ValidationFailed) as exc:
+        clean_registration({**VALID, "email": email})
+    assert list(exc.value.errors) == ["email"]
+
+
+def test_email_keeps_case_but_compares_lowercase():
+    data = clean_registration({**VALID, "email": "User+Tag@Example.ORG"})
+    assert (data.email, data.email_normalized) == ("User+Tag@example.org", "user+tag@example.org")
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("economy", "XX", "Choose an economy from the list."),
+    ("economy", "aus", "Choose an economy from the list."),
+    ("sector", "army", "Choose a sector from the list."),
+    ("sector", "", "Choose a sector."),
+    ("category", "vip", "Choose a category from the list."),
+    ("category", 3, "Choose a category from the list."),
+    ("consent_to_list", "yes", "Participant list consent must be true or false."),
+])
+def test_unknown_choices_and_wrong_types_are_refused(field, value, message):
+    with pytest.raises(ValidationFailed) as exc:
+        clean_registration({**VALID, field: value})
+    assert exc.value.errors == {field: [message]}
+
+
+def test_defaults_and_no_economy():
+    data = clean_registration({**VALID, "economy": ""})
+    assert (data.economy, data.sector, data.category, data.consent_to_list) == (
+        None, "government", "delegate", False)
+
+
+def test_every_error_is_reported_at_once():
+    with pytest.raises(ValidationFailed) as exc:
+        clean_registration({"given_name": "", "email": "x", "economy": "ZZ"})
+    assert sorted(exc.value.errors) == ["economy", "email", "family_name", "given_name"]
