@@ -1,0 +1,114 @@
+"""What each feed depends on, read cheaply so that a 304 never loads an agenda.
+
+A feed's `key` holds the ids and versions its bytes are built from. Events
+bump `version` on every public change (agenda publications and deletions
+included), so equal keys mean equal bytes, in every process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import CONFIRMED, Event, PublishedAgendaItem, Registration, WorkPlan
+from ..tokens import derive_feed_token, hash_token
+from .ical import in_feeds
+
+PUBLIC_STATUSES = ("published", "cancelled")
+EPOCH = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
+
+
+@dataclass(frozen=True)
+class FeedState:
+    key: tuple
+    last_modified: datetime
+
+
+def programme_state(work_plan: WorkPlan) -> FeedState:
+    rows = db.session.execute(
+        select(Event.id, Event.version, Event.status, Event.start_date, Event.updated_at)
+        .where(Event.work_plan_id == work_plan.id).order_by(Event.id)
+    ).all()
+    shown = tuple((r.id, r.version) for r in rows
+                  if r.status in PUBLIC_STATUSES and r.start_date is not None)
+    # Over every event, drafts included: unpublishing one must move Last-Modified forward too.
+    last = max((r.updated_at for r in rows), default=EPOCH)
+    plan = (work_plan.id, work_plan.group_abbr, work_plan.year, work_plan.title)
+    return FeedState(key=("programme", plan, shown), last_modified=last)
+
+
+def programme_events(work_plan: WorkPlan, *, with_agenda: bool) -> list[Event]:
+    stmt = (select(Event).where(Event.work_plan_id == work_plan.id,
+                                Event.status.in_(PUBLIC_STATUSES), Event.start_date.is_not(None))
+            .order_by(Event.start_date, Event.id))
+    if with_agenda:
+        stmt = stmt.options(selectinload(Event.published_items))
+    return list(db.session.scalars(stmt))
+
+
+def event_state(event: Event) -> FeedState:
+    return FeedState(key=("event", event.id, event.version, in_feeds(event)),
+                     last_modified=event.updated_at)
+
+
+def public_event_state(slug: str) -> tuple[int, FeedState] | None:
+    """The event feed's state from four columns: the polled path loads no entity."""
+    row = db.session.execute(
+        select(Event.id, Event.version, Event.start_date, Event.updated_at)
+        .where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
+    ).first()
+    if row is None:
+        return None
+    key = ("event", row.id, row.version, row.start_date is not None)
+    return row.id, FeedState(key=key, last_modified=row.updated_at)
+
+
+def event_with_agenda(event_id: int) -> Event:
+    return db.session.scalars(select(Event).where(Event.id == event_id)
+                              .options(selectinload(Event.published_items))).one()
+
+
+def published_item(event: Event, item_id: int) -> PublishedAgendaItem | None:
+    return db.session.scalar(select(PublishedAgendaItem).where(
+        PublishedAgendaItem.id == item_id, PublishedAgendaItem.event_id == event.id))
+
+
+def _confirmed_events_stmt(registration: Registration):
+    # Only this registration's own event: addresses are not verified (anyone may register
+    # with someone else's), so joining on the email would reveal where another person goes.
+    return (select(Event).join(Registration, Registration.event_id == Event.id)
+            .where(Registration.id == registration.id,
+                   Registration.status == CONFIRMED, Event.status.in_(PUBLIC_STATUSES)))
+
+
+def personal_state(registration: Registration) -> FeedState:
+    rows = db.session.execute(
+        _confirmed_events_stmt(registration).with_only_columns(
+            Event.id, Event.version, Event.start_date, Event.updated_at).order_by(Event.id)
+    ).all()
+    # A cancelled registration drops its event: its own updated_at keeps Last-Modified moving.
+    last = max([r.updated_at for r in rows] + [registration.updated_at or EPOCH])
+    shown = tuple((r.id, r.version) for r in rows if r.start_date is not None)
+    return FeedState(key=("personal", shown), last_modified=last)
+
+
+def personal_events(registration: Registration) -> list[Event]:
+    stmt = (_confirmed_events_stmt(registration).where(Event.start_date.is_not(None))
+            .options(selectinload(Event.published_items)).order_by(Event.start_date, Event.id))
+    return list(db.session.scalars(stmt))
+
+
+def reset_feed_token(registration: Registration, management_token: str) -> None:
+    """Give the registration a new personal feed URL; the old one answers 404 from now on.
+
+    Flushes only: the caller commits.
+    """
+    registration.feed_token_version += 1
+    registration.feed_token_hash = hash_token(
+        derive_feed_token(management_token, registration.feed_token_version))
+    db.session.flush()
+
