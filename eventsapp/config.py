@@ -23,6 +23,12 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_REGISTRATION = "10 per minute"
+    # Failed sign-ins per client address and account (Indico's FAILED_LOGIN_RATE_LIMIT).
+    RATELIMIT_LOGIN = "5 per 15 minutes; 10 per day"
+
+    # argon2id parameters (argon2.PasswordHasher keywords); None: argon2-cffi's RFC 9106
+    # low-memory profile, or a cheap set when TESTING.
+    PASSWORD_HASH_PARAMS: dict | None = None
 
     # Mail: no MAIL_SERVER means messages are written as .eml files in instance/mail/.
     MAIL_SERVER = None

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib
 
-FRAGMENTS = ("eventsapp.api.spec_events",)
+FRAGMENTS = ("eventsapp.api.spec_events", "eventsapp.api.spec_registrations",
+             "eventsapp.api.spec_organiser")
 
 
 def openapi_document() -> dict:
@@ -23,7 +24,9 @@ def openapi_document() -> dict:
     }
     for name in FRAGMENTS:
         module = importlib.import_module(name)
-        paths.update(module.PATHS)
+        for path, item in module.PATHS.items():
+            # Areas may add methods to the same path (GET public, PATCH organiser).
+            paths.setdefault(path, {}).update(item)
         schemas.update(module.SCHEMAS)
     return {
         "openapi": "3.1.0",

@@ -40,3 +40,7 @@ def event(slug: str):
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document())
+
+
+# Routes of other areas on this blueprint; imported last because they import `bp`.
+from . import organiser, registrations  # noqa: E402, F401, I001

@@ -7,9 +7,12 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import select
 
-from ..extensions import login_manager
+from ..extensions import db, login_manager
 from ..models import ADMIN, CHECKIN, ORGANISER, Event, User
+
+MANAGERS = (ADMIN, ORGANISER)
 
 
 def can_manage_event(user: User, event: Event) -> bool:
@@ -51,3 +54,20 @@ def roles_required(*roles: str) -> Callable:
 def require_event_access(event: Event, check: Callable[[User, Event], bool] = can_manage_event):
     if not check(current_user, event):
         abort(403, "Your account does not have access to this event.")
+
+
+def managed_event_or_404(slug: str) -> Event:
+    """The event at `slug` if the signed-in user may manage it: 404 if none, 403 if not theirs."""
+    event = db.one_or_404(select(Event).where(Event.slug == slug),
+                          description="There is no event at this address.")
+    require_event_access(event)
+    return event
+
+
+def manageable_events(user: User) -> list[Event]:
+    """Every event `user` may manage (organisers limited to some events see only those)."""
+    if user.role not in MANAGERS:
+        return []
+    if user.role == ORGANISER and user.events:
+        return list(user.events)
+    return list(db.session.scalars(select(Event)))

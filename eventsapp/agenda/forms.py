@@ -1,0 +1,50 @@
+"""Agenda item forms: local date and times in the event's time zone."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
+
+from ..reference import AGENDA_KINDS
+from .services import MAX_DESCRIPTION, MAX_ROOM, MAX_TITLE
+
+
+class ItemForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=MAX_TITLE)])
+    kind = SelectField("Kind", choices=list(AGENDA_KINDS.items()))
+    day = DateField("Day", validators=[InputRequired(message="Enter the day.")])
+    start = TimeField("Starts", validators=[InputRequired(message="Enter the start time.")])
+    end = TimeField("Ends", validators=[InputRequired(message="Enter the end time.")])
+    room = StringField("Room", validators=[Optional(), Length(max=MAX_ROOM)])
+    chairs = TextAreaField("Chairs", validators=[Optional(), Length(max=10_000)],
+                           description="One name per line.")
+    speakers = TextAreaField("Speakers", validators=[Optional(), Length(max=10_000)],
+                             description="One name per line.")
+    description = TextAreaField("Description",
+                                validators=[Optional(), Length(max=MAX_DESCRIPTION)])
+    status = SelectField("Status", choices=[("confirmed", "Confirmed"),
+                                            ("cancelled", "Cancelled")],
+                         default="confirmed")
+    fold = RadioField("Which one?", choices=[], validate_choice=False, validators=[Optional()])
+
+
+class MoveForm(FlaskForm):
+    """Where a dragged item was dropped: a local day and start time."""
+
+    item_id = IntegerField(validators=[InputRequired()])
+    day = DateField(validators=[InputRequired()])
+    time = TimeField(validators=[InputRequired()])
+
+
+class ShiftForm(FlaskForm):
+    minutes = HiddenField(validators=[AnyOf(["-15", "15"])])

@@ -1,0 +1,205 @@
+"""The agenda editor: a time grid per day, item forms, moves, publishing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.permissions import MANAGERS, managed_event_or_404, roles_required
+from ..events.localtime import AmbiguousLocalTime, LocalTimeError, localize
+from ..extensions import db
+from ..models import AgendaItem, Event, User
+from . import services
+from .forms import ItemForm, MoveForm, ShiftForm
+from .grid import agenda_grid
+
+bp = Blueprint("agenda", __name__, url_prefix="/admin/events/<slug>/agenda")
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _item_or_404(event: Event, item_id: int) -> AgendaItem:
+    # Scoped to the event in the URL: an id from another event is simply not found.
+    return db.one_or_404(select(AgendaItem).where(AgendaItem.id == item_id,
+                                                  AgendaItem.event_id == event.id),
+                         description="There is no such item in this agenda.")
+
+
+def _flash_warnings(warnings: list[str]) -> None:
+    for w in warnings:
+        flash(f"Warning: {w}", "warning")
+
+
+@bp.get("")
+@roles_required(*MANAGERS)
+def editor(slug: str) -> str:
+    event = managed_event_or_404(slug)
+    return render_template(
+        "admin/agenda.html", event=event,
+        grid=agenda_grid(event.agenda_items, event.days, event.timezone),
+        warnings=services.agenda_warnings(event), pending=services.unpublished_changes(event),
+        form=ShiftForm(), move_form=MoveForm(),
+    )
+
+
+def _item_data(form: ItemForm, event: Event) -> services.ItemData | None:
+    """The form's values with local times made instants, or None after noting errors."""
+    fold = int(form.fold.data) if form.fold.data in ("0", "1") else None
+    times = {}
+    for name, field in (("starts_at", form.start), ("ends_at", form.end)):
+        try:
+            times[name] = localize(datetime.combine(form.day.data, field.data), event.timezone,
+                                   fold)
+        except AmbiguousLocalTime as exc:
+            form.fold.choices = exc.choices
+            field.errors.append(str(exc))
+        except LocalTimeError as exc:
+            field.errors.append(str(exc))
+    if len(times) < 2:
+        return None
+    return services.ItemData(
+        title=form.title.data, kind=form.kind.data, room=form.room.data or "",
+        chairs=services.split_names(form.chairs.data or ""),
+        speakers=services.split_names(form.speakers.data or ""),
+        description=form.description.data or "", status=form.status.data or "confirmed", **times)
+
+
+def _put_errors(form: ItemForm, errors: dict[str, list[str]]) -> None:
+    fields = {"starts_at": "start", "ends_at": "end"}
+    for name, messages in errors.items():
+        getattr(form, fields.get(name, name)).errors.extend(messages)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def new_item(slug: str):
+    event = managed_event_or_404(slug)
+    form = ItemForm()
+    if request.method == "GET":
+        form.day.data = request.args.get("day", type=_date) or (
+            event.days[0] if event.days else None)
+    if form.validate_on_submit() and (data := _item_data(form, event)) is not None:
+        try:
+            item, warnings = services.add_item(event, data, user=_user())
+        except services.AgendaError as exc:
+            _put_errors(form, exc.errors)
+        else:
+            flash(f"Added “{item.title}” to the draft agenda.", "success")
+            _flash_warnings(warnings)
+            return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
+    return render_template("admin/agenda_item.html", form=form, event=event, item=None), (
+        422 if request.method == "POST" else 200)
+
+
+def _date(value: str):
+    return datetime.strptime(value, "%Y-%m-%d").date()
+
+
+@bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def edit_item(slug: str, item_id: int):
+    event = managed_event_or_404(slug)
+    item = _item_or_404(event, item_id)
+    form = ItemForm()
+    if request.method == "GET":
+        zone = ZoneInfo(event.timezone)
+        start, end = item.starts_at.astimezone(zone), item.ends_at.astimezone(zone)
+        form.process(obj=item, day=start.date(), start=start.time(), end=end.time(),
+                     chairs="\n".join(item.chairs), speakers="\n".join(item.speakers))
+    if form.validate_on_submit() and (data := _item_data(form, event)) is not None:
+        try:
+            item, warnings = services.update_item(item, data, user=_user())
+        except services.AgendaError as exc:
+            _put_errors(form, exc.errors)
+        else:
+            flash(f"Saved “{item.title}”.", "success")
+            _flash_warnings(warnings)
+            return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
+    return render_template("admin/agenda_item.html", form=form, event=event, item=item), (
+        422 if request.method == "POST" else 200)
+
+
+@bp.post("/<int:item_id>/shift")
+@roles_required(*MANAGERS)
+def shift_item(slug: str, item_id: int) -> Response:
+    event = managed_event_or_404(slug)
+    item = _item_or_404(event, item_id)
+    form = ShiftForm()
+    if form.validate_on_submit():
+        item, warnings = services.shift_item(item, int(form.minutes.data), user=_user())
+        flash(f"Moved “{item.title}” {'earlier' if int(form.minutes.data) < 0 else 'later'}"
+              f" by 15 minutes.", "success")
+        _flash_warnings(warnings)
+    else:
+        flash("That move was not understood.", "error")
+    return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
+
+
+@bp.post("/move")
+@roles_required(*MANAGERS)
+def move_item(slug: str) -> Response:
+    event = managed_event_or_404(slug)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        flash("That move was not understood.", "error")
+        return redirect(url_for("agenda.editor", slug=slug), 303)
+    item = _item_or_404(event, form.item_id.data)
+    try:
+        starts_at = localize(datetime.combine(form.day.data, form.time.data), event.timezone)
+    except LocalTimeError as exc:
+        flash(f"{exc} Use the item's edit form to set its time.", "error")
+    else:
+        item, warnings = services.move_item(item, starts_at, user=_user())
+        flash(f"Moved “{item.title}”.", "success")
+        _flash_warnings(warnings)
+    return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
+
+
+@bp.post("/<int:item_id>/duplicate")
+@roles_required(*MANAGERS)
+def duplicate_item(slug: str, item_id: int) -> Response:
+    event = managed_event_or_404(slug)
+    copy, warnings = services.duplicate_item(_item_or_404(event, item_id), user=_user())
+    flash(f"Added a copy of “{copy.title}” right after it.", "success")
+    _flash_warnings(warnings)
+    return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{copy.id}"), 303)
+
+
+@bp.post("/<int:item_id>/delete")
+@roles_required(*MANAGERS)
+def delete_item(slug: str, item_id: int) -> Response:
+    event = managed_event_or_404(slug)
+    item = _item_or_404(event, item_id)
+    title = item.title
+    if services.delete_item(item, user=_user()):
+        flash(f"Deleted “{title}”.", "success")
+    else:
+        flash(f"“{title}” was already public: it is now marked cancelled, and stays on the "
+              "public agenda as cancelled after you publish.", "success")
+    return redirect(url_for("agenda.editor", slug=slug), 303)
+
+
+@bp.post("/publish")
+@roles_required(*MANAGERS)
+def publish(slug: str) -> Response:
+    event = managed_event_or_404(slug)
+    changes = services.publish(event, user=_user())
+    flash(f"Published the agenda (release {event.agenda_release}, "
+          f"{len(changes)} change{'s' if len(changes) != 1 else ''}).", "success")
+    return redirect(url_for("agenda.editor", slug=slug), 303)
+
+
+@bp.post("/confirm")
+@roles_required(*MANAGERS)
+def confirm(slug: str) -> Response:
+    event = managed_event_or_404(slug)
+    services.confirm_agenda(event, user=_user())
+    flash("The agenda times are confirmed; the public page no longer calls them provisional.",
+          "success")
+    return redirect(url_for("agenda.editor", slug=slug), 303)

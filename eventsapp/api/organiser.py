@@ -1,0 +1,216 @@
+"""Organiser API: agenda and event settings with a personal token (`Authorization: Bearer`).
+
+Same services and rules as the agenda editor and the event form; warnings
+come back in the response, refusals as 422 (bad fields) or 409 (a rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from flask import abort, g, jsonify, request, url_for
+from sqlalchemy import select
+
+from ..agenda import services as agenda
+from ..auth.permissions import MANAGERS, can_manage_event
+from ..auth.services import user_for_api_token
+from ..events import editing
+from ..events.services import availability, registration_open
+from ..extensions import db
+from ..models import AgendaItem, Event
+from ..registration.services import RegistrationError
+from .serializers import agenda_item_json, event_json
+from .views import bp
+
+ITEM_TEXT = {"title": str, "kind": str, "room": str, "description": str, "status": str}
+ITEM_LISTS = ("speakers", "chairs")
+EVENT_FIELDS = ("capacity", "waitlist_enabled", "per_economy_limit", "registration_opens_at",
+                "registration_closes_at")
+
+
+class Invalid(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+
+
+def token_required(view: Callable) -> Callable:
+    """A valid bearer token of an administrator or organiser, else 401 / 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        user = user_for_api_token(token.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            return jsonify({"error": "Unauthorized",
+                            "message": "Send a valid personal API token as "
+                                       "'Authorization: Bearer <token>'."}), 401, {
+                "WWW-Authenticate": 'Bearer realm="eventsapp"'}
+        if user.role not in MANAGERS:
+            abort(403, "This account cannot change events.")
+        g.api_user = user
+        try:
+            return view(*args, **kwargs)
+        except Invalid as exc:
+            return jsonify({"errors": exc.errors}), 422
+
+    return wrapped
+
+
+def _managed_event(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        abort(404, "There is no event with this slug.")
+    if not can_manage_event(g.api_user, event):
+        abort(403, "This account cannot change this event.")
+    return event
+
+
+def _managed_item(item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None:
+        abort(404, "There is no agenda item with this id.")
+    _managed_event(item.event.slug)
+    return item
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid({"body": ["Send a JSON object (Content-Type: application/json)."]})
+    return body
+
+
+def _instant(value: Any, name: str, errors: dict, *, nullable: bool = False) -> datetime | None:
+    if value is None and nullable:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        errors.setdefault(name, []).append(
+            "Give an ISO 8601 date and time with its UTC offset, e.g. 2020-08-04T09:00:00+08:00.")
+        return None
+    return parsed
+
+
+def _item_data(body: dict, base: agenda.ItemData | None) -> agenda.ItemData:
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for name, kind in ITEM_TEXT.items():
+        if name in body:
+            if not isinstance(body[name], kind):
+                errors.setdefault(name, []).append("Must be a string.")
+            else:
+                values[name] = body[name]
+    for name in ITEM_LISTS:
+        if name in body:
+            people = body[name]
+            if not isinstance(people, list) or not all(isinstance(p, str) for p in people):
+                errors.setdefault(name, []).append("Must be a list of names (strings).")
+            else:
+                values[name] = list(people)
+    for name in ("starts_at", "ends_at"):
+        if name in body:
+            values[name] = _instant(body[name], name, errors)
+    if base is None:
+        for name in ("title", "starts_at", "ends_at"):
+            if name not in body:
+                errors.setdefault(name, []).append("Required.")
+    unknown = set(body) - set(ITEM_TEXT) - set(ITEM_LISTS) - {"starts_at", "ends_at"}
+    for name in sorted(unknown):
+        errors.setdefault(name, []).append("Unknown field.")
+    if errors:
+        raise Invalid(errors)
+    if base is None:
+        return agenda.ItemData(**values)
+    for name, value in values.items():
+        setattr(base, name, value)
+    return base
+
+
+def _item_response(item: AgendaItem, warnings: list[str], status: int = 200):
+    body = {**agenda_item_json(item, item.event.timezone), "warnings": warnings}
+    return jsonify(body), status
+
+
+@bp.post("/events/<slug>/agenda")
+@token_required
+def create_agenda_item(slug: str):
+    event = _managed_event(slug)
+    try:
+        item, warnings = agenda.add_item(event, _item_data(_body(), None), user=g.api_user)
+    except agenda.AgendaError as exc:
+        raise Invalid(exc.errors) from exc
+    response, status = _item_response(item, warnings, 201)
+    response.headers["Location"] = url_for("api.agenda_item", item_id=item.id)
+    return response, status
+
+
+@bp.patch("/agenda/<int:item_id>")
+@token_required
+def agenda_item(item_id: int):
+    item = _managed_item(item_id)
+    data = _item_data(_body(), agenda.ItemData.of(item))
+    try:
+        item, warnings = agenda.update_item(item, data, user=g.api_user)
+    except agenda.AgendaError as exc:
+        db.session.rollback()
+        raise Invalid(exc.errors) from exc
+    return _item_response(item, warnings)
+
+
+@bp.delete("/agenda/<int:item_id>")
+@token_required
+def delete_agenda_item(item_id: int):
+    item = _managed_item(item_id)
+    if agenda.delete_item(item, user=g.api_user):
+        return jsonify({"id": item_id, "deleted": True})
+    # It was public: it stays as cancelled, so calendars can drop it.
+    return jsonify({"id": item_id, "deleted": False,
+                    "item": agenda_item_json(item, item.event.timezone)})
+
+
+@bp.patch("/events/<slug>")
+@token_required
+def update_event(slug: str):
+    event = _managed_event(slug)
+    body = _body()
+    errors: dict[str, list[str]] = {}
+    for name in sorted(set(body) - set(EVENT_FIELDS)):
+        errors.setdefault(name, []).append("Unknown field (this endpoint changes only: "
+                                           + ", ".join(EVENT_FIELDS) + ").")
+    data = editing.EventData.of(event)
+    capacity = body.get("capacity", event.capacity)
+    if "capacity" in body and not (capacity is None or _whole(capacity, 0, 100_000)):
+        errors.setdefault("capacity", []).append("A whole number from 0 to 100000, or null.")
+    if "per_economy_limit" in body:
+        limit = body["per_economy_limit"]
+        if not (limit is None or _whole(limit, 1, 10_000)):
+            errors.setdefault("per_economy_limit", []).append(
+                "A whole number from 1 to 10000, or null.")
+        data.per_economy_limit = limit
+    if "waitlist_enabled" in body:
+        if not isinstance(body["waitlist_enabled"], bool):
+            errors.setdefault("waitlist_enabled", []).append("true or false.")
+        data.waitlist_enabled = body["waitlist_enabled"]
+    for name in ("registration_opens_at", "registration_closes_at"):
+        if name in body:
+            setattr(data, name, _instant(body[name], name, errors, nullable=True))
+    if errors:
+        raise Invalid(errors)
+    try:
+        editing.edit_event(event, data, user=g.api_user, capacity=capacity)
+    except editing.EventError as exc:
+        raise Invalid(exc.errors) from exc
+    except RegistrationError as exc:
+        return jsonify({"error": "Conflict", "message": str(exc)}), 409
+    return jsonify(event_json(event, availability(event), registration_open(event),
+                              url_for("events.event", slug=event.slug, _external=True)))
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high

@@ -1,0 +1,122 @@
+"""OpenAPI fragment: the organiser API (personal bearer tokens)."""
+
+from .openapi import error_response
+
+BEARER = [{"bearer": []}]
+ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+PEOPLE = {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 50}
+OFFSET_TIME = {"type": "string", "format": "date-time",
+               "description": "ISO 8601 with its UTC offset, e.g. 2020-08-04T09:00:00+08:00"}
+KIND = {"enum": ["session", "plenary", "break", "meal", "side_meeting"]}
+
+ITEM_FIELDS = {
+    "title": {"type": "string", "minLength": 1, "maxLength": 300},
+    "starts_at": OFFSET_TIME,
+    "ends_at": {**OFFSET_TIME, "description": "After starts_at; at most 24 hours later"},
+    "kind": KIND,
+    "room": {"type": "string", "maxLength": 200},
+    "speakers": PEOPLE,
+    "chairs": PEOPLE,
+    "description": {"type": "string", "maxLength": 10000},
+}
+
+SCHEMAS = {
+    "AgendaItemInput": {
+        "type": "object", "properties": ITEM_FIELDS, "additionalProperties": False,
+        "required": ["title", "starts_at", "ends_at"],
+    },
+    "AgendaItemPatch": {
+        "type": "object", "additionalProperties": False,
+        "properties": {**ITEM_FIELDS, "status": {"enum": ["confirmed", "cancelled"]}},
+    },
+    "AgendaItemWithWarnings": {
+        "allOf": [{"$ref": "#/components/schemas/AgendaItem"}, {
+            "type": "object",
+            "properties": {"warnings": {
+                "type": "array", "items": {"type": "string"},
+                "description": "Outside the event's dates, room or person double-booked"}},
+            "required": ["warnings"],
+        }],
+    },
+    "EventSettingsPatch": {
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "capacity": {"type": ["integer", "null"], "minimum": 0, "maximum": 100000,
+                         "description": "null: no limit. Raising it confirms people from the "
+                                        "waiting list; below the confirmed count is a 409."},
+            "waitlist_enabled": {"type": "boolean"},
+            "per_economy_limit": {"type": ["integer", "null"], "minimum": 1, "maximum": 10000},
+            "registration_opens_at": {**OFFSET_TIME, "type": ["string", "null"]},
+            "registration_closes_at": {**OFFSET_TIME, "type": ["string", "null"]},
+        },
+    },
+    "ValidationErrors": {
+        "type": "object",
+        "properties": {"errors": {"type": "object", "additionalProperties": {
+            "type": "array", "items": {"type": "string"}}}},
+        "required": ["errors"],
+    },
+}
+
+
+def _json(ref: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
+
+
+UNAUTHORISED = {"401": error_response("No valid token"),
+                "403": error_response("The token's account may not change this event")}
+INVALID = {"422": {"description": "Invalid fields", "content": _json("ValidationErrors")}}
+
+PATHS = {
+    "/events/{slug}/agenda": {
+        "post": {
+            "summary": "Add an item to the event's draft agenda",
+            "security": BEARER, "parameters": [SLUG],
+            "requestBody": {"required": True, "content": _json("AgendaItemInput")},
+            "responses": {
+                "201": {"description": "Created (draft: publish in the agenda editor)",
+                        "content": _json("AgendaItemWithWarnings")},
+                **UNAUTHORISED, "404": error_response("No such event"), **INVALID,
+            },
+        },
+    },
+    "/agenda/{item_id}": {
+        "patch": {
+            "summary": "Change a draft agenda item; time, room or status changes raise its "
+                       "sequence",
+            "security": BEARER, "parameters": [ITEM_ID],
+            "requestBody": {"required": True, "content": _json("AgendaItemPatch")},
+            "responses": {
+                "200": {"description": "Changed", "content": _json("AgendaItemWithWarnings")},
+                **UNAUTHORISED, "404": error_response("No such item"), **INVALID,
+            },
+        },
+        "delete": {
+            "summary": "Delete a draft item; one already published becomes cancelled",
+            "security": BEARER, "parameters": [ITEM_ID],
+            "responses": {
+                "200": {"description": "Deleted, or kept as cancelled", "content": {
+                    "application/json": {"schema": {
+                        "type": "object",
+                        "properties": {"id": {"type": "integer"},
+                                       "deleted": {"type": "boolean"},
+                                       "item": {"$ref": "#/components/schemas/AgendaItem"}},
+                        "required": ["id", "deleted"]}}}},
+                **UNAUTHORISED, "404": error_response("No such item"),
+            },
+        },
+    },
+    "/events/{slug}": {
+        "patch": {
+            "summary": "Change capacity, waiting list, per-economy limit or registration window",
+            "security": BEARER, "parameters": [SLUG],
+            "requestBody": {"required": True, "content": _json("EventSettingsPatch")},
+            "responses": {
+                "200": {"description": "The event", "content": _json("Event")},
+                **UNAUTHORISED, "404": error_response("No such event"), **INVALID,
+                "409": error_response("Capacity below the confirmed count"),
+            },
+        },
+    },
+}

@@ -1,0 +1,55 @@
+"""Account commands: `flask --app eventsapp create-user | create-token`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Blueprint
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ROLES, Event
+from . import services
+
+bp = Blueprint("auth_cli", __name__, cli_group=None)
+
+
+@bp.cli.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--event", "slugs", multiple=True, metavar="SLUG",
+              help="Limit the account to this event (repeatable); default: all events.")
+def create_user(email: str, role: str, slugs: tuple[str, ...]) -> None:
+    """Create an account; the password comes from a hidden prompt or standard input."""
+    events = []
+    for slug in slugs:
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        if event is None:
+            raise click.ClickException(f"There is no event {slug!r}.")
+        events.append(event)
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = services.create_user(email, password, role, events=events, actor="cli")
+    except services.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.role} account {user.email}.")
+
+
+@bp.cli.command("create-token")
+@click.argument("email")
+@click.option("--name", default="", help="What the token is for.")
+def create_token(email: str, name: str) -> None:
+    """Create a personal API token; it is printed once, on the last line."""
+    user = services.get_user_by_email(email)
+    if user is None or not user.active:
+        raise click.ClickException(f"There is no active account {email!r}.")
+    if user.role not in ("admin", "organiser"):
+        raise click.ClickException("Only administrators and organisers can have API tokens.")
+    token = services.create_api_token(user, name, actor="cli")
+    click.echo("Keep this token secret; it is shown only now. Send it as "
+               "'Authorization: Bearer <token>'.")
+    click.echo(token)

@@ -1,0 +1,31 @@
+"""Sign-in, API token and user forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..models import ROLES
+
+ROLE_LABELS = {"admin": "Administrator", "organiser": "Organiser", "checkin": "Check-in staff"}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("What the token is for", validators=[Optional(), Length(max=100)],
+                       description="For example: agenda import script.")
+
+
+class UserForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
+    role = SelectField("Role", choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=12, max=1024)],
+                             description="At least 12 characters; give it to the person safely.")
+    events = SelectMultipleField(
+        "Limited to events", coerce=int, validators=[Optional()],
+        description="Leave empty for all events. Hold Ctrl or Cmd to choose several.")

@@ -1,0 +1,178 @@
+"""Accounts: password hashing (argon2id), sign-in, sessions and personal API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+
+from .. import audit
+from ..extensions import db
+from ..models import ROLES, ApiToken, Event, User, utcnow
+from ..tokens import hash_token, looks_like_token, new_token
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024  # argon2 accepts more; nobody needs it, and it bounds the work
+# Cheap parameters for tests only: hashing with the real cost in every test is slow.
+TESTING_HASH_PARAMS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+class AccountError(ValueError):
+    """A refused account change; the message is for the user."""
+
+
+def _hasher() -> PasswordHasher:
+    params = current_app.config.get("PASSWORD_HASH_PARAMS")
+    if params is None and current_app.config.get("TESTING"):
+        params = TESTING_HASH_PARAMS
+    # No parameters: argon2-cffi's RFC 9106 low-memory profile (argon2id).
+    return PasswordHasher(**(params or {}))
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    """:raises AccountError: the password is too short or absurdly long."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at most {MAX_PASSWORD_LENGTH} characters.")
+
+
+def create_user(email: str, password: str, role: str, *, events: Iterable[Event] = (),
+                by: User | None = None, actor: str = "") -> User:
+    """Create an account and commit; `events` limits an organiser or check-in account.
+
+    :raises AccountError: bad address, unknown role, weak password or address taken.
+    """
+    try:
+        address = validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise AccountError(f"That email address is not valid: {exc}") from exc
+    if role not in ROLES:
+        raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    check_password_rules(password)
+    address = normalize_email(address)
+    if get_user_by_email(address) is not None:
+        raise AccountError("An account with this email address already exists.")
+    user = User(email=address, password_hash=hash_password(password), role=role,
+                session_nonce=secrets.token_hex(16), events=list(events))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user_created", user, user=by, actor=actor, email=address, role=role,
+                 events=[e.slug for e in user.events])
+    db.session.commit()
+    return user
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None; commits the login time."""
+    user = get_user_by_email(email)
+    hasher = _hasher()
+    if user is None or len(password) > MAX_PASSWORD_LENGTH:
+        # Spend the same time as a real check, so timing does not reveal which addresses exist.
+        _dummy_verify(hasher)
+        return None
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if not user.active:
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    if not user.session_nonce:
+        user.session_nonce = secrets.token_hex(16)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def _dummy_verify(hasher: PasswordHasher) -> None:
+    try:
+        hasher.verify(hasher.hash("not-a-real-password"), "wrong password")
+    except VerificationError:
+        pass
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the user out everywhere: every cookie carrying the old nonce stops working."""
+    user.session_nonce = secrets.token_hex(16)
+    db.session.commit()
+
+
+def set_password(user: User, password: str, *, by: User | None = None) -> None:
+    """:raises AccountError: the password breaks the rules."""
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    user.session_nonce = secrets.token_hex(16)
+    audit.record("password_changed", user, user=by)
+    db.session.commit()
+
+
+def set_active(user: User, active: bool, *, by: User) -> None:
+    if user.id == by.id and not active:
+        raise AccountError("You cannot deactivate your own account.")
+    user.active = active
+    user.session_nonce = secrets.token_hex(16)
+    audit.record("user_activated" if active else "user_deactivated", user, user=by)
+    db.session.commit()
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.email)))
+
+
+# --- personal API tokens -------------------------------------------------------------------
+
+
+def create_api_token(user: User, name: str = "", *, actor: str = "") -> str:
+    """Create a token for `user` and return it; only its hash is kept, so show it once."""
+    name = name.strip()[:100]
+    token = new_token()
+    row = ApiToken(user=user, name=name, token_hash=hash_token(token))
+    db.session.add(row)
+    db.session.flush()
+    audit.record("api_token_created", row, user=user, actor=actor, name=name)
+    db.session.commit()
+    return token
+
+
+def revoke_api_token(token: ApiToken, *, by: User) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record("api_token_revoked", token, user=by, name=token.name)
+        db.session.commit()
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+    ))
+
+
+def user_for_api_token(token: str) -> User | None:
+    """The active user a bearer token belongs to, or None; records when it was last used."""
+    if not looks_like_token(token):
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    db.session.commit()
+    return row.user

@@ -1,0 +1,124 @@
+"""Sign-in, sign-out and the account page with personal API tokens."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from ..extensions import db, limiter
+from ..models import CHECKIN, ApiToken
+from . import services
+from .forms import LoginForm, TokenForm
+from .permissions import MANAGERS, roles_required
+
+bp = Blueprint("auth", __name__)
+
+_UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site ("/…", not "//…"), else None: no open redirect."""
+    if not target:
+        return None
+    for candidate in (target, unquote(target)):
+        if (not candidate.startswith("/") or candidate.startswith("//")
+                or _UNSAFE_NEXT.search(candidate)):
+            return None
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return None
+    return target
+
+
+def home_url(user) -> str:
+    return url_for("admin.dashboard") if user.role in MANAGERS else url_for("auth.account")
+
+
+def _login_key() -> str:
+    # Per address and account: one attacker cannot lock everybody out, nor try one account
+    # from many tabs.
+    return f"{get_remote_address()}|{services.normalize_email(request.form.get('email', ''))}"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], key_func=_login_key,
+               methods=["POST"], deduct_when=lambda response: response.status_code != 303)
+def login() -> Response | str:
+    next_url = safe_next(request.values.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url or home_url(current_user), 303)
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            # A new session: an id planted before sign-in (fixation) is worth nothing after it.
+            session.clear()
+            login_user(user)
+            return redirect(next_url or home_url(user), 303)
+        error = "The email address or password is not right."
+    elif request.method == "POST":
+        error = "Enter your email address and password."
+    status = 401 if error else 200
+    return render_template("auth/login.html", form=form, error=error, next_url=next_url), status
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    if current_user.is_authenticated:
+        # Rotating the nonce makes copies of this cookie worthless too.
+        services.end_all_sessions(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.get("/account")
+@login_required
+def account() -> str:
+    return _account_page(TokenForm())
+
+
+def _account_page(form: TokenForm, new_token: str | None = None, status: int = 200):
+    user = current_user._get_current_object()
+    return render_template(
+        "auth/account.html", form=form, tokens=services.user_tokens(user), new_token=new_token,
+        desks=user.events if user.role == CHECKIN else [],
+    ), status
+
+
+@bp.post("/account/tokens")
+@roles_required(*MANAGERS)
+def create_token() -> tuple[str, int]:
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _account_page(form, status=422)
+    # Shown in this response only: we keep nothing but its hash.
+    token = services.create_api_token(current_user._get_current_object(), form.name.data or "")
+    return _account_page(TokenForm(formdata=None), new_token=token)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@roles_required(*MANAGERS)
+def revoke_token(token_id: int) -> Response:
+    token = db.one_or_404(select(ApiToken).where(ApiToken.id == token_id,
+                                                 ApiToken.user_id == current_user.id))
+    services.revoke_api_token(token, by=current_user._get_current_object())
+    flash("The token has been revoked.", "info")
+    return redirect(url_for("auth.account"), 303)

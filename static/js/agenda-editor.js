@@ -1,0 +1,32 @@
+// Drag and drop on the agenda editor's time grid. Dropping an item on a row submits
+// the same move form a person could fill in; without JavaScript the Earlier/Later
+// buttons and the edit form do the same job (WCAG 2.2, 2.5.7 Dragging Movements).
+(function () {
+  "use strict";
+  var form = document.getElementById("agenda-move-form");
+  if (!form || typeof Sortable === "undefined") {
+    return;
+  }
+  document.documentElement.classList.add("agenda-dnd");
+  document.querySelectorAll(".grid-slot").forEach(function (slot) {
+    Sortable.create(slot, {
+      group: "agenda",
+      handle: ".drag-handle",
+      draggable: ".agenda-card",
+      // Mouse and touch events rather than native drag and drop: same behaviour
+      // in every browser, and the drop target is the row under the pointer.
+      forceFallback: true,
+      fallbackOnBody: true,
+      animation: 120,
+      onEnd: function (evt) {
+        if (evt.from === evt.to) {
+          return;
+        }
+        form.elements.item_id.value = evt.item.dataset.itemId;
+        form.elements.day.value = evt.to.dataset.day;
+        form.elements.time.value = evt.to.dataset.time;
+        form.submit();
+      }
+    });
+  });
+})();

@@ -1,0 +1,130 @@
+"""Every organiser page checks the role and the event: a matrix of who gets what."""
+
+import pytest
+
+from tests.auth.fixtures import sign_in
+
+EVENT_ROUTES = [
+    "/admin/events/{slug}/edit", "/admin/events/{slug}/clone", "/admin/events/{slug}/cancel",
+    "/admin/events/{slug}/agenda", "/admin/events/{slug}/agenda/new",
+    "/admin/events/{slug}/agenda/{item}/edit", "/admin/events/{slug}/registrations",
+    "/admin/events/{slug}/registrations.csv", "/admin/events/{slug}/registrations/{reg}",
+]
+GLOBAL_ROUTES = ["/admin/", "/admin/events/new"]
+ADMIN_ONLY = ["/admin/audit", "/admin/users"]
+POST_ROUTES = [
+    "/admin/events/{slug}/assumptions/confirm", "/admin/events/{slug}/agenda/publish",
+    "/admin/events/{slug}/agenda/confirm", "/admin/events/{slug}/agenda/{item}/delete",
+    "/admin/events/{slug}/agenda/{item}/duplicate", "/admin/events/{slug}/agenda/{item}/shift",
+    "/admin/events/{slug}/agenda/move", "/admin/events/{slug}/registrations/{reg}/cancel",
+    "/admin/events/{slug}/registrations/{reg}/promote",
+]
+# (who, expected status on event pages, on global pages, on admin-only pages)
+WHO = [
+    ("anonymous", 302, 302, 302),
+    ("checkin", 403, 403, 403),
+    ("other_organiser", 403, 200, 403),
+    ("organiser", 200, 200, 403),
+    ("admin", 200, 200, 200),
+]
+
+
+@pytest.fixture
+def world(app, make_event, make_user):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from eventsapp.agenda.services import ItemData, add_item
+    from eventsapp.extensions import db
+    from eventsapp.models import Event
+    from eventsapp.registration.services import register
+    from eventsapp.registration.validation import clean_registration
+
+    make_event(slug="mine")
+    make_event(slug="other")
+    with app.app_context():
+        ev = db.session.query(Event).filter_by(slug="mine").one()
+        tz = ZoneInfo(ev.timezone)
+        item, _ = add_item(ev, ItemData(title="Opening",
+                                        starts_at=datetime(2030, 3, 4, 9, tzinfo=tz),
+                                        ends_at=datetime(2030, 3, 4, 10, tzinfo=tz)), user=None)
+        reg = register(ev, clean_registration({"given_name": "Ana", "family_name": "Ruiz",
+                                               "email": "ana@example.org"}), notify=False)
+        ids = {"slug": "mine", "item": item.id, "reg": reg.registration.id}
+    users = {
+        "checkin": make_user("checkin"),
+        "other_organiser": make_user("organiser", events=("other",)),
+        "organiser": make_user("organiser"),  # all events
+        "limited_organiser": make_user("organiser", events=("mine",)),
+        "admin": make_user("admin"),
+    }
+    return ids, users
+
+
+def _client(app, users, who):
+    client = app.test_client()
+    if who != "anonymous":
+        assert sign_in(client, users[who]).status_code == 303
+    return client
+
+
+@pytest.mark.parametrize("who,event_status,global_status,admin_status", WHO)
+def test_role_matrix_get(app, world, who, event_status, global_status, admin_status):
+    ids, users = world
+    client = _client(app, users, who)
+    got = {}
+    expected = {}
+    for route in EVENT_ROUTES:
+        url = route.format(**ids)
+        got[url], expected[url] = client.get(url).status_code, event_status
+    if who == "other_organiser":
+        # Limited to another event: cannot create events either.
+        expected["/admin/events/new"] = 403
+    for route in GLOBAL_ROUTES:
+        got[route] = client.get(route).status_code
+        expected.setdefault(route, global_status)
+    for route in ADMIN_ONLY:
+        got[route], expected[route] = client.get(route).status_code, admin_status
+    assert got == expected
+
+
+@pytest.mark.parametrize("who,status", [("anonymous", 302), ("checkin", 403),
+                                        ("other_organiser", 403)])
+def test_role_matrix_post_refused_and_nothing_changes(app, world, who, status):
+    ids, users = world
+    client = _client(app, users, who)
+    got = {route: client.post(route.format(**ids), data={"minutes": "15", "reason": "x"})
+           .status_code for route in POST_ROUTES}
+    assert got == {route: status for route in POST_ROUTES}
+    from eventsapp.extensions import db
+    from eventsapp.models import AgendaItem, Registration
+    with app.app_context():
+        item = db.session.get(AgendaItem, ids["item"])
+        assert (item.sequence, item.status) == (0, "confirmed")
+        assert db.session.get(Registration, ids["reg"]).status == "confirmed"
+
+
+def test_anonymous_is_sent_to_sign_in(app, world):
+    ids, users = world
+    response = app.test_client().get("/admin/events/mine/agenda")
+    assert response.headers["Location"] == "/login?next=%2Fadmin%2Fevents%2Fmine%2Fagenda"
+
+
+def test_item_of_another_event_is_not_found_through_my_event(app, world, make_event):
+    ids, users = world
+    client = _client(app, users, "admin")
+    assert client.get(f"/admin/events/other/agenda/{ids['item']}/edit").status_code == 404
+    assert client.get(f"/admin/events/other/registrations/{ids['reg']}").status_code == 404
+
+
+def test_organiser_limited_to_one_event_manages_it_but_cannot_create_events(app, world):
+    ids, users = world
+    client = _client(app, users, "limited_organiser")
+    assert client.get("/admin/events/mine/agenda").status_code == 200
+    assert client.get("/admin/events/other/agenda").status_code == 403
+    assert client.get("/admin/events/other/registrations.csv").status_code == 403
+    assert client.get("/admin/events/new").status_code == 403
+    assert client.get("/admin/events/mine/clone").status_code == 403
+    dashboard = client.get("/admin/").text
+    assert "Test event" in dashboard
+    assert "/admin/events/other/edit" not in dashboard

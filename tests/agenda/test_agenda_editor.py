@@ -1,0 +1,109 @@
+"""The agenda editor pages: forms in the event's local time, moves, publish to the public page."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from eventsapp.extensions import db
+from eventsapp.models import AgendaItem
+
+ITEM = {"title": "Opening", "kind": "plenary", "day": "2030-03-04", "start": "09:00",
+        "end": "10:00", "room": "Hall A", "chairs": "Dr Lim", "speakers": "A\nB", "description": ""}
+
+
+@pytest.fixture
+def slug(make_event):
+    make_event(slug="e")
+    return "e"
+
+
+def _item(app):
+    with app.app_context():
+        return db.session.scalar(select(AgendaItem))
+
+
+def test_add_item_in_local_time(app, admin_client, slug):
+    response = admin_client.post("/admin/events/e/agenda/new", data=ITEM)
+    assert response.status_code == 303
+    item = _item(app)
+    assert (item.starts_at, item.chairs, item.speakers) == (
+        datetime(2030, 3, 4, 1, 0, tzinfo=UTC), ["Dr Lim"], ["A", "B"])
+    page = admin_client.get("/admin/events/e/agenda").text
+    assert "09:00–10:00" in page
+
+
+def test_end_before_start_rerenders_with_error(app, admin_client, slug):
+    response = admin_client.post("/admin/events/e/agenda/new", data={**ITEM, "end": "08:00"})
+    assert response.status_code == 422
+    assert "The end must be after the start." in response.text
+    assert _item(app) is None
+
+
+def test_impossible_date_rerenders_with_error(admin_client, slug):
+    response = admin_client.post("/admin/events/e/agenda/new", data={**ITEM, "day": "2030-02-30"})
+    assert response.status_code == 422
+    assert "Not a valid date value." in response.text
+
+
+def test_dst_gap_time_is_refused(admin_client, make_event):
+    make_event(slug="lon", timezone="Europe/London")
+    response = admin_client.post("/admin/events/lon/agenda/new",
+                                 data={**ITEM, "day": "2026-03-29", "start": "01:30",
+                                       "end": "03:00"})
+    assert response.status_code == 422
+    assert "does not exist in Europe/London" in response.text
+
+
+def test_script_in_fields_is_shown_as_text(admin_client, slug):
+    admin_client.post("/admin/events/e/agenda/new", data={
+        **ITEM, "title": "<script>alert(1)</script>", "room": "\"><img src=x onerror=alert(1)>"})
+    page = admin_client.get("/admin/events/e/agenda").text
+    assert "<script>alert(1)" not in page
+    assert "<img src=x" not in page
+
+
+def test_earlier_later_buttons_and_drop_move(app, admin_client, slug):
+    admin_client.post("/admin/events/e/agenda/new", data=ITEM)
+    item_id = _item(app).id
+    admin_client.post(f"/admin/events/e/agenda/{item_id}/shift", data={"minutes": "15"})
+    assert _item(app).starts_at == datetime(2030, 3, 4, 1, 15, tzinfo=UTC)
+    admin_client.post("/admin/events/e/agenda/move",
+                      data={"item_id": item_id, "day": "2030-03-05", "time": "14:00"})
+    item = _item(app)
+    assert (item.starts_at, item.ends_at, item.sequence) == (
+        datetime(2030, 3, 5, 6, 0, tzinfo=UTC), datetime(2030, 3, 5, 7, 0, tzinfo=UTC), 2)
+
+
+def test_shift_by_other_amounts_is_refused(app, admin_client, slug):
+    admin_client.post("/admin/events/e/agenda/new", data=ITEM)
+    item_id = _item(app).id
+    admin_client.post(f"/admin/events/e/agenda/{item_id}/shift", data={"minutes": "6000"})
+    assert _item(app).sequence == 0
+
+
+def test_publish_shows_item_on_public_page_in_event_time(app, admin_client, client, slug):
+    admin_client.post("/admin/events/e/agenda/new", data=ITEM)
+    assert "The agenda has not been published yet." in client.get("/events/e").text
+    admin_client.post("/admin/events/e/agenda/publish")
+    page = client.get("/events/e").text
+    assert "Opening" in page
+    assert "09:00" in page
+
+
+def test_delete_after_publish_shows_cancelled_publicly(app, admin_client, client, slug):
+    admin_client.post("/admin/events/e/agenda/new", data=ITEM)
+    admin_client.post("/admin/events/e/agenda/publish")
+    item_id = _item(app).id
+    admin_client.post(f"/admin/events/e/agenda/{item_id}/delete")
+    admin_client.post("/admin/events/e/agenda/publish")
+    page = client.get("/events/e").text
+    assert "<strong>Cancelled:</strong> <s>Opening</s>" in page
+    assert "Cancelled: Opening" in page  # the changelog
+
+
+def test_edit_form_shows_local_values(app, admin_client, slug):
+    admin_client.post("/admin/events/e/agenda/new", data=ITEM)
+    page = admin_client.get(f"/admin/events/e/agenda/{_item(app).id}/edit").text
+    assert 'value="09:00"' in page
+    assert 'value="2030-03-04"' in page
