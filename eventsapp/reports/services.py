@@ -1,0 +1,43 @@
+"""Organisers' edits to what the year's report says about a deliverable."""
+
+from __future__ import annotations
+
+from .. import audit
+from ..extensions import db
+from ..models import Deliverable, User
+from ..reference import DELIVERABLE_STATUSES
+
+MAX_NARRATIVE = 5000
+
+
+class ReportError(Exception):
+    """A change the report cannot take; the message is for the organiser."""
+
+
+def update_deliverable(deliverable: Deliverable, *, status: str, narrative: str,
+                       focus_area_numbers: list[int], user: User | None = None) -> Deliverable:
+    """Set a deliverable's status, narrative and focus areas, and log the change.
+
+    :raises ReportError: unknown status, a focus area not in the work plan, or a narrative
+        longer than MAX_NARRATIVE characters.
+    """
+    if status not in DELIVERABLE_STATUSES:
+        raise ReportError("Choose one of the listed statuses.")
+    known = {fa.number for fa in deliverable.work_plan.focus_areas}
+    unknown = sorted(set(focus_area_numbers) - known)
+    if unknown:
+        raise ReportError(
+            f"The work plan has no focus area {', '.join(map(str, unknown))}.")
+    narrative = narrative.replace("\r\n", "\n").strip()
+    if len(narrative) > MAX_NARRATIVE:
+        raise ReportError(f"Keep the narrative under {MAX_NARRATIVE} characters.")
+    before = {"status": deliverable.status, "focus_areas": list(deliverable.focus_area_numbers),
+              "narrative_length": len(deliverable.narrative or "")}
+    deliverable.status = status
+    deliverable.narrative = narrative
+    deliverable.focus_area_numbers = sorted(set(focus_area_numbers))
+    audit.record("update", deliverable, user=user, number=deliverable.number, before=before,
+                 after={"status": status, "focus_areas": deliverable.focus_area_numbers,
+                        "narrative_length": len(narrative)})
+    db.session.commit()
+    return deliverable

@@ -1,0 +1,133 @@
+"""The year's report to the SCE (work plan deliverable 1.5): each deliverable and what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..events.services import event_sort_key, is_past
+from ..extensions import db
+from ..models import CONFIRMED, Deliverable, Event, Registration, WorkPlan
+from ..reference import DELIVERABLE_STATUSES, ECONOMY_ORDER
+from ..rendering import date_label, venue_label
+from .queries import EventSummary, event_summary
+
+
+@dataclass(frozen=True)
+class FocusAreaRef:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    slug: str
+    title: str
+    dates: str
+    venue: str
+    state: str  # "held", "upcoming", "cancelled", "draft"
+    collaborating_fora: str
+    summary: EventSummary
+
+    @property
+    def held(self) -> bool:
+        return self.state == "held"
+
+
+@dataclass(frozen=True)
+class DeliverableReport:
+    number: str
+    title: str
+    summary: str
+    status: str
+    narrative: str
+    collaborators: str
+    focus_areas: tuple[FocusAreaRef, ...]
+    event: EventOutcome | None
+
+    @property
+    def status_label(self) -> str:
+        return DELIVERABLE_STATUSES.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class YearReport:
+    group_name: str
+    group_abbr: str
+    year: int
+    title: str
+    deliverables: tuple[DeliverableReport, ...]
+    focus_areas: tuple[FocusAreaRef, ...]
+    events: tuple[EventOutcome, ...]  # every event of the plan, in date order
+    events_held: int
+    participants: int  # confirmed registrations across events held
+    economies_represented: tuple[str, ...]  # codes, APEC order
+
+    @property
+    def collaborations(self) -> tuple[tuple[str, str], ...]:
+        """(who, with whom) for every deliverable or event naming other fora."""
+        rows = [(f"Deliverable {d.number}: {d.title}", d.collaborators)
+                for d in self.deliverables if d.collaborators]
+        rows += [(e.title, e.collaborating_fora) for e in self.events if e.collaborating_fora]
+        return tuple(rows)
+
+
+def work_plan_for_year(year: int) -> WorkPlan | None:
+    return db.session.scalar(
+        select(WorkPlan).where(WorkPlan.year == year).order_by(WorkPlan.group_abbr).limit(1)
+    )
+
+
+def year_report(work_plan: WorkPlan, now: datetime | None = None) -> YearReport:
+    """Everything the report says, counted from the rows now."""
+    areas = {fa.number: FocusAreaRef(fa.number, fa.text) for fa in work_plan.focus_areas}
+    events = sorted(db.session.scalars(select(Event).where(Event.work_plan_id == work_plan.id)),
+                    key=event_sort_key)
+    outcomes = {e.id: _outcome(e, now) for e in events}
+    deliverables = tuple(
+        DeliverableReport(
+            number=d.number, title=d.title, summary=d.summary, status=d.status,
+            narrative=d.narrative, collaborators=d.collaborators,
+            focus_areas=tuple(areas[n] for n in sorted(set(d.focus_area_numbers or []))
+                              if n in areas),
+            event=outcomes.get(d.event_id) if d.event_id else None,
+        )
+        for d in work_plan.deliverables
+    )
+    held = [o for o in outcomes.values() if o.held]
+    held_ids = [e.id for e in events if outcomes[e.id].held]
+    codes = set(db.session.scalars(
+        select(Registration.economy).distinct()
+        .where(Registration.event_id.in_(held_ids), Registration.status == CONFIRMED,
+               Registration.economy.is_not(None))
+    )) if held_ids else set()
+    return YearReport(
+        group_name=work_plan.group_name, group_abbr=work_plan.group_abbr, year=work_plan.year,
+        title=f"{work_plan.group_name}: report on {work_plan.year}",
+        deliverables=deliverables, focus_areas=tuple(areas.values()),
+        events=tuple(outcomes[e.id] for e in events),
+        events_held=len(held),
+        participants=sum(o.summary.confirmed for o in held),
+        economies_represented=tuple(sorted((c for c in codes if c in ECONOMY_ORDER),
+                                           key=ECONOMY_ORDER.__getitem__)),
+    )
+
+
+def _outcome(event: Event, now: datetime | None) -> EventOutcome:
+    if event.status in ("cancelled", "draft"):
+        state = event.status
+    else:
+        state = "held" if is_past(event, now) else "upcoming"
+    return EventOutcome(
+        slug=event.slug, title=event.title, dates=date_label(event), venue=venue_label(event),
+        state=state, collaborating_fora=event.collaborating_fora, summary=event_summary(event),
+    )
+
+
+def deliverable_by_number(work_plan: WorkPlan, number: str) -> Deliverable | None:
+    return db.session.scalar(
+        select(Deliverable).where(Deliverable.work_plan_id == work_plan.id,
+                                  Deliverable.number == number)
+    )

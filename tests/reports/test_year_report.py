@@ -1,0 +1,119 @@
+"""The year's report to the SCE: totals, each deliverable, and organisers' edits."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from sqlalchemy import select
+
+from eventsapp.extensions import db
+from eventsapp.models import AuditEntry, Deliverable
+
+from .conftest import pdf_text
+from .html import parse
+
+# ctwg-15 (the data set), ctwg-16 (August 2020) and star-xi (one Canadian) have taken place;
+# the aviation workshop has no dates yet.
+TOTALS = {"events": "3", "participants": "9", "economies": "5"}
+
+
+def _deliverable(number: str) -> Deliverable:
+    return db.session.scalar(select(Deliverable).where(Deliverable.number == number))
+
+
+def test_year_report_totals_and_deliverables_in_html(client, data, organiser):
+    html = client.get("/admin/reports/2020").data.decode()
+    page = parse(html)
+    assert page.figures["events"] == TOTALS["events"]
+    assert page.figures["participants"] == TOTALS["participants"]
+    assert page.figures["economies"] == TOTALS["economies"]
+    assert [f"1.{n}" in html for n in range(1, 9)] == [True] * 8
+    assert ("By economy</dt><dd>Australia 3, People&#39;s Republic of China 1, Thailand 1, "
+            "Viet Nam 1</dd>") in html
+    assert ("By sector</dt><dd>Government 5, International organisation 2, Academia 1</dd>"
+            in html)
+    assert "Attendance</dt><dd>10 February 2020: 5; 11 February 2020: 3</dd>" in html
+    assert "UNOCT, UNODC" in html
+
+
+def test_year_report_pdf_agrees_with_the_page(client, data, organiser):
+    text = unicodedata.normalize("NFKC", pdf_text(client.get("/admin/reports/2020.pdf").data))
+    lines = text.splitlines()
+    assert "Events held Participants Economies represented" in lines
+    assert "3 9 5" in lines
+    assert "Participants: 8 from 4 economies and 2 other organisations." in lines
+    assert ("By economy: Australia 3, People's Republic of China 1, Thailand 1, Viet Nam 1."
+            in lines)
+    assert "Attendance: 10 February 2020: 5; 11 February 2020: 3." in lines
+
+
+def test_organiser_edits_a_deliverable_and_the_report_shows_it(client, app, data, organiser):
+    narrative = "Held as planned.\n<b>Alice</b> & <img src=\"/etc/passwd\"/> chaired."
+    response = client.post("/admin/reports/2020/deliverables/1.1",
+                           data={"status": "done", "narrative": narrative,
+                                 "focus_areas": ["1", "8"]})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/admin/reports/2020#d-1.1"
+    with app.app_context():
+        d = _deliverable("1.1")
+        assert (d.status, d.narrative, d.focus_area_numbers) == ("done", narrative, [1, 8])
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "Deliverable"))
+        assert (entry.action, entry.user_id) == ("update", organiser)
+    html = client.get("/admin/reports/2020").data.decode()
+    assert ("<p>&lt;b&gt;Alice&lt;/b&gt; &amp; &lt;img src=&#34;/etc/passwd&#34;/&gt; chaired.</p>"
+            in html)
+    text = pdf_text(client.get("/admin/reports/2020.pdf").data)
+    assert "Status: Done" in text
+    assert "Focus areas: 1, 8" in text
+    assert '<b>Alice</b> & <img src="/etc/passwd"/> chaired.' in text
+
+
+@pytest.mark.parametrize("form", [
+    {"status": "done", "narrative": "x", "focus_areas": ["4"]},  # not a focus area of 2020
+    {"status": "finished", "narrative": "x"},
+    {"status": "done", "narrative": "x" * 5001},
+    {"status": "done", "narrative": "x", "focus_areas": ["one"]},
+])
+def test_bad_deliverable_input_is_400_and_changes_nothing(client, app, data, organiser, form):
+    response = client.post("/admin/reports/2020/deliverables/1.1", data=form)
+    assert response.status_code == 400
+    assert b"The entry was not saved" in response.data
+    with app.app_context():
+        d = _deliverable("1.1")
+        assert (d.status, d.narrative, d.focus_area_numbers) == ("planned", "", [])
+
+
+def test_unknown_year_and_deliverable_are_404(client, data, organiser):
+    assert client.get("/admin/reports/1999").status_code == 404
+    assert client.get("/admin/reports/1999.pdf").status_code == 404
+    assert client.get("/admin/reports/2020/deliverables/9.9").status_code == 404
+
+
+def test_year_report_is_for_organisers_only(client, app, data):
+    from . import dataset
+    from .conftest import sign_in
+
+    assert client.get("/admin/reports/2020").status_code in (302, 303)
+    with app.app_context():
+        sign_in(client, dataset.make_user(role="checkin", email="door@example.org"))
+    assert client.get("/admin/reports/2020.pdf").status_code == 403
+    assert client.post("/admin/reports/2020/deliverables/1.1",
+                       data={"status": "done"}).status_code == 403
+
+
+class TestWithCsrf:
+    @pytest.fixture
+    def app_config(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    def test_deliverable_form_without_csrf_token_is_400(self, client, app, data, organiser):
+        response = client.post("/admin/reports/2020/deliverables/1.1",
+                               data={"status": "done", "narrative": "x"})
+        assert response.status_code == 400
+        with app.app_context():
+            assert _deliverable("1.1").status == "planned"
+
+    def test_deliverable_form_carries_a_csrf_token(self, client, data, organiser):
+        html = client.get("/admin/reports/2020/deliverables/1.1").data.decode()
+        assert 'name="csrf_token"' in html
