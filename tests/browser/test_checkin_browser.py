@@ -1,0 +1,81 @@
+"""Real Chromium on a phone-sized screen: the check-in desk and the badge page pass axe."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
+
+from eventsapp.extensions import db
+from eventsapp.models import Event
+from tests.checkin.factories import make_registration
+
+AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+PASSWORD = "correct horse battery staple"
+
+
+def assert_no_axe_violations(page):
+    result = Axe().run(page, options=AXE_OPTIONS)
+    assert result.violations_count == 0, result.generate_report()
+
+
+def sign_in(page, live_server, app, email: str, role: str):
+    from eventsapp.auth.services import create_user
+
+    with app.app_context():
+        create_user(email, PASSWORD, role)
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture
+def ctwg15(seeded) -> int:
+    with seeded.app_context():
+        return db.session.scalar(select(Event.id).where(Event.slug == "ctwg-15"))
+
+
+def test_scanner_checks_in_on_a_phone_screen(page, live_server, seeded, ctwg15):
+    _, _, code = make_registration(seeded, ctwg15, "Somchai", "Jaidee",
+                                   native_name="สมชาย ใจดี", economy="THA")
+    make_registration(seeded, ctwg15, "Wait", "Listed", status="waitlisted")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, seeded, "door@example.org", "checkin")
+
+    page.goto(live_server + "/admin/events/ctwg-15/checkin")
+    field = page.get_by_label("Badge code or name")
+    assert page.evaluate("document.activeElement.id") == "code"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_no_axe_violations(page)
+
+    # A USB scanner types the QR content (the bare code) and presses Enter.
+    page.keyboard.type(f"{code}\n")
+    page.wait_for_load_state()
+
+    assert page.locator("#result-heading").inner_text() == (
+        "Somchai Jaidee is checked in for 10 February 2020.")
+    assert page.locator(".checkin-person").get_by_text("Thailand").count() == 1
+    assert page.evaluate("document.activeElement.id") == "code"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_no_axe_violations(page)
+
+    field.fill("listed")
+    field.press("Enter")
+    page.get_by_role("button", name="Check in Wait Listed").click()
+    assert page.locator("#result-heading").inner_text() == (
+        "Not admitted: Wait Listed is on the waiting list, not confirmed. "
+        "Send them to the registration desk.")
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_badge_page_passes_axe(page, live_server, seeded, ctwg15, width):
+    make_registration(seeded, ctwg15, "Mohammed", "Abdullah", native_name="محمد", economy="AUS")
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live_server, seeded, "organiser@example.org", "organiser")
+
+    page.goto(live_server + "/admin/events/ctwg-15/badges")
+
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Badges: ")
+    assert page.get_by_role("heading", name="Some names cannot be printed as written").count() == 1
+    assert_no_axe_violations(page)
