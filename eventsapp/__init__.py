@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,18 @@ BLUEPRINTS = (
     "eventsapp.events.views",
     "eventsapp.api.views",
     "eventsapp.cli",
+    "eventsapp.registration.views",
+    "eventsapp.mail.cli",
+    "eventsapp.calendar.views",
     "eventsapp.ops",
+    "eventsapp.reports.views",
+    "eventsapp.auth.views",
+    "eventsapp.auth.cli",
+    "eventsapp.admin.views",
+    "eventsapp.admin.registrations",
+    "eventsapp.agenda.views",
+    "eventsapp.badges.views",
+    "eventsapp.checkin.views",
 )
 
 
@@ -38,6 +50,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         url = config_module.database_url_from_env()
         if url:
             app.config["SQLALCHEMY_DATABASE_URI"] = url
+        if os.environ.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
         app.config.from_prefixed_env()
     else:
         app.config.update(test_config)

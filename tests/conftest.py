@@ -1,4 +1,4 @@
-"""Fixtures: an app on a real database (SQLite file, and PostgreSQL when TEST_DATABASE_URL is set)."""
+"""Fixtures: an app on a real database (SQLite; also PostgreSQL when TEST_DATABASE_URL is set)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 from eventsapp import create_app
 from eventsapp.extensions import db
 from tests.support import BACKENDS, CHROMIUM, base_config, database_uri_for
+
 
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
@@ -109,8 +110,19 @@ def browser_type_launch_args(browser_type_launch_args):
 
 def pytest_collection_modifyitems(config, items):
     skip_browser = pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")
+    kept, dropped = [], []
     for item in items:
         if "page" in getattr(item, "fixturenames", ()):
+            # Pages behave the same on either database; the services under them are tested
+            # on both, so browser runs use SQLite only and keep the suite fast.
+            params = getattr(getattr(item, "callspec", None), "params", {})
+            if params.get("backend") == "postgres":
+                dropped.append(item)
+                continue
             item.add_marker(pytest.mark.browser)
             if not CHROMIUM:
                 item.add_marker(skip_browser)
+        kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

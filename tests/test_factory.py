@@ -27,6 +27,12 @@ def test_environment_overrides_config(monkeypatch, tmp_path):
     assert app.config["SECRET_KEY"] == "from-env"
 
 
+def test_plain_secret_key_variable_is_read(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/k.sqlite")
+    monkeypatch.setenv("SECRET_KEY", "plain-variable")
+    assert create_app().config["SECRET_KEY"] == "plain-variable"
+
+
 def test_generated_secret_key_is_kept_in_instance(tmp_path):
     from eventsapp.config import load_or_create_secret_key
 

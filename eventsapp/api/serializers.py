@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from ..events.services import Availability
 from ..models import Event
-from ..rendering import date_label
 from ..reference import ECONOMIES
+from ..rendering import date_label
 
 
 def iso(dt: datetime | None, tz: str | None = None) -> str | None:

@@ -88,8 +88,8 @@ class Event(Base):
         """Local dates the event runs on (empty while dates are to be confirmed)."""
         if self.start_date is None:
             return []
-        end = self.end_date or self.start_date
-        return [date.fromordinal(d) for d in range(self.start_date.toordinal(), end.toordinal() + 1)]
+        first, last = self.start_date.toordinal(), (self.end_date or self.start_date).toordinal()
+        return [date.fromordinal(d) for d in range(first, last + 1)]
 
     def touch(self) -> None:
         """Mark a public change: feeds and caches see a new version."""

@@ -1,0 +1,23 @@
+"""S14: bandit finds no medium or high severity issue in the application code."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.skipif(shutil.which("bandit") is None and not (Path(sys.executable).parent
+                    / "bandit").exists(), reason="bandit is not installed")
+def test_bandit_finds_nothing_medium_or_high():
+    bandit = shutil.which("bandit") or str(Path(sys.executable).parent / "bandit")
+    result = subprocess.run(
+        [bandit, "-q", "-r", str(ROOT / "eventsapp"), "-x", str(ROOT / "eventsapp/migrations"),
+         "--severity-level", "medium", "-f", "json"],
+        capture_output=True, text=True, check=False)
+    findings = json.loads(result.stdout)["results"]
+    assert [(f["test_id"], f["filename"], f["line_number"]) for f in findings] == []
