@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from collections import OrderedDict
+
+from flask import current_app, render_template, url_for
 
 from ..calendar.ical import build_event_attachment
 from ..mail.outbox import queue_email
@@ -13,9 +15,24 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+# Built files by event version: the version moves on every public change, so
+# an entry is never stale and every process may keep its own copy.
+_attachment_cache: OrderedDict[tuple, bytes] = OrderedDict()
+ATTACHMENT_CACHE_SIZE = 32
+
+
 def event_attachments(event: Event) -> list[tuple[str, str, bytes]]:
     """The event's calendar file, so a confirmed delegate can add it in one click."""
-    return [(f"{event.slug}.ics", "text/calendar", build_event_attachment(event))]
+    # The database and updated_at keep apart events of different databases (tests, copies).
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], event.id, event.version,
+           event.updated_at)
+    body = _attachment_cache.get(key)
+    if body is None:
+        body = build_event_attachment(event)
+        _attachment_cache[key] = body
+        while len(_attachment_cache) > ATTACHMENT_CACHE_SIZE:
+            _attachment_cache.popitem(last=False)
+    return [(f"{event.slug}.ics", "text/calendar", body)]
 
 
 def _send(reg: Registration, subject: str, template: str,

@@ -1,0 +1,73 @@
+"""Security checks across the whole URL map (RELIABILITY S5, S9, S11)."""
+
+import re
+
+import pytest
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+SAMPLE_VALUES = {"slug": "ctwg-15", "token": "A" * 43, "feed_token": "A" * 43, "id": "1",
+                 "item_id": "1", "year": "2020", "number": "1.5", "user_id": "1"}
+
+
+@pytest.fixture
+def app_config():
+    return {"WTF_CSRF_ENABLED": True}
+
+
+def concrete(rule) -> str:
+    # Any other int converter (token_id, registration_id, ...) gets "1".
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: SAMPLE_VALUES.get(m.group(1), "1"),
+                  rule.rule)
+
+
+def form_rules(app):
+    for rule in app.url_map.iter_rules():
+        methods = rule.methods & STATE_CHANGING
+        if methods and not rule.rule.startswith("/api/"):
+            yield rule, methods
+
+
+def test_every_state_changing_form_route_refuses_a_missing_or_wrong_csrf_token(seeded):
+    client = seeded.test_client()
+    checked = 0
+    for rule, methods in form_rules(seeded):
+        for method in methods:
+            url = concrete(rule)
+            assert client.open(url, method=method, data={}).status_code == 400, (method, url)
+            wrong = client.open(url, method=method, data={"csrf_token": "forged"})
+            assert wrong.status_code == 400, (method, url)
+            checked += 1
+    assert checked >= 20  # the map really was enumerated
+
+
+def test_only_the_api_is_exempt_from_csrf_and_it_uses_no_cookies(seeded):
+    api_rules = [r for r in seeded.url_map.iter_rules()
+                 if r.methods & STATE_CHANGING and r.rule.startswith("/api/")]
+    assert api_rules, "the API has state-changing routes"
+    response = seeded.test_client().post("/api/v1/events/ctwg-15/registrations", json={})
+    assert response.status_code == 422
+    assert "Set-Cookie" not in response.headers
+
+
+def test_emailed_link_uses_the_configured_host_not_the_host_header(seeded):
+    client = seeded.test_client()
+    response = client.post(
+        "/api/v1/events/star-xi/registrations", headers={"Host": "evil.example"},
+        json={"given_name": "Ana", "family_name": "Lee", "email": "ana@example.org",
+              "economy": "MAS", "organisation": "Ministry", "sector": "government",
+              "category": "delegate"})
+    assert response.status_code == 201
+    assert response.get_json()["manage_url"].startswith("http://events.test/registrations/")
+
+
+@pytest.mark.parametrize("path", ["/", "/events/ctwg-15", "/login", "/events/star-xi/register"])
+def test_pages_carry_the_content_security_policy_and_no_inline_script(seeded, path):
+    response = seeded.test_client().get(path)
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "script-src 'self'", "object-src 'none'",
+                      "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp
+    html = response.get_data(as_text=True)
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    assert re.findall(r"\son[a-z]+=", html) == []
