@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 from flask import Blueprint
 from flask_migrate import upgrade
+from sqlalchemy import func, select
 
 from .copydb import CopyError, copy_database
 from .extensions import db
+from .models import User
 from .seed.loader import load_work_plan
 
 bp = Blueprint("cli", __name__, cli_group=None)
@@ -35,6 +37,9 @@ def seed(demo: bool) -> None:
         made = load_demo_registrations()
         click.echo(f"Added {made} fictional demo registrations." if made
                    else "The demo registrations are already there; nothing changed.")
+    if not db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("No organiser account yet. Create one, then sign in at /login:\n"
+                   "  .venv/bin/flask --app eventsapp create-user you@example.org --role admin")
 
 
 @bp.cli.command("copy-db")

@@ -11,7 +11,13 @@ from werkzeug.serving import make_server
 
 from eventsapp import create_app
 from eventsapp.extensions import db
-from tests.support import BACKENDS, CHROMIUM, base_config, database_uri_for
+from tests.support import (
+    BACKENDS,
+    CHROMIUM,
+    base_config,
+    database_uri_for,
+    drop_worker_databases,
+)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -126,3 +132,7 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def pytest_sessionfinish(session, exitstatus):
+    drop_worker_databases()

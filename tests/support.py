@@ -17,10 +17,42 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def pg_url() -> str:
+    """The test database; under pytest-xdist each worker gets a database of its own."""
     url = PG_URL or ""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker:
+        url = f"{url}_{worker}"
+        _ensure_database(url)
     return url
+
+
+_created: set[str] = set()
+
+
+def _ensure_database(url: str) -> None:
+    if url in _created:
+        return
+    base, name = url.rsplit("/", 1)
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    _created.add(url)
+
+
+def drop_worker_databases() -> None:
+    """Drop the per-worker databases this process created (called at session end)."""
+    for url in _created:
+        base, name = url.rsplit("/", 1)
+        admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    _created.clear()
 
 
 def base_config(database_uri: str, **overrides) -> dict:
