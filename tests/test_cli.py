@@ -68,3 +68,10 @@ def test_migrations_match_the_models(fresh_db_url):
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def test_seed_tells_how_to_sign_in_while_no_account_exists(runner, app):
+    output = runner.invoke(args=["seed"]).output
+    assert output.splitlines()[-2:] == [
+        "No organiser account yet. Create one, then sign in at /login:",
+        "  .venv/bin/flask --app eventsapp create-user you@example.org --role admin"]

@@ -239,7 +239,8 @@ def _venue(event) -> str:
 
 
 def _join(parts: list[str]) -> str | None:
-    text = "\n\n".join(clean_text(p) for p in parts if p)
+    # Clean first: a part of control characters only is empty, not a blank paragraph.
+    text = "\n\n".join(c for c in (clean_text(p) for p in parts if p) if c)
     return text or None
 
 

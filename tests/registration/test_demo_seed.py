@@ -12,10 +12,10 @@ def test_seed_demo_adds_fictional_registrations_once(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed", "--demo"])
     assert first.exit_code == 0, first.output
-    assert first.output.splitlines()[-1] == "Added 115 fictional demo registrations."
+    assert "Added 115 fictional demo registrations." in first.output.splitlines()
     again = runner.invoke(args=["seed", "--demo"])
-    assert again.output.splitlines()[-1] == (
-        "The demo registrations are already there; nothing changed.")
+    assert "The demo registrations are already there; nothing changed." in (
+        again.output.splitlines())
     with app.app_context():
         rows = db.session.execute(
             select(Event.slug, Registration.status).join(Registration.event)).all()
