@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -33,6 +34,21 @@ BLUEPRINTS = (
     "eventsapp.badges.views",
     "eventsapp.checkin.views",
 )
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` whose values past 2**31-1 become 0, an id no row has: a plain 404.
+
+    The database would otherwise overflow on them (a 500); rejecting them in the
+    converter instead makes Werkzeug answer 405 for some methods.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
+
+
+MAX_ID = 2**31 - 1
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -76,6 +92,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine, app.config["LOCK_TIMEOUT_SECONDS"])
 
+    app.url_map.converters["int"] = BoundedIntConverter
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
 

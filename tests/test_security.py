@@ -71,3 +71,9 @@ def test_pages_carry_the_content_security_policy_and_no_inline_script(seeded, pa
     html = response.get_data(as_text=True)
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
     assert re.findall(r"\son[a-z]+=", html) == []
+
+
+def test_ids_beyond_the_integer_range_are_not_found_never_a_server_error(seeded):
+    client = seeded.test_client()
+    assert client.get("/events/ctwg-15/agenda/99999999999999999999.ics").status_code == 404
+    assert client.get("/events/ctwg-15/agenda/2147483648.ics").status_code == 404

@@ -4,7 +4,9 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Pages are CPU-bound (Jinja, PDFs): one sync worker per core does better than threads here.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+# At most 4 by default, so 2 hosts × 4 workers × 10 connections stay inside PostgreSQL's
+# default max_connections (100) minus a reserve; raise it together with max_connections.
+workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count(), 4)))
 worker_class = "sync"
 # Badge PDFs for a big conference take a few seconds; nothing legitimate takes 60.
 timeout = 60
