@@ -98,3 +98,14 @@ def fresh_postgres_database():
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def table_checksums(url: str) -> dict:
+    """Row count and content checksum of every table of the database at `url`."""
+    from eventsapp.copydb import table_checksum
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        result = {t.name: table_checksum(conn, t) for t in Base.metadata.sorted_tables}
+    engine.dispose()
+    return result

@@ -4,13 +4,10 @@ import shutil
 import subprocess
 
 import pytest
-from sqlalchemy import create_engine
 
 from eventsapp import create_app
-from eventsapp.copydb import table_checksum
-from eventsapp.models import Base
 from eventsapp.seed.loader import load_work_plan
-from tests.support import PG_URL, base_config, fresh_postgres_database
+from tests.support import PG_URL, base_config, fresh_postgres_database, table_checksums
 
 pytestmark = pytest.mark.skipif(
     not PG_URL or not shutil.which("pg_dump"), reason="needs PostgreSQL and pg_dump")
@@ -19,13 +16,6 @@ pytestmark = pytest.mark.skipif(
 def libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
-
-def checksums(url: str) -> dict:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        result = {t.name: table_checksum(conn, t) for t in Base.metadata.sorted_tables}
-    engine.dispose()
-    return result
 
 
 def test_pg_dump_and_restore_give_identical_tables(tmp_path):
@@ -40,5 +30,5 @@ def test_pg_dump_and_restore_give_identical_tables(tmp_path):
         subprocess.run(["pg_dump", "-Fc", "-f", str(dump), libpq_url(live)], check=True)
         subprocess.run(["pg_restore", "--no-owner", "-d", libpq_url(restored), str(dump)],
                        check=True)
-        assert checksums(restored) == checksums(live)
-        assert checksums(restored)["deliverable"].rows == 8
+        assert table_checksums(restored) == table_checksums(live)
+        assert table_checksums(restored)["deliverable"].rows == 8

@@ -1,24 +1,15 @@
 """copy-db moves everything SQLite → PostgreSQL → SQLite, verified by counts and checksums."""
 
 import pytest
-from sqlalchemy import create_engine
 
 from eventsapp import create_app
-from eventsapp.copydb import table_checksum
 from eventsapp.extensions import db
-from eventsapp.models import Base, Event
+from eventsapp.models import Event
 from eventsapp.seed.loader import load_work_plan
-from tests.support import PG_URL, base_config, fresh_postgres_database
+from tests.support import PG_URL, base_config, fresh_postgres_database, table_checksums
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
 
-
-def checksums(url: str) -> dict:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        result = {t.name: table_checksum(conn, t) for t in Base.metadata.sorted_tables}
-    engine.dispose()
-    return result
 
 
 def test_copy_db_round_trip_keeps_every_row(tmp_path):
@@ -33,7 +24,7 @@ def test_copy_db_round_trip_keeps_every_row(tmp_path):
         result = runner.invoke(args=["copy-db", "--to", pg])
         assert result.exit_code == 0, result.output
         assert "Copied and verified" in result.output
-        assert checksums(pg) == checksums(source_url)
+        assert table_checksums(pg) == table_checksums(source_url)
 
         pg_app = create_app(base_config(pg))
         with pg_app.app_context():
@@ -49,8 +40,8 @@ def test_copy_db_round_trip_keeps_every_row(tmp_path):
         back_url = f"sqlite:///{tmp_path / 'back.sqlite'}"
         back = pg_app.test_cli_runner().invoke(args=["copy-db", "--to", back_url])
         assert back.exit_code == 0, back.output
-        assert checksums(back_url) == checksums(source_url)
-        assert checksums(back_url)["event"].rows == 4
+        assert table_checksums(back_url) == table_checksums(source_url)
+        assert table_checksums(back_url)["event"].rows == 4
 
         again = runner.invoke(args=["copy-db", "--to", pg])
         assert again.exit_code == 1

