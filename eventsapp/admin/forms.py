@@ -18,17 +18,18 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from ..formfields import choices
 from ..reference import CATEGORIES, ECONOMIES, EVENT_KINDS, EVENT_STATUSES, SECTORS
 
-ECONOMY_CHOICES = [("", "None / to be confirmed")] + list(ECONOMIES.items())
+ECONOMY_CHOICES = choices([("", "None / to be confirmed"), *ECONOMIES.items()])
 MAX_CAPACITY = 100_000
 
 
 class EventForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     short_title = StringField("Short title", validators=[Optional(), Length(max=100)])
-    kind = SelectField("Kind", choices=list(EVENT_KINDS.items()))
-    status = SelectField("Status", choices=list(EVENT_STATUSES.items()),
+    kind = SelectField("Kind", choices=choices(EVENT_KINDS.items()))
+    status = SelectField("Status", choices=choices(EVENT_STATUSES.items()),
                          description="Drafts are visible only to organisers.")
     theme = StringField("Theme", validators=[Optional(), Length(max=300)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])
@@ -97,13 +98,13 @@ class RegistrationFilterForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     q = StringField("Search", validators=[Optional(), Length(max=200)])
-    status = SelectField("Status", choices=[("", "Any"), ("confirmed", "Confirmed"),
-                                            ("waitlisted", "Waiting list"),
-                                            ("cancelled", "Cancelled")],
+    status = SelectField("Status", choices=choices([("", "Any"), ("confirmed", "Confirmed"),
+                                                    ("waitlisted", "Waiting list"),
+                                                    ("cancelled", "Cancelled")]),
                          validators=[Optional()])
-    economy = SelectField("Economy", choices=[("", "Any")] + list(ECONOMIES.items()),
+    economy = SelectField("Economy", choices=choices([("", "Any"), *ECONOMIES.items()]),
                           validators=[Optional()])
-    category = SelectField("Category", choices=[("", "Any")] + list(CATEGORIES.items()),
+    category = SelectField("Category", choices=choices([("", "Any"), *CATEGORIES.items()]),
                            validators=[Optional()])
 
 
@@ -115,8 +116,8 @@ class RegistrationEditForm(FlaskForm):
     economy = SelectField("Economy", choices=ECONOMY_CHOICES)
     organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
     job_title = StringField("Job title", validators=[Optional(), Length(max=200)])
-    sector = SelectField("Sector", choices=list(SECTORS.items()))
-    category = SelectField("Category", choices=list(CATEGORIES.items()))
+    sector = SelectField("Sector", choices=choices(SECTORS.items()))
+    category = SelectField("Category", choices=choices(CATEGORIES.items()))
     dietary = StringField("Dietary needs", validators=[Optional(), Length(max=500)])
     accessibility = StringField("Accessibility needs", validators=[Optional(), Length(max=500)])
 

@@ -23,6 +23,7 @@ from ..events.localtime import (
 )
 from ..events.services import availability_for, current_work_plan, event_sort_key
 from ..extensions import db
+from ..formfields import choices
 from ..models import ADMIN, ORGANISER, AuditEntry, Event, User
 from ..registration.services import RegistrationError
 from .forms import CloneForm, ConfirmForm, EventForm, NewEventForm
@@ -61,11 +62,11 @@ def _can_create_events() -> bool:
 # --- events ----------------------------------------------------------------------------------
 
 
-def _deliverable_choices(event: Event | None) -> list[tuple[int, str]]:
+def _deliverable_choices(event: Event | None) -> list:
     plan = event.work_plan if event is not None and event.work_plan else current_work_plan()
     if plan is None:
         return []
-    return [(d.id, f"{d.number} {d.title}") for d in plan.deliverables]
+    return choices((d.id, f"{d.number} {d.title}") for d in plan.deliverables)
 
 
 def _event_data(form: EventForm) -> editing.EventData | None:
@@ -98,7 +99,7 @@ def _event_data(form: EventForm) -> editing.EventData | None:
         try:
             setattr(data, name, localize(field.data, tz, fold))
         except AmbiguousLocalTime as exc:
-            form.fold.choices = exc.choices
+            form.fold.choices = choices(exc.choices)
             field.errors.append(str(exc))
             ok = False
         except LocalTimeError as exc:
@@ -252,7 +253,7 @@ def audit_log() -> str:
 def users():
     form = UserForm()
     all_events = sorted(db.session.scalars(select(Event)), key=event_sort_key)
-    form.events.choices = [(e.id, e.title) for e in all_events]
+    form.events.choices = choices((e.id, e.title) for e in all_events)
     if form.validate_on_submit():
         chosen = [e for e in all_events if e.id in (form.events.data or [])]
         try:

@@ -15,13 +15,14 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
+from ..formfields import choices
 from ..reference import AGENDA_KINDS
 from .services import MAX_DESCRIPTION, MAX_ROOM, MAX_TITLE
 
 
 class ItemForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=MAX_TITLE)])
-    kind = SelectField("Kind", choices=list(AGENDA_KINDS.items()))
+    kind = SelectField("Kind", choices=choices(AGENDA_KINDS.items()))
     day = DateField("Day", validators=[InputRequired(message="Enter the day.")])
     start = TimeField("Starts", validators=[InputRequired(message="Enter the start time.")])
     end = TimeField("Ends", validators=[InputRequired(message="Enter the end time.")])
@@ -32,8 +33,8 @@ class ItemForm(FlaskForm):
                              description="One name per line.")
     description = TextAreaField("Description",
                                 validators=[Optional(), Length(max=MAX_DESCRIPTION)])
-    status = SelectField("Status", choices=[("confirmed", "Confirmed"),
-                                            ("cancelled", "Cancelled")],
+    status = SelectField("Status", choices=choices([("confirmed", "Confirmed"),
+                                                    ("cancelled", "Cancelled")]),
                          default="confirmed")
     fold = RadioField("Which one?", choices=[], validate_choice=False, validators=[Optional()])
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..auth.permissions import MANAGERS, managed_event_or_404, roles_required
 from ..events.localtime import AmbiguousLocalTime, LocalTimeError, localize
 from ..extensions import db
+from ..formfields import choices
 from ..models import AgendaItem, Event, User
 from . import services
 from .forms import ItemForm, MoveForm, ShiftForm
@@ -57,7 +58,7 @@ def _item_data(form: ItemForm, event: Event) -> services.ItemData | None:
             times[name] = localize(datetime.combine(form.day.data, field.data), event.timezone,
                                    fold)
         except AmbiguousLocalTime as exc:
-            form.fold.choices = exc.choices
+            form.fold.choices = choices(exc.choices)
             field.errors.append(str(exc))
         except LocalTimeError as exc:
             field.errors.append(str(exc))

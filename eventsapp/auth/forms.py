@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ..formfields import choices
 from ..models import ROLES
 
 ROLE_LABELS = {"admin": "Administrator", "organiser": "Organiser", "checkin": "Check-in staff"}
@@ -23,7 +24,7 @@ class TokenForm(FlaskForm):
 
 class UserForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
-    role = SelectField("Role", choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField("Role", choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
     password = PasswordField("Password", validators=[DataRequired(), Length(min=12, max=1024)],
                              description="At least 12 characters; give it to the person safely.")
     events = SelectMultipleField(
