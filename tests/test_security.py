@@ -77,3 +77,34 @@ def test_ids_beyond_the_integer_range_are_not_found_never_a_server_error(seeded)
     client = seeded.test_client()
     assert client.get("/events/ctwg-15/agenda/99999999999999999999.ics").status_code == 404
     assert client.get("/events/ctwg-15/agenda/2147483648.ics").status_code == 404
+
+
+XSS_CORPUS = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>",
+              "<svg onload=alert(1)>", "{{7*7}}"]
+
+
+def test_stored_xss_corpus_is_inert_on_every_page_that_shows_a_registrant(seeded):
+    """S12: hostile names and organisations render as text everywhere they appear."""
+    from tests.checkin.factories import login, make_user
+
+    client = seeded.test_client()
+    created = client.post("/api/v1/events/ctwg-15/registrations", json={
+        "given_name": XSS_CORPUS[0], "family_name": XSS_CORPUS[1], "badge_name": XSS_CORPUS[2],
+        "email": "xss@example.org", "economy": None, "organisation": XSS_CORPUS[3],
+        "sector": "other", "category": "observer", "consent_to_list": True})
+    assert created.status_code == 201, created.get_json()
+    manage_path = created.get_json()["manage_url"].split("events.test", 1)[1]
+    login(seeded, client, make_user(seeded, "admin"))
+    pages = [manage_path, "/admin/events/ctwg-15/registrations",
+             "/admin/events/ctwg-15/participants", "/admin/events/ctwg-15/badges",
+             "/admin/events/ctwg-15/summary", "/admin/events/ctwg-15/checkin?code=XSS",
+             "/events/ctwg-15/participants"]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert "<script>alert" not in html, path
+        assert re.findall(r"<img[^>]*onerror|<svg[^>]*onload", html) == [], path
+    listed = client.get("/admin/events/ctwg-15/registrations").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listed
+    assert "{{7*7}}" in listed  # shown as typed, never evaluated
