@@ -20,6 +20,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from ..events.services import current_work_plan, public_events
 from ..extensions import db, limiter
 from ..models import CHECKIN, ApiToken
 from . import services
@@ -99,7 +100,8 @@ def _account_page(form: TokenForm, new_token: str | None = None, status: int = 2
     user = current_user._get_current_object()
     return render_template(
         "auth/account.html", form=form, tokens=services.user_tokens(user), new_token=new_token,
-        desks=user.events if user.role == CHECKIN else [],
+        # Staff limited to some events see those; the others every event of the year.
+        desks=(user.events or public_events(current_work_plan())) if user.role == CHECKIN else [],
     ), status
 
 

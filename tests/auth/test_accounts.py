@@ -1,5 +1,7 @@
 """Accounts: argon2id hashes, sign-in and sign-out, sessions, open redirects, the CLI."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -53,6 +55,14 @@ def test_sign_in_redirects_organiser_to_dashboard(client, make_user):
 def test_check_in_staff_land_on_their_account_page(client, make_user):
     response = sign_in(client, make_user("checkin"))
     assert response.headers["Location"] == "/account"
+
+
+def test_check_in_staff_without_limits_see_a_desk_for_every_event(seeded, make_user):
+    client = seeded.test_client()
+    sign_in(client, make_user("checkin"))
+    html = client.get("/account").get_data(as_text=True)
+    desks = re.findall(r'href="/admin/events/([a-z0-9-]+)/checkin"', html)
+    assert desks == ["ctwg-15", "star-xi", "ctwg-16", "aviation-soft-target-workshop"]
 
 
 def test_wrong_password_rerenders_with_message_and_401(client, make_user):
