@@ -49,8 +49,8 @@ def test_scanner_checks_in_on_a_phone_screen(page, live_server, seeded, ctwg15):
     assert_no_axe_violations(page)
 
     # A USB scanner types the QR content (the bare code) and presses Enter.
-    page.keyboard.type(f"{code}\n")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the scanner's Enter submits the form
+        page.keyboard.type(f"{code}\n")
 
     assert page.locator("#result-heading").inner_text() == (
         "Somchai Jaidee is checked in for 10 February 2020.")
@@ -60,7 +60,8 @@ def test_scanner_checks_in_on_a_phone_screen(page, live_server, seeded, ctwg15):
     assert_no_axe_violations(page)
 
     field.fill("listed")
-    field.press("Enter")
+    with page.expect_navigation():
+        field.press("Enter")
     page.get_by_role("button", name="Check in Wait Listed").click()
     assert page.locator("#result-heading").inner_text() == (
         "Not admitted: Wait Listed is on the waiting list, not confirmed. "
