@@ -98,12 +98,23 @@ def _one_writer_per_process() -> Iterator[None]:
 
 
 def _writer(function):
-    """Run a service function as the process's one SQLite writer (see above)."""
+    """One unit of work: the process's one SQLite writer (see above), rolled back on any error.
+
+    The functions commit once at their end; whatever stops them first leaves nothing behind.
+    """
 
     @wraps(function)
     def wrapped(*args, **kwargs):
         with _one_writer_per_process():
-            return function(*args, **kwargs)
+            try:
+                return function(*args, **kwargs)
+            except IntegrityError as exc:
+                # Only the unique index on (event, email) can fire: a twin request won the race.
+                db.session.rollback()
+                raise AlreadyRegistered(_already_message()) from exc
+            except BaseException:
+                db.session.rollback()
+                raise
 
     return wrapped
 
@@ -152,50 +163,42 @@ def _register_group(event: Event, people: list[RegistrationInput], *, head_of_de
                     attachments: list[tuple[str, str, bytes]] | None) -> list[Registered]:
     notify = attachments is not None
     ev = lock_event(event.id)
-    try:
-        is_open, reason = registration_state(ev)
-        if not is_open:
-            raise RegistrationClosed(reason)
-        _check_duplicates(ev, people)
-        if head_of_delegation:
-            economy = people[0].economy
-            people = [p if p.economy else replace(p, economy=economy) for p in people]
-        _check_economy_limits(ev, people)
-        _fill_free_places(ev, user=user, notify=notify)
-        confirmed, waitlisted = _counts(ev)
-        _test_only_widen_race_window()
-        statuses = []
-        for _ in people:
-            if ev.capacity is None or (confirmed < ev.capacity and waitlisted == 0):
-                statuses.append(CONFIRMED)
-                confirmed += 1
-            elif ev.waitlist_enabled:
-                statuses.append(WAITLISTED)
-                waitlisted += 1
-            else:
-                raise EventFull(_full_message(ev, len(people)))
-        results: list[Registered] = []
-        head_id = None
-        for person, status in zip(people, statuses, strict=True):
-            done = _insert(ev, person, status, head_id)
-            if head_of_delegation and head_id is None:
-                head_id = done.registration.id
-            results.append(done)
-        for done in results:
-            audit.record("registered", done.registration, event_id=ev.id, user=user,
-                         actor="" if user else "registrant", status=done.registration.status,
-                         delegation_head_id=done.registration.delegation_head_id)
-            if notify:
-                notices.registered(done.registration, done.token,
-                                   waitlist_position(done.registration), attachments)
-        db.session.commit()
-    except IntegrityError as exc:
-        # Only the unique index on (event, email) can fire here: a twin request won the race.
-        db.session.rollback()
-        raise AlreadyRegistered(_already_message()) from exc
-    except BaseException:
-        db.session.rollback()
-        raise
+    is_open, reason = registration_state(ev)
+    if not is_open:
+        raise RegistrationClosed(reason)
+    _check_duplicates(ev, people)
+    if head_of_delegation:
+        economy = people[0].economy
+        people = [p if p.economy else replace(p, economy=economy) for p in people]
+    _check_economy_limits(ev, people)
+    _fill_free_places(ev, user=user, notify=notify)
+    confirmed, waitlisted = _counts(ev)
+    _test_only_widen_race_window()
+    statuses = []
+    for _ in people:
+        if ev.capacity is None or (confirmed < ev.capacity and waitlisted == 0):
+            statuses.append(CONFIRMED)
+            confirmed += 1
+        elif ev.waitlist_enabled:
+            statuses.append(WAITLISTED)
+            waitlisted += 1
+        else:
+            raise EventFull(_full_message(ev, len(people)))
+    results: list[Registered] = []
+    head_id = None
+    for person, status in zip(people, statuses, strict=True):
+        done = _insert(ev, person, status, head_id)
+        if head_of_delegation and head_id is None:
+            head_id = done.registration.id
+        results.append(done)
+    for done in results:
+        audit.record("registered", done.registration, event_id=ev.id, user=user,
+                     actor="" if user else "registrant", status=done.registration.status,
+                     delegation_head_id=done.registration.delegation_head_id)
+        if notify:
+            notices.registered(done.registration, done.token,
+                               waitlist_position(done.registration), attachments)
+    db.session.commit()
     return results
 
 
@@ -334,24 +337,20 @@ def cancel_registration(registration: Registration, *, user: User | None = None,
     never promote anyone twice).
     """
     ev, reg = _locked(registration)
-    try:
-        if reg.status == CANCELLED:
-            raise AlreadyCancelled("This registration has already been cancelled.")
-        was = reg.status
-        now = utcnow()
-        reg.status = CANCELLED
-        reg.cancelled_at = now
-        reg.updated_at = now
-        db.session.flush()
-        audit.record("cancelled", reg, event_id=ev.id, user=user,
-                     actor="" if user else "registrant", previous_status=was, reason=reason)
-        if notify:
-            notices.cancelled(reg, by_organiser=user is not None, reason=reason)
-        promoted = _fill_free_places(ev, user=user, notify=notify)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    if reg.status == CANCELLED:
+        raise AlreadyCancelled("This registration has already been cancelled.")
+    was = reg.status
+    now = utcnow()
+    reg.status = CANCELLED
+    reg.cancelled_at = now
+    reg.updated_at = now
+    db.session.flush()
+    audit.record("cancelled", reg, event_id=ev.id, user=user,
+                 actor="" if user else "registrant", previous_status=was, reason=reason)
+    if notify:
+        notices.cancelled(reg, by_organiser=user is not None, reason=reason)
+    promoted = _fill_free_places(ev, user=user, notify=notify)
+    db.session.commit()
     return promoted
 
 
@@ -366,22 +365,18 @@ def change_capacity(event: Event, capacity: int | None, *, user: User | None) ->
                                  or capacity < 0):
         raise CapacityError("The capacity must be a whole number of 0 or more, or no limit.")
     ev = lock_event(event.id)
-    try:
-        confirmed, _ = _counts(ev)
-        if capacity is not None and capacity < confirmed:
-            raise CapacityError(
-                f"{confirmed} people are already confirmed, so the capacity cannot be lower "
-                f"than {confirmed}. Cancel registrations first if places must go.")
-        previous = ev.capacity
-        ev.capacity = capacity
-        ev.touch()
-        audit.record("capacity_changed", ev, event_id=ev.id, user=user,
-                     previous=previous, capacity=capacity)
-        promoted = _fill_free_places(ev, user=user, notify=True)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    confirmed, _ = _counts(ev)
+    if capacity is not None and capacity < confirmed:
+        raise CapacityError(
+            f"{confirmed} people are already confirmed, so the capacity cannot be lower "
+            f"than {confirmed}. Cancel registrations first if places must go.")
+    previous = ev.capacity
+    ev.capacity = capacity
+    ev.touch()
+    audit.record("capacity_changed", ev, event_id=ev.id, user=user,
+                 previous=previous, capacity=capacity)
+    promoted = _fill_free_places(ev, user=user, notify=True)
+    db.session.commit()
     return promoted
 
 
@@ -408,26 +403,22 @@ def promote_registration(registration: Registration, *, user: User | None, reaso
     :raises CapacityError: no place is free and `over_capacity` is False.
     """
     ev, reg = _locked(registration)
-    try:
-        if reg.status != WAITLISTED:
-            raise RegistrationError("Only someone on the waiting list can be promoted.")
-        _fill_free_places(ev, user=user, notify=True)
-        if reg.status != CONFIRMED:
-            if not over_capacity:
-                raise CapacityError(
-                    "The event is full. Raise the capacity, or confirm this person over "
-                    "capacity.")
-            now = utcnow()
-            reg.status = CONFIRMED
-            reg.promoted_at = now
-            reg.updated_at = now
-            audit.record("promoted", reg, event_id=ev.id, user=user, reason=reason,
-                         over_capacity=True)
-            notices.promoted(reg)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    if reg.status != WAITLISTED:
+        raise RegistrationError("Only someone on the waiting list can be promoted.")
+    _fill_free_places(ev, user=user, notify=True)
+    if reg.status != CONFIRMED:
+        if not over_capacity:
+            raise CapacityError(
+                "The event is full. Raise the capacity, or confirm this person over "
+                "capacity.")
+        now = utcnow()
+        reg.status = CONFIRMED
+        reg.promoted_at = now
+        reg.updated_at = now
+        audit.record("promoted", reg, event_id=ev.id, user=user, reason=reason,
+                     over_capacity=True)
+        notices.promoted(reg)
+    db.session.commit()
     return reg
 
 
@@ -441,30 +432,23 @@ def update_registration(registration: Registration, data: RegistrationInput, *,
     :raises EconomyLimitReached: the new economy has no place left.
     """
     ev, reg = _locked(registration)
-    try:
-        if reg.status == CANCELLED:
-            raise AlreadyCancelled("A cancelled registration cannot be changed.")
-        if data.email_normalized != reg.email_normalized:
-            _check_duplicates(ev, [data])
-        if data.economy and data.economy != reg.economy:
-            _check_economy_limits(ev, [data])
-        changed = []
-        for name in RegistrationInput.__dataclass_fields__:
-            if getattr(reg, name) != getattr(data, name):
-                setattr(reg, name, getattr(data, name))
-                changed.append(name)
-        reg.email_normalized = data.email_normalized
-        if changed:
-            reg.updated_at = utcnow()
-            audit.record("updated", reg, event_id=ev.id, user=user,
-                         actor="" if user else "registrant", fields=changed)
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise AlreadyRegistered(_already_message()) from exc
-    except BaseException:
-        db.session.rollback()
-        raise
+    if reg.status == CANCELLED:
+        raise AlreadyCancelled("A cancelled registration cannot be changed.")
+    if data.email_normalized != reg.email_normalized:
+        _check_duplicates(ev, [data])
+    if data.economy and data.economy != reg.economy:
+        _check_economy_limits(ev, [data])
+    changed = []
+    for name in RegistrationInput.__dataclass_fields__:
+        if getattr(reg, name) != getattr(data, name):
+            setattr(reg, name, getattr(data, name))
+            changed.append(name)
+    reg.email_normalized = data.email_normalized
+    if changed:
+        reg.updated_at = utcnow()
+        audit.record("updated", reg, event_id=ev.id, user=user,
+                     actor="" if user else "registrant", fields=changed)
+    db.session.commit()
     return reg
 
 
