@@ -37,6 +37,10 @@ class Defaults:
     MAIL_USERNAME = None
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "eventsapp <no-reply@localhost>"
+    # On: a request sends what it queued right after its commit (one small server).
+    # Off: requests only queue, and `send-mail --watch` sends in batches (several hosts,
+    # registration storms; docs/DEPLOYMENT.md).
+    MAIL_SEND_AFTER_REQUEST = True
 
     # Seconds a writer waits for the event lock before answering 503 (R10).
     LOCK_TIMEOUT_SECONDS = 3

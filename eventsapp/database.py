@@ -10,7 +10,12 @@ limits) runs under `lock_event`, which serialises writers of one event:
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import current_app
 from sqlalchemy import event as sa_event
@@ -100,3 +105,53 @@ def _begin_immediate(session) -> None:
 def _is_lock_timeout(exc: OperationalError) -> bool:
     message = str(exc.orig).lower()
     return "database is locked" in message or "lock timeout" in message or "55p03" in message
+
+
+# --- SQLite: writers queue before they ask for the write lock ---------------------------------
+#
+# SQLite's busy handler sleeps between tries (1 ms growing to 100 ms), so under a storm a
+# waiting writer idles while the database is free, and can be overtaken again and again
+# until it times out. Writers that count and then write (the registration services) take
+# a lock on a file next to the database first, polled every half millisecond; threads of
+# one process queue on a threading lock before that, so that they wait without polling.
+
+_thread_locks: dict[str, threading.Lock] = {}
+_registry = threading.Lock()
+POLL_SECONDS = 0.0005
+
+
+@contextmanager
+def sqlite_writer() -> Iterator[None]:
+    """Hold this host's turn to write to the SQLite database; no-op on PostgreSQL.
+
+    :raises LockTimeout: no turn within LOCK_TIMEOUT_SECONDS.
+    """
+    config = current_app.config
+    url = db.engine.url
+    if (url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:"
+            or (config.get("TESTING") and config.get("TESTING_SKIP_CAPACITY_LOCK"))):
+        yield
+        return
+    path = os.path.abspath(url.database) + ".writers"
+    deadline = time.monotonic() + config["LOCK_TIMEOUT_SECONDS"]
+    with _registry:
+        thread_lock = _thread_locks.setdefault(path, threading.Lock())
+    if not thread_lock.acquire(timeout=config["LOCK_TIMEOUT_SECONDS"]):
+        raise LockTimeout()
+    try:
+        # Opened per turn: a few microseconds, and no descriptor outlives its database.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise LockTimeout() from None
+                    time.sleep(POLL_SECONDS)
+            yield  # closing the descriptor releases the flock
+        finally:
+            os.close(fd)
+    finally:
+        thread_lock.release()

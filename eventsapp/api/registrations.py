@@ -14,11 +14,11 @@ from .serializers import iso
 from .views import bp
 
 
-def registration_json(reg: Registration, token: str) -> dict:
+def registration_json(reg: Registration, token: str, position: int | None) -> dict:
     return {
         "event": reg.event.slug,
         "status": reg.status,
-        "waitlist_position": services.waitlist_position(reg),
+        "waitlist_position": position,
         "manage_url": url_for("registration.manage", token=token, _external=True),
         "given_name": reg.given_name,
         "family_name": reg.family_name,
@@ -61,7 +61,7 @@ def create_registration(slug: str):
     except services.RegistrationError as exc:
         return _conflict(exc)
     deliver_queued()
-    response = jsonify(registration_json(result.registration, result.token))
+    response = jsonify(registration_json(result.registration, result.token, result.position))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_registration", token=result.token,
                                            _external=True)
@@ -78,7 +78,8 @@ def _registration_or_404(token: str) -> Registration:
 @bp.get("/registrations/<token>")
 @limit_management
 def get_registration(token: str):
-    return jsonify(registration_json(_registration_or_404(token), token))
+    reg = _registration_or_404(token)
+    return jsonify(registration_json(reg, token, services.waitlist_position(reg)))
 
 
 @bp.delete("/registrations/<token>")
@@ -90,4 +91,4 @@ def cancel_registration(token: str):
     except services.AlreadyCancelled as exc:
         return _conflict(exc)
     deliver_queued()
-    return jsonify(registration_json(reg, token))
+    return jsonify(registration_json(reg, token, None))

@@ -1,13 +1,14 @@
-"""Sign-in, API token and user forms."""
+"""Sign-in, password change, API token and user forms."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..formfields import choices
 from ..models import ROLES
+from .services import MIN_PASSWORD_LENGTH
 
 ROLE_LABELS = {"admin": "Administrator", "organiser": "Organiser", "checkin": "Check-in staff"}
 
@@ -15,6 +16,15 @@ ROLE_LABELS = {"admin": "Administrator", "organiser": "Organiser", "checkin": "C
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+class PasswordChangeForm(FlaskForm):
+    # The password rules live in services.check_password_rules; the form checks shape only.
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField("New password", validators=[DataRequired()],
+                                 description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+    confirm_password = PasswordField("Confirm new password", validators=[
+        DataRequired(), EqualTo("new_password", message="The new passwords do not match.")])
 
 
 class TokenForm(FlaskForm):

@@ -26,6 +26,10 @@ class AccountError(ValueError):
     """A refused account change; the message is for the user."""
 
 
+class WrongPasswordError(AccountError):
+    """The password given to confirm a change is not the account's."""
+
+
 def _hasher() -> PasswordHasher:
     params = current_app.config.get("PASSWORD_HASH_PARAMS")
     if params is None and current_app.config.get("TESTING"):
@@ -84,13 +88,11 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None; commits the login time."""
     user = get_user_by_email(email)
     hasher = _hasher()
-    if user is None or len(password) > MAX_PASSWORD_LENGTH:
+    if user is None:
         # Spend the same time as a real check, so timing does not reveal which addresses exist.
         _dummy_verify(hasher)
         return None
-    try:
-        hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    if not _password_matches(hasher, user, password):
         return None
     if not user.active:
         return None
@@ -101,6 +103,17 @@ def authenticate(email: str, password: str) -> User | None:
     user.last_login_at = utcnow()
     db.session.commit()
     return user
+
+
+def _password_matches(hasher: PasswordHasher, user: User, password: str) -> bool:
+    if len(password) > MAX_PASSWORD_LENGTH:
+        _dummy_verify(hasher)
+        return False
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return True
 
 
 def _dummy_verify(hasher: PasswordHasher) -> None:
@@ -123,6 +136,20 @@ def set_password(user: User, password: str, *, by: User | None = None) -> None:
     user.session_nonce = secrets.token_hex(16)
     audit.record("password_changed", user, user=by)
     db.session.commit()
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """The user replaces their own password, proving they know the current one; commits.
+
+    Every session of the user ends, this one included (the nonce changes): the caller
+    signs the current browser in again.
+
+    :raises WrongPasswordError: `current` is not the user's password; nothing changes.
+    :raises AccountError: `new` breaks the password rules; nothing changes.
+    """
+    if not _password_matches(_hasher(), user, current):
+        raise WrongPasswordError("Your current password is not right.")
+    set_password(user, new, by=user)
 
 
 def set_active(user: User, active: bool, *, by: User) -> None:

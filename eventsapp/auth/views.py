@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and the account page with personal API tokens."""
+"""Sign-in, sign-out, the account page with personal API tokens, password change."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from ..events.services import current_work_plan, public_events
 from ..extensions import db, limiter
 from ..models import CHECKIN, ApiToken
 from . import services
-from .forms import LoginForm, TokenForm
+from .forms import LoginForm, PasswordChangeForm, TokenForm
 from .permissions import MANAGERS, roles_required
 
 bp = Blueprint("auth", __name__)
@@ -103,6 +103,38 @@ def _account_page(form: TokenForm, new_token: str | None = None, status: int = 2
         # Staff limited to some events see those; the others every event of the year.
         desks=(user.events or public_events(current_work_plan())) if user.role == CHECKIN else [],
     ), status
+
+
+def _password_change_key() -> str:
+    # Per account, from any address: a stolen session cannot guess the password it needs
+    # to take the account over for good.
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], key_func=_password_change_key,
+               methods=["POST"], deduct_when=lambda response: response.status_code != 303)
+def change_password() -> Response | tuple[str, int]:
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_own_password(user, form.current_password.data,
+                                         form.new_password.data)
+        except services.WrongPasswordError as exc:
+            form.current_password.errors.append(str(exc))
+        except services.AccountError as exc:
+            form.new_password.errors.append(str(exc))
+        else:
+            # The new nonce signed every other session out; this browser carries it on.
+            login_user(user)
+            flash("Your password has been changed. Other sessions have been signed out.", "info")
+            return redirect(url_for("auth.account"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status
 
 
 @bp.post("/account/tokens")

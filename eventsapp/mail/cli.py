@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import click
 from flask import Blueprint, current_app
 
+from ..extensions import db
 from .outbox import deliver_pending
 from .transport import mail_dir
 
@@ -13,10 +17,34 @@ bp = Blueprint("mail", __name__, cli_group=None)
 
 @bp.cli.command("send-mail")
 @click.option("--limit", default=500, show_default=True, help="At most this many messages.")
-def send_mail(limit: int) -> None:
-    """Deliver pending email (SMTP, or .eml files when MAIL_SERVER is not set)."""
-    sent, failed = deliver_pending(limit)
+@click.option("--watch", is_flag=True,
+              help="Keep running: send what is due, then look again every --interval seconds.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between looks.")
+def send_mail(limit: int, watch: bool, interval: float) -> None:
+    """Deliver pending email (SMTP, or .eml files when MAIL_SERVER is not set).
+
+    With --watch this is the mail service of a deployment with MAIL_SEND_AFTER_REQUEST
+    off (docs/DEPLOYMENT.md): requests only queue, and this process sends in batches.
+    """
     where = current_app.config.get("MAIL_SERVER") or f"files in {mail_dir(current_app)}"
-    click.echo(f"Sent {sent}, failed {failed} (via {where}).")
-    if failed:
-        raise SystemExit(1)
+    if not watch:
+        sent, failed = deliver_pending(limit)
+        click.echo(f"Sent {sent}, failed {failed} (via {where}).")
+        if failed:
+            raise SystemExit(1)
+        return
+    click.echo(f"Sending mail via {where} every {interval:g} s; stop with Ctrl+C or SIGTERM.")
+    # SIGTERM (systemd, docker stop) lets the current batch finish, so nothing is sent twice.
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        while not stopping.is_set():
+            sent, failed = deliver_pending(limit)
+            db.session.remove()
+            if sent or failed:
+                click.echo(f"Sent {sent}, failed {failed}.")
+            if sent + failed < limit:  # a full batch means more may be waiting
+                stopping.wait(interval)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Stopped.")

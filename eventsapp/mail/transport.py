@@ -7,6 +7,7 @@ import smtplib
 import ssl
 from email.utils import parseaddr
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import Flask
 
@@ -17,8 +18,16 @@ SMTP_TIMEOUT_SECONDS = 10
 _announced_dirs: set[Path] = set()
 
 
-def send_all(app: Flask, messages: list) -> list[str | None]:
-    """Send each message (id, to_addr, raw); return None for each one sent, or the error."""
+class Envelope(NamedTuple):
+    id: int
+    to_addr: str
+    raw: bytes
+
+
+def send_all(app: Flask, messages: list[Envelope]) -> list[str | None]:
+    """Send each message; return None for each one sent, or the error."""
+    if not messages:
+        return []
     if not app.config.get("MAIL_SERVER"):
         return [_write_file(app, m) for m in messages]
     try:
@@ -58,7 +67,7 @@ def mail_dir(app: Flask) -> Path:
     return Path(app.config.get("MAIL_FILE_DIR") or Path(app.instance_path) / "mail")
 
 
-def _write_file(app: Flask, message) -> str | None:
+def _write_file(app: Flask, message: Envelope) -> str | None:
     directory = mail_dir(app)
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
@@ -19,9 +19,15 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     to_addr: Mapped[str] = mapped_column(String(320))
+    to_name: Mapped[str] = mapped_column(String(300), default="")
     subject: Mapped[str] = mapped_column(String(300))
-    # The whole RFC 5322 message, built before commit, so delivery is a byte copy.
-    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    # The parts, not the RFC 5322 bytes: the sender builds the message, so a registration
+    # storm does not pay for MIME encoding inside its transactions (mail/message.py).
+    body: Mapped[str] = mapped_column(Text)
+    # [{"filename", "type", "content" (base64)}]
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    # Fixed when queued, so a retried send carries the same Message-ID and clients dedupe it.
+    message_id: Mapped[str] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -22,7 +22,8 @@ class Registration(Base):
     __tablename__ = "registration"
     __table_args__ = (
         # One active registration per address and event; a cancelled one does
-        # not block registering again. A backstop: the service checks first.
+        # not block registering again. The service relies on it for one person
+        # (a delegation is checked first, to name who is registered already).
         Index(
             "uq_registration_active_email",
             "event_id",

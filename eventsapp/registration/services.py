@@ -15,19 +15,16 @@ therefore never confirmed ahead of the list.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import wraps
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..database import LockTimeout, lock_event
+from ..database import lock_event, sqlite_writer
 from ..events.services import registration_state
 from ..extensions import db
 from ..models import CANCELLED, CONFIRMED, WAITLISTED, Event, Registration, User, utcnow
@@ -74,38 +71,19 @@ class InvalidDelegation(RegistrationError):
 class Registered:
     registration: Registration
     token: str  # the raw management token: shown and mailed once, stored only as a hash
-
-
-# SQLite's busy handler polls with growing sleeps, so under a storm a waiting writer can be
-# overtaken again and again until it times out. Threads of one process therefore queue here,
-# on a blocking lock, and only one per process competes for the database's write lock.
-_sqlite_writer = threading.Lock()
-
-
-@contextmanager
-def _one_writer_per_process() -> Iterator[None]:
-    config = current_app.config
-    if (db.session.get_bind().dialect.name != "sqlite"
-            or (config.get("TESTING") and config.get("TESTING_SKIP_CAPACITY_LOCK"))):
-        yield
-        return
-    if not _sqlite_writer.acquire(timeout=config["LOCK_TIMEOUT_SECONDS"]):
-        raise LockTimeout()
-    try:
-        yield
-    finally:
-        _sqlite_writer.release()
+    position: int | None  # on the waiting list: 1 for its head; None when confirmed
 
 
 def _writer(function):
-    """One unit of work: the process's one SQLite writer (see above), rolled back on any error.
+    """One unit of work: this host's turn to write to SQLite (database.sqlite_writer), rolled
+    back on any error.
 
     The functions commit once at their end; whatever stops them first leaves nothing behind.
     """
 
     @wraps(function)
     def wrapped(*args, **kwargs):
-        with _one_writer_per_process():
+        with sqlite_writer():
             try:
                 return function(*args, **kwargs)
             except IntegrityError as exc:
@@ -166,28 +144,33 @@ def _register_group(event: Event, people: list[RegistrationInput], *, head_of_de
     is_open, reason = registration_state(ev)
     if not is_open:
         raise RegistrationClosed(reason)
-    _check_duplicates(ev, people)
+    if len(people) > 1:
+        # A delegation names who is registered already; for one person the unique index
+        # answers the same, without a query on the way of every registration.
+        _check_duplicates(ev, people)
     if head_of_delegation:
         economy = people[0].economy
         people = [p if p.economy else replace(p, economy=economy) for p in people]
     _check_economy_limits(ev, people)
-    _fill_free_places(ev, user=user, notify=notify)
     confirmed, waitlisted = _counts(ev)
+    promoted = _fill_free_places(ev, (confirmed, waitlisted), user=user, notify=notify)
+    confirmed, waitlisted = confirmed + len(promoted), waitlisted - len(promoted)
     _test_only_widen_race_window()
-    statuses = []
+    places: list[tuple[str, int | None]] = []  # (status, waiting-list position)
     for _ in people:
         if ev.capacity is None or (confirmed < ev.capacity and waitlisted == 0):
-            statuses.append(CONFIRMED)
             confirmed += 1
+            places.append((CONFIRMED, None))
         elif ev.waitlist_enabled:
-            statuses.append(WAITLISTED)
+            # Last in arrival order, which is the list's order (see the module's docstring).
             waitlisted += 1
+            places.append((WAITLISTED, waitlisted))
         else:
             raise EventFull(_full_message(ev, len(people)))
     results: list[Registered] = []
     head_id = None
-    for person, status in zip(people, statuses, strict=True):
-        done = _insert(ev, person, status, head_id)
+    for person, (status, position) in zip(people, places, strict=True):
+        done = _insert(ev, person, status, position, head_id)
         if head_of_delegation and head_id is None:
             head_id = done.registration.id
         results.append(done)
@@ -196,10 +179,23 @@ def _register_group(event: Event, people: list[RegistrationInput], *, head_of_de
                      actor="" if user else "registrant", status=done.registration.status,
                      delegation_head_id=done.registration.delegation_head_id)
         if notify:
-            notices.registered(done.registration, done.token,
-                               waitlist_position(done.registration), attachments)
-    db.session.commit()
+            notices.registered(done.registration, done.token, done.position, attachments)
+    _commit_keeping_loaded()
     return results
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds.
+
+    The new rows hold exactly the values just written, so reloading them for the
+    response would only cost two queries per registration, under a storm.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _test_only_widen_race_window() -> None:
@@ -258,16 +254,20 @@ def _check_economy_limits(ev: Event, people: list[RegistrationInput]) -> None:
                 f"{left} place{'s' if left != 1 else ''} left for this economy.")
 
 
+# Core, on the table, built once: every registration counts under the event's lock.
+_registrations = Registration.__table__.c
+_COUNTS = (select(_registrations.status, func.count())
+           .where(_registrations.event_id == bindparam("event_id"),
+                  _registrations.status.in_(ACTIVE))
+           .group_by(_registrations.status))
+
+
 def _counts(ev: Event) -> tuple[int, int]:
-    rows = dict(db.session.execute(
-        select(Registration.status, func.count()).where(
-            Registration.event_id == ev.id, Registration.status.in_(ACTIVE))
-        .group_by(Registration.status)
-    ).all())
+    rows = dict(db.session.execute(_COUNTS, {"event_id": ev.id}).all())
     return rows.get(CONFIRMED, 0), rows.get(WAITLISTED, 0)
 
 
-def _insert(ev: Event, person: RegistrationInput, status: str,
+def _insert(ev: Event, person: RegistrationInput, status: str, position: int | None,
             head_id: int | None) -> Registered:
     token = new_token()
     now = utcnow()
@@ -284,12 +284,16 @@ def _insert(ev: Event, person: RegistrationInput, status: str,
     )
     db.session.add(reg)
     db.session.flush()
-    return Registered(reg, token)
+    return Registered(reg, token, position)
 
 
-def _fill_free_places(ev: Event, *, user: User | None, notify: bool) -> list[Registration]:
-    """Promote from the head of the waiting list while places are free (lock held)."""
-    confirmed, waitlisted = _counts(ev)
+def _fill_free_places(ev: Event, counts: tuple[int, int] | None = None, *, user: User | None,
+                      notify: bool) -> list[Registration]:
+    """Promote from the head of the waiting list while places are free (lock held).
+
+    :param counts: (confirmed, waitlisted) as the caller just counted them under the lock.
+    """
+    confirmed, waitlisted = counts or _counts(ev)
     if not waitlisted:
         return []
     stmt = (select(Registration)

@@ -44,11 +44,11 @@ def _registration_or_404(token: str) -> Registration:
     return reg
 
 
-def _status_message(reg: Registration) -> str:
-    if reg.status == CONFIRMED:
+def _status_message(result: services.Registered) -> str:
+    if result.position is None:
         return "Your registration is confirmed."
-    position = services.waitlist_position(reg)
-    return f"The event is full, so you are on the waiting list: you are number {position}."
+    return (f"The event is full, so you are on the waiting list: you are number "
+            f"{result.position}.")
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
@@ -66,7 +66,7 @@ def register(slug: str):
             refusal = str(exc)
         else:
             deliver_queued()
-            flash(_status_message(result.registration) + " We have emailed you this page's "
+            flash(_status_message(result) + " We have emailed you this page's "
                   "private link; keep it to change or cancel your registration.", "success")
             return redirect(url_for(".manage", token=result.token), 303)
     return _form_page("registration/register.html", ev, form, refusal)

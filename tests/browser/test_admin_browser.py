@@ -37,6 +37,9 @@ def test_dashboard_and_agenda_editor_pass_axe(page, live_server, make_user, widt
     assert_no_axe_violations(page)
     page.goto(live_server + "/admin/events/star-xi/edit")
     assert_no_axe_violations(page)
+    page.goto(live_server + "/account/password")
+    assert page.get_by_role("heading", level=1).inner_text() == "Change your password"
+    assert_no_axe_violations(page)
 
 
 def test_add_move_by_keyboard_and_drag_then_publish(page, live_server, make_user):

@@ -25,7 +25,8 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(database_url: str, *, processes: int = 2, workers: int = 2, threads: int = 4,
-             env: dict | None = None, log_dir: Path):
+             env: dict | None = None, log_dir: Path, app: str = "eventsapp:create_app()",
+             ready_path: str = "/api/v1/openapi.json"):
     """Start `processes` separate gunicorn masters on one database; yield their base URLs."""
     environment = {
         **os.environ,
@@ -43,11 +44,11 @@ def gunicorn(database_url: str, *, processes: int = 2, workers: int = 2, threads
             procs.append(subprocess.Popen(
                 [GUNICORN, "-w", str(workers), "--threads", str(threads), "-b",
                  f"127.0.0.1:{port}", "--backlog", "2048", "--timeout", "60", "--no-control-socket",
-                 "eventsapp:create_app()"],
+                 app],
                 cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT))
             urls.append(f"http://127.0.0.1:{port}")
         for url in urls:
-            _wait_until_up(url)
+            _wait_until_up(url + ready_path)
         yield urls
     finally:
         for p in procs:
@@ -63,7 +64,7 @@ def _wait_until_up(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if requests.get(url + "/api/v1/openapi.json", timeout=5).status_code == 200:
+            if requests.get(url, timeout=5).status_code == 200:
                 return
         except requests.RequestException:
             pass

@@ -2,8 +2,14 @@
 
 import email
 import email.policy
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -95,7 +101,11 @@ def test_mail_waits_while_smtp_is_down_and_leaves_when_it_is_back(ctx, make_even
         controller.stop()
     assert sorted(r for rcpts, _ in handler.messages for r in rcpts) == [
         "a@example.org", "b@example.org"]
-    assert {m.attempts for m in db.session.scalars(select(OutboxMessage))} == {2}
+    stored = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert {m.attempts for m in stored} == {2}
+    # Fixed when queued: a message retried after a crash is recognisably the same one.
+    assert sorted(parse(raw)["Message-ID"] for _, raw in handler.messages) == sorted(
+        m.message_id for m in stored)
 
 
 def test_send_mail_command_delivers_pending(app, make_event, smtp):
@@ -151,3 +161,26 @@ class TestWithoutSmtp:
         assert result.output.strip() == f"Sent 1, failed 0 (via files in {mail_dir})."
         [path] = mail_dir.glob("*.eml")
         assert parse(path.read_bytes())["To"].addresses[0].addr_spec == "file@example.org"
+
+
+def test_send_mail_watch_sends_as_mail_is_queued_and_stops_on_sigterm(app, make_event, tmp_path):
+    """The mail service of a deployment that sends nothing from its requests."""
+    eid = make_event()
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "FLASK_MAIL_FILE_DIR": str(tmp_path / "watched"), "FLASK_MAIL_SERVER": "null"}
+    flask = str(Path(sys.executable).with_name("flask"))
+    proc = subprocess.Popen([flask, "--app", "eventsapp", "send-mail", "--watch",
+                             "--interval", "0.1"], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        with app.app_context():
+            services.register(event(eid), person(email="watched@example.org"))
+        deadline = time.monotonic() + 20
+        while not list((tmp_path / "watched").glob("*.eml")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=20)[0]
+    [path] = (tmp_path / "watched").glob("*.eml")
+    assert parse(path.read_bytes())["To"].addresses[0].addr_spec == "watched@example.org"
+    assert proc.returncode == 0
+    assert output.splitlines()[-2:] == ["Sent 1, failed 0.", "Stopped."]

@@ -1,0 +1,77 @@
+"""Migrations that move data keep it, both ways, on both backends."""
+
+import email
+import email.policy
+import json
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
+
+from eventsapp import create_app
+from eventsapp.extensions import db
+from tests.support import base_config, fresh_postgres_database
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def fresh_db_url(backend, tmp_path):
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+        return
+    with fresh_postgres_database() as url:
+        yield url
+
+
+def old_style_message() -> bytes:
+    """A message as the outbox stored it before revision 1362544125a9."""
+    msg = EmailMessage()
+    msg["From"] = "eventsapp <no-reply@localhost>"
+    msg["To"] = Address(display_name="李 小龍", username="li", domain="example.org")
+    msg["Subject"] = "Registration confirmed: STAR XI"
+    msg["Date"] = "Fri, 27 Nov 2026 10:00:00 +0000"
+    msg["Message-ID"] = "<queued-1@localhost>"
+    msg.set_content("Dear 李 小龍,\n\nYour place is confirmed.\n")
+    msg.add_attachment(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", maintype="text",
+                       subtype="calendar", params={"charset": "utf-8"}, filename="star-xi.ics")
+    return msg.as_bytes(policy=email.policy.SMTP)
+
+
+def test_queued_mail_survives_the_outbox_migration_both_ways(fresh_db_url):
+    app = create_app(base_config(fresh_db_url))
+    with app.app_context():
+        upgrade(revision="5df668e066f8")
+        db.session.execute(text(
+            "INSERT INTO outbox_message (created_at, to_addr, subject, raw, attempts,"
+            " next_attempt_at, last_error) VALUES (:t, 'li@example.org',"
+            " 'Registration confirmed: STAR XI', :raw, 0, :t, '')"),
+            {"t": datetime(2026, 11, 27, 10, tzinfo=UTC), "raw": old_style_message()})
+        db.session.commit()
+
+        upgrade()
+        row = db.session.execute(text(
+            "SELECT to_name, body, attachments, message_id FROM outbox_message")).one()
+        db.session.commit()  # end the read: SQLite's snapshot would hide the downgrade
+        attachments = row.attachments
+        if isinstance(attachments, str):  # SQLite's JSON through text() comes back as text
+            attachments = json.loads(attachments)
+        assert (row.to_name, row.message_id) == ("李 小龍", "<queued-1@localhost>")
+        assert row.body.replace("\r\n", "\n") == "Dear 李 小龍,\n\nYour place is confirmed.\n"
+        assert [(a["filename"], a["type"]) for a in attachments] == [
+            ("star-xi.ics", "text/calendar")]
+
+        downgrade(revision="5df668e066f8")
+        raw = db.session.execute(text("SELECT raw FROM outbox_message")).scalar_one()
+        db.session.commit()  # PostgreSQL's ALTER TABLE waits for every reader to finish
+        msg = email.message_from_bytes(bytes(raw), policy=email.policy.default)
+        assert (str(msg["To"]), msg["Message-ID"]) == ("李 小龍 <li@example.org>",
+                                                       "<queued-1@localhost>")
+        [ics] = list(msg.iter_attachments())
+        assert ics.get_payload(decode=True) == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
