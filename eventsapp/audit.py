@@ -18,15 +18,16 @@ def record(action: str, obj: Any, *, event_id: int | None = None, user: User | N
     One INSERT statement, not an object for the unit of work: every registration
     writes one, under the event's lock.
     """
-    db.session.execute(AUDIT_INSERT.values(
-        action=action,
-        object_type=type(obj).__name__,
-        object_id=getattr(obj, "id", None),
-        event_id=event_id,
-        user_id=user.id if user is not None and getattr(user, "id", None) else None,
-        actor=actor or (user.email if user is not None and hasattr(user, "email") else "system"),
-        details={k: _jsonable(v) for k, v in details.items()},
-    ))
+    db.session.execute(AUDIT_INSERT, {
+        "action": action,
+        "object_type": type(obj).__name__,
+        "object_id": getattr(obj, "id", None),
+        "event_id": event_id,
+        "user_id": user.id if user is not None and getattr(user, "id", None) else None,
+        "actor": actor or (user.email if user is not None and hasattr(user, "email")
+                           else "system"),
+        "details": {k: _jsonable(v) for k, v in details.items()},
+    })
 
 
 def _jsonable(value: Any) -> Any:

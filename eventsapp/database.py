@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app
+from sqlalchemy import bindparam, select, text
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -50,8 +50,13 @@ def configure_engine(engine: Engine, lock_timeout_seconds: float) -> None:
 
     @sa_event.listens_for(engine, "begin")
     def _on_begin(conn):
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        conn.exec_driver_sql("BEGIN DEFERRED")
+
+
+# Built once: every registration, cancellation and capacity change takes the lock.
+_EVENT_FRESH = (select(Event).where(Event.id == bindparam("event_id"))
+                .execution_options(populate_existing=True))
+_EVENT_LOCKED = _EVENT_FRESH.with_for_update()
 
 
 def lock_event(event_id: int) -> Event:
@@ -69,17 +74,13 @@ def lock_event(event_id: int) -> Event:
         if session.get_bind().dialect.name == "sqlite":
             if not skip:
                 _begin_immediate(session)
-            ev = session.execute(
-                select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
-            ).scalar_one()
+            ev = session.execute(_EVENT_FRESH, {"event_id": event_id}).scalar_one()
         else:
             if not skip:
                 timeout_ms = int(config["LOCK_TIMEOUT_SECONDS"] * 1000)
                 session.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
-            stmt = select(Event).where(Event.id == event_id)
-            if not skip:
-                stmt = stmt.with_for_update()
-            ev = session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+            stmt = _EVENT_FRESH if skip else _EVENT_LOCKED
+            ev = session.execute(stmt, {"event_id": event_id}).scalar_one()
     except OperationalError as exc:
         session.rollback()
         if _is_lock_timeout(exc):
@@ -92,14 +93,21 @@ def lock_event(event_id: int) -> Event:
 
 
 def _begin_immediate(session) -> None:
-    conn = session.connection()
-    if conn.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+    """Turn the session's transaction into one that holds SQLite's write lock."""
+    session = session()  # the scoped session's Session of this context
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get("immediate") is transaction:
         return
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("lock_event must come before any write in the transaction")
-    # The current transaction only read; end it and start one that holds the lock.
-    session.commit()
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    # The transaction so far only read (the view found the event). End it and begin one
+    # that holds the lock, on the same connection: SQLAlchemy's COMMIT or ROLLBACK then
+    # ends the new one, and the connection is not handed back to the pool and taken
+    # again. What the services decide on, they read again under the lock.
+    connection = session.connection()
+    connection.exec_driver_sql("COMMIT")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    session.info["immediate"] = session.get_transaction()
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:

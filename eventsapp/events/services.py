@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
 from ..models import CONFIRMED, WAITLISTED, Event, Registration, WorkPlan, utcnow
@@ -113,7 +113,10 @@ def split_upcoming_past(events: list[Event], now: datetime | None = None):
     return upcoming, list(reversed(past))
 
 
+# Built once: every registration (and every public event page) starts here.
+_PUBLIC_EVENT_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"),
+                                            Event.status.in_(("published", "cancelled")))
+
+
 def get_public_event(slug: str) -> Event | None:
-    return db.session.scalar(
-        select(Event).where(Event.slug == slug, Event.status.in_(("published", "cancelled")))
-    )
+    return db.session.scalar(_PUBLIC_EVENT_BY_SLUG, {"slug": slug})

@@ -10,6 +10,7 @@ message twice and no database lock is held while talking to the SMTP server.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -41,7 +42,7 @@ def _no_line_breaks(value: str, what: str) -> str:
 
 
 # Core, on the table: the ORM's bulk-insert path costs more than the row itself.
-OUTBOX_INSERT = OutboxMessage.__table__.insert()
+OUTBOX_INSERT = OutboxMessage.__table__.insert().returning(OutboxMessage.__table__.c.id)
 
 
 def queue_email(to: str, subject: str, text: str,
@@ -55,20 +56,21 @@ def queue_email(to: str, subject: str, text: str,
     _no_line_breaks(to, "The recipient address")
     _no_line_breaks(to_name, "The recipient name")
     _no_line_breaks(subject, "The subject")
-    message_id = db.session.scalar(OUTBOX_INSERT.values(
-        to_addr=to, to_name=to_name, subject=subject, body=text,
-        attachments=[encode_attachment(_no_line_breaks(name, "An attachment name"), mimetype,
-                                       content)
-                     for name, mimetype, content in attachments],
-        message_id=make_msgid(domain=_sender_domain())).returning(OUTBOX_INSERT.table.c.id))
+    message_id = db.session.scalar(OUTBOX_INSERT, {
+        "to_addr": to, "to_name": to_name, "subject": subject, "body": text,
+        "attachments": [encode_attachment(_no_line_breaks(name, "An attachment name"),
+                                          mimetype, content)
+                        for name, mimetype, content in attachments],
+        "message_id": make_msgid(domain=_sender_domain(
+            current_app.config["MAIL_DEFAULT_SENDER"]))})
     if has_app_context():
         g.setdefault("outbox_queued", []).append(message_id)
     return message_id
 
 
-def _sender_domain() -> str:
-    addr = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
-    return addr.rpartition("@")[2] or "localhost"
+@functools.lru_cache(maxsize=8)
+def _sender_domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
 
 
 def deliver_pending(limit: int = 100, *, now: datetime | None = None) -> tuple[int, int]:

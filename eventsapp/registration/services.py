@@ -22,6 +22,7 @@ from functools import wraps
 from flask import current_app
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from .. import audit
 from ..database import lock_event, sqlite_writer
@@ -267,23 +268,33 @@ def _counts(ev: Event) -> tuple[int, int]:
     return rows.get(CONFIRMED, 0), rows.get(WAITLISTED, 0)
 
 
+# Core, on the table: one INSERT under the event's lock instead of a unit-of-work flush.
+_REGISTRATION_INSERT = Registration.__table__.insert().returning(Registration.__table__.c.id)
+
+
 def _insert(ev: Event, person: RegistrationInput, status: str, position: int | None,
             head_id: int | None) -> Registered:
     token = new_token()
     now = utcnow()
-    reg = Registration(
-        event_id=ev.id, given_name=person.given_name, family_name=person.family_name,
-        badge_name=person.badge_name, native_name=person.native_name, email=person.email,
-        email_normalized=person.email_normalized, economy=person.economy,
-        organisation=person.organisation, job_title=person.job_title, sector=person.sector,
-        category=person.category, dietary=person.dietary, accessibility=person.accessibility,
-        consent_to_list=person.consent_to_list, status=status, delegation_head_id=head_id,
-        token_hash=hash_token(token), feed_token_version=1,
-        feed_token_hash=hash_token(derive_feed_token(token, 1)),
-        checkin_code=new_checkin_code(), created_at=now, updated_at=now,
-    )
+    row = {
+        "event_id": ev.id, "given_name": person.given_name, "family_name": person.family_name,
+        "badge_name": person.badge_name, "native_name": person.native_name,
+        "email": person.email, "email_normalized": person.email_normalized,
+        "economy": person.economy, "organisation": person.organisation,
+        "job_title": person.job_title, "sector": person.sector, "category": person.category,
+        "dietary": person.dietary, "accessibility": person.accessibility,
+        "consent_to_list": person.consent_to_list, "status": status,
+        "delegation_head_id": head_id, "token_hash": hash_token(token),
+        "feed_token_version": 1, "feed_token_hash": hash_token(derive_feed_token(token, 1)),
+        "checkin_code": new_checkin_code(), "created_at": now, "updated_at": now,
+        "promoted_at": None, "cancelled_at": None, "badge_printed_at": None, "note": "",
+    }
+    reg_id = db.session.scalar(_REGISTRATION_INSERT, row)
+    # The row holds exactly these values: the session takes the object as loaded, with no
+    # second statement (every column is set above; a test fails if one is missing).
+    reg = Registration(id=reg_id, **row)
+    make_transient_to_detached(reg)
     db.session.add(reg)
-    db.session.flush()
     return Registered(reg, token, position)
 
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from eventsapp.extensions import db
 from eventsapp.models import AuditEntry, Registration, utcnow
@@ -19,6 +19,21 @@ def test_register_confirms_until_capacity_then_waitlists_in_arrival_order(ctx, m
     assert [r.registration.status for r in results] == [
         "confirmed", "confirmed", "waitlisted", "waitlisted"]
     assert [services.waitlist_position(r.registration) for r in results] == [None, None, 1, 2]
+
+
+def test_registration_returned_is_the_stored_row_with_every_column_loaded(ctx, make_event):
+    """The service builds the object from the row it inserted: nothing may be left to load."""
+    eid = make_event(capacity=1)
+    results = [services.register(event(eid), person(email=f"p{i}@example.org")) for i in range(2)]
+    columns = {c.key for c in Registration.__table__.columns}
+    states = [inspect(r.registration) for r in results]
+    assert [(s.persistent, s.unloaded & columns) for s in states] == [(True, set())] * 2
+    returned = [{k: getattr(r.registration, k) for k in columns} for r in results]
+    db.session.expire_all()
+    stored = [{k: getattr(db.session.get(Registration, row["id"]), k) for k in columns}
+              for row in returned]
+    assert returned == stored
+    assert [r.position for r in results] == [None, 1]
 
 
 def test_register_stores_only_hashes_of_the_tokens(ctx, make_event):

@@ -233,8 +233,8 @@ def test_mail_leaves_only_for_registrations_whose_commit_succeeded(app, make_eve
     app.config["MAIL_FILE_DIR"] = str(tmp_path / "mail")
     state = {"inserted": False, "registrations": 0}
 
-    def after_flush(session, _context):
-        if any(isinstance(o, Registration) for o in session.new):
+    def after_execute(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("INSERT INTO REGISTRATION"):
             state["inserted"] = True
 
     def before_commit(_session):
@@ -243,7 +243,9 @@ def test_mail_leaves_only_for_registrations_whose_commit_succeeded(app, make_eve
             if state["registrations"] % 4 == 0:
                 raise InjectedCommitFailure()
 
-    event.listen(db.session, "after_flush", after_flush)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", after_execute)
     event.listen(db.session, "before_commit", before_commit)
     committed, failed = [], []
     try:
@@ -256,7 +258,7 @@ def test_mail_leaves_only_for_registrations_whose_commit_succeeded(app, make_eve
                 except InjectedCommitFailure:
                     failed.append(p.email)
     finally:
-        event.remove(db.session, "after_flush", after_flush)
+        event.remove(engine, "after_cursor_execute", after_execute)
         event.remove(db.session, "before_commit", before_commit)
     assert len(failed) == 3
     with app.app_context():
