@@ -17,12 +17,23 @@ from tests.support import (
     base_config,
     database_uri_for,
     drop_worker_databases,
+    fresh_postgres_database,
 )
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     return request.param
+
+
+@pytest.fixture
+def fresh_db_url(backend, tmp_path) -> Iterator[str]:
+    """An empty database of the backend, with no schema: for init-db and migrations."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+        return
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

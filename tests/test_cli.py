@@ -6,16 +6,7 @@ from sqlalchemy import func, select
 from eventsapp import create_app
 from eventsapp.extensions import db
 from eventsapp.models import AgendaItem, Deliverable, Event, FocusArea, WorkPlan
-from tests.support import base_config, fresh_postgres_database
-
-
-@pytest.fixture
-def fresh_db_url(backend, tmp_path):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
-        return
-    with fresh_postgres_database() as url:
-        yield url
+from tests.support import base_config
 
 
 def counts(app) -> dict:

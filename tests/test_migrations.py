@@ -13,18 +13,9 @@ from sqlalchemy import text
 
 from eventsapp import create_app
 from eventsapp.extensions import db
-from tests.support import base_config, fresh_postgres_database
+from tests.support import base_config
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture
-def fresh_db_url(backend, tmp_path):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
-        return
-    with fresh_postgres_database() as url:
-        yield url
 
 
 def old_style_message() -> bytes:
