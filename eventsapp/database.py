@@ -92,9 +92,9 @@ def lock_event(event_id: int) -> Event:
     return ev
 
 
-def _begin_immediate(session) -> None:
+def _begin_immediate(scoped) -> None:
     """Turn the session's transaction into one that holds SQLite's write lock."""
-    session = session()  # the scoped session's Session of this context
+    session = scoped()  # the Session of this context (info and transactions are its own)
     transaction = session.get_transaction()
     if transaction is not None and session.info.get("immediate") is transaction:
         return

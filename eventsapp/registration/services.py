@@ -192,11 +192,11 @@ def _commit_keeping_loaded() -> None:
     response would only cost two queries per registration, under a storm.
     """
     session = db.session()
-    session.expire_on_commit = False
+    configured, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = configured
 
 
 def _test_only_widen_race_window() -> None:
