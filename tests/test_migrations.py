@@ -66,3 +66,51 @@ def test_queued_mail_survives_the_outbox_migration_both_ways(fresh_db_url):
         upgrade()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_counters_migration_counts_existing_registrations_and_downgrades_cleanly(fresh_db_url):
+    app = create_app(base_config(fresh_db_url))
+    with app.app_context():
+        upgrade(revision="1362544125a9")
+        db.session.execute(text(
+            "INSERT INTO event (id, slug, title, short_title, kind, status, description, theme,"
+            " co_sponsors, collaborating_fora, venue_name, city, timezone, waitlist_enabled,"
+            " assumptions, agenda_provisional, agenda_release, version, created_at, updated_at)"
+            " VALUES (1, 'e', 'E', '', 'meeting', 'published', '', '', '', '', '', '', 'UTC',"
+            " true, '[]', false, 0, 1, :t, :t)"), {"t": datetime(2026, 11, 28, tzinfo=UTC)})
+        for i, status in enumerate(["confirmed", "confirmed", "waitlisted", "cancelled"]):
+            insert_registration(i, status)
+        db.session.commit()
+
+        upgrade()
+        assert counts() == (2, 1)
+        insert_registration(4, "waitlisted")
+        db.session.commit()
+        assert counts() == (2, 2)
+
+        downgrade(revision="1362544125a9")
+        insert_registration(5, "confirmed")  # no trigger is left to touch the dropped columns
+        db.session.commit()
+        upgrade()
+        assert counts() == (3, 2)  # and so the downgrade kept every registration
+        db.session.remove()
+        db.engine.dispose()
+
+
+def insert_registration(i: int, status: str) -> None:
+    db.session.execute(text(
+        "INSERT INTO registration (event_id, given_name, family_name, badge_name, native_name,"
+        " email, email_normalized, organisation, job_title, sector, category, dietary,"
+        " accessibility, consent_to_list, status, token_hash, feed_token_hash,"
+        " feed_token_version, checkin_code, created_at, updated_at, note) VALUES (1, 'G', 'F',"
+        " '', '', :m, :m, '', '', 'government', 'delegate', '', '', false, :s, :t, :f, 1, :c,"
+        " :now, :now, '')"),
+        {"m": f"p{i}@example.org", "s": status, "t": f"t{i}", "f": f"f{i}", "c": f"c{i}",
+         "now": datetime(2026, 11, 28, tzinfo=UTC)})
+
+
+def counts() -> tuple[int, int]:
+    row = db.session.execute(text(
+        "SELECT confirmed_count, waitlisted_count FROM event WHERE id = 1")).one()
+    db.session.commit()  # end the read before the next migration (see above)
+    return tuple(row)

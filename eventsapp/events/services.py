@@ -6,16 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
-from ..models import CONFIRMED, WAITLISTED, Event, Registration, WorkPlan, utcnow
+from ..models import Event, WorkPlan, utcnow
 
 
 @dataclass(frozen=True)
 class Availability:
-    """Counted from the rows every time: a cancellation frees its place with no bookkeeping."""
-
     capacity: int | None  # None: no limit
     confirmed: int
     waitlisted: int
@@ -30,26 +28,12 @@ class Availability:
 
 
 def availability(event: Event) -> Availability:
-    return availability_for([event])[event.id]
+    """From the event's counters, which the database keeps (models/counters.py)."""
+    return Availability(event.capacity, event.confirmed_count, event.waitlisted_count)
 
 
 def availability_for(events: list[Event]) -> dict[int, Availability]:
-    """Availability of several events in one query."""
-    ids = [e.id for e in events]
-    counts: dict[tuple[int, str], int] = {}
-    if ids:
-        rows = db.session.execute(
-            select(Registration.event_id, Registration.status, func.count())
-            .where(Registration.event_id.in_(ids),
-                   Registration.status.in_((CONFIRMED, WAITLISTED)))
-            .group_by(Registration.event_id, Registration.status)
-        )
-        counts = {(event_id, status): n for event_id, status, n in rows}
-    return {
-        e.id: Availability(e.capacity, counts.get((e.id, CONFIRMED), 0),
-                           counts.get((e.id, WAITLISTED), 0))
-        for e in events
-    }
+    return {e.id: availability(e) for e in events}
 
 
 def registration_state(event: Event, now: datetime | None = None) -> tuple[bool, str]:

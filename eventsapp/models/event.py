@@ -48,6 +48,10 @@ class Event(Base):
     capacity: Mapped[int | None]  # None: no limit
     waitlist_enabled: Mapped[bool] = mapped_column(default=True)
     per_economy_limit: Mapped[int | None]
+    # Registrations now confirmed and waiting: kept by triggers on registration
+    # (models/counters.py), read under the event's lock instead of counting rows.
+    confirmed_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    waitlisted_count: Mapped[int] = mapped_column(default=0, server_default="0")
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

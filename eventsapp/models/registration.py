@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from . import counters
 from .base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -83,6 +84,9 @@ class Registration(Base):
     @property
     def display_name(self) -> str:
         return self.badge_name or self.full_name
+
+
+counters.install(Registration.__table__)
 
 
 class CheckIn(Base):

@@ -153,7 +153,7 @@ def _register_group(event: Event, people: list[RegistrationInput], *, head_of_de
         economy = people[0].economy
         people = [p if p.economy else replace(p, economy=economy) for p in people]
     _check_economy_limits(ev, people)
-    confirmed, waitlisted = _counts(ev)
+    confirmed, waitlisted = ev.confirmed_count, ev.waitlisted_count  # loaded under the lock
     promoted = _fill_free_places(ev, (confirmed, waitlisted), user=user, notify=notify)
     confirmed, waitlisted = confirmed + len(promoted), waitlisted - len(promoted)
     _test_only_widen_race_window()
@@ -181,17 +181,19 @@ def _register_group(event: Event, people: list[RegistrationInput], *, head_of_de
                      delegation_head_id=done.registration.delegation_head_id)
         if notify:
             notices.registered(done.registration, done.token, done.position, attachments)
-    _commit_keeping_loaded()
+    _commit_keeping_loaded(ev)
     return results
 
 
-def _commit_keeping_loaded() -> None:
-    """Commit without expiring what the session holds.
+def _commit_keeping_loaded(ev: Event) -> None:
+    """Commit without expiring the new registrations.
 
     The new rows hold exactly the values just written, so reloading them for the
-    response would only cost two queries per registration, under a storm.
+    response would only cost two queries per registration, under a storm. The event's
+    counters moved in the database (triggers), so they alone are reloaded if read.
     """
     session = db.session()
+    session.expire(ev, ["confirmed_count", "waitlisted_count"])
     configured, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
@@ -255,17 +257,17 @@ def _check_economy_limits(ev: Event, people: list[RegistrationInput]) -> None:
                 f"{left} place{'s' if left != 1 else ''} left for this economy.")
 
 
-# Core, on the table, built once: every registration counts under the event's lock.
-_registrations = Registration.__table__.c
-_COUNTS = (select(_registrations.status, func.count())
-           .where(_registrations.event_id == bindparam("event_id"),
-                  _registrations.status.in_(ACTIVE))
-           .group_by(_registrations.status))
+# Core, built once. The counters are kept by triggers (models/counters.py), so after this
+# transaction changed a registration the loaded event's copy is behind: read them again.
+_events = Event.__table__.c
+_COUNTS = select(_events.confirmed_count, _events.waitlisted_count).where(
+    _events.id == bindparam("event_id"))
 
 
 def _counts(ev: Event) -> tuple[int, int]:
-    rows = dict(db.session.execute(_COUNTS, {"event_id": ev.id}).all())
-    return rows.get(CONFIRMED, 0), rows.get(WAITLISTED, 0)
+    """(confirmed, waitlisted) as the rows stand now in this transaction (lock held)."""
+    confirmed, waitlisted = db.session.execute(_COUNTS, {"event_id": ev.id}).one()
+    return confirmed, waitlisted
 
 
 # Core, on the table: one INSERT under the event's lock instead of a unit-of-work flush.
@@ -380,7 +382,7 @@ def change_capacity(event: Event, capacity: int | None, *, user: User | None) ->
                                  or capacity < 0):
         raise CapacityError("The capacity must be a whole number of 0 or more, or no limit.")
     ev = lock_event(event.id)
-    confirmed, _ = _counts(ev)
+    confirmed = ev.confirmed_count
     if capacity is not None and capacity < confirmed:
         raise CapacityError(
             f"{confirmed} people are already confirmed, so the capacity cannot be lower "

@@ -99,6 +99,8 @@ def make_machine(app):
             confirmed = [r for r in rows if r.status == CONFIRMED]
             waiting = [r for r in rows if r.status == WAITLISTED]
             assert len(confirmed) <= capacity
+            ev = self.event()
+            assert (ev.confirmed_count, ev.waitlisted_count) == (len(confirmed), len(waiting))
             if len(confirmed) < capacity:
                 assert waiting == [], "a place is free while someone waits"
             assert {r.id for r in rows if r.status == CANCELLED} == self.cancelled
