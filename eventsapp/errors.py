@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .database import LockTimeout
+from .database import LockTimeout, is_lock_timeout
 from .extensions import db
 from .ops import redact
 
@@ -33,8 +34,14 @@ def register_error_handlers(app: Flask) -> None:
             "out of date. Go back, reload the page and submit it again.",
         )
 
+    @app.errorhandler(OperationalError)
+    def database_error(exc: OperationalError):
+        # Any statement that waited for a lock past LOCK_TIMEOUT_SECONDS, not only the
+        # services' lock_event: busy, not broken.
+        return lock_timeout(exc) if is_lock_timeout(exc) else unhandled(exc)
+
     @app.errorhandler(LockTimeout)
-    def lock_timeout(exc: LockTimeout):
+    def lock_timeout(exc: Exception):
         db.session.rollback()
         response, code = _render(
             503, "Busy", "Many people are registering right now. Please try again in a moment."

@@ -307,17 +307,13 @@ def _fill_free_places(ev: Event, counts: tuple[int, int] | None = None, *, user:
     :param counts: (confirmed, waitlisted) as the caller just counted them under the lock.
     """
     confirmed, waitlisted = counts or _counts(ev)
-    if not waitlisted:
+    free = waitlisted if ev.capacity is None else min(ev.capacity - confirmed, waitlisted)
+    if free <= 0:
         return []
     stmt = (select(Registration)
             .where(Registration.event_id == ev.id, Registration.status == WAITLISTED)
-            .order_by(Registration.id)
+            .order_by(Registration.id).limit(free)
             .execution_options(populate_existing=True))
-    if ev.capacity is not None:
-        free = ev.capacity - confirmed
-        if free <= 0:
-            return []
-        stmt = stmt.limit(free)
     promoted = list(db.session.scalars(stmt))
     now = utcnow()
     for reg in promoted:

@@ -6,6 +6,9 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
+from eventsapp.auth.services import create_api_token, get_user_by_email
+from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
+
 from .conftest import form_data
 
 
@@ -69,3 +72,26 @@ def test_registration_proceeds_once_the_holder_commits(client, make_event, app, 
         release.join()
     engine.dispose()
     assert response.status_code == 201
+
+
+@pytest.fixture
+def organiser_token(make_event_first, app, make_user) -> str:
+    email = make_user("organiser", events=("event-1",))
+    with app.app_context():
+        return create_api_token(get_user_by_email(email), "test")
+
+
+def test_any_write_that_waits_past_the_lock_timeout_answers_503(organiser_token, client,
+                                                                lock_holder, backend):
+    """Not only the registration services: an organiser's edit of the locked event too.
+
+    PostgreSQL waits out lock_timeout. SQLite refuses at once: the edit read first, and a
+    WAL reader cannot become a writer while another holds the write lock (SQLITE_BUSY
+    without the busy handler, which would deadlock otherwise)."""
+    started = time.monotonic()
+    response = client.patch("/api/v1/events/event-1", json={"per_economy_limit": 3},
+                            headers={"Authorization": f"Bearer {organiser_token}"})
+    waited = time.monotonic() - started
+    assert (response.status_code, response.headers.get("Retry-After")) == (503, "2")
+    assert response.json["error"] == "Busy"
+    assert (0.9 if backend == "postgres" else 0) < waited < 2.5
