@@ -42,6 +42,10 @@ class Defaults:
     # registration storms; docs/DEPLOYMENT.md).
     MAIL_SEND_AFTER_REQUEST = True
 
+    # Seconds a PDF may take to make before the request answers 503 (RELIABILITY P4;
+    # eventsapp/timelimit.py). None: no limit.
+    PDF_TIME_LIMIT_SECONDS = 10
+
     # Seconds a writer waits for the event lock before answering 503 (R10).
     LOCK_TIMEOUT_SECONDS = 3
 

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from .database import LockTimeout, is_lock_timeout
 from .extensions import db
 from .ops import redact
+from .timelimit import TimeLimitExceeded
 
 RETRY_AFTER_SECONDS = 2
 
@@ -47,6 +48,19 @@ def register_error_handlers(app: Flask) -> None:
             503, "Busy", "Many people are registering right now. Please try again in a moment."
         )
         response = current_app.make_response((response, code))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    @app.errorhandler(TimeLimitExceeded)
+    def too_slow(exc: TimeLimitExceeded):
+        db.session.rollback()
+        current_app.logger.warning("Document on %s stopped after %g s (request id %s)",
+                                   redact(request.path), exc.seconds, g.get("request_id"))
+        response = current_app.make_response(_render(
+            503, "Taking too long",
+            f"This document took longer than {exc.seconds:g} seconds to make, so it was "
+            "stopped. Try again in a moment; for badges, choose fewer at a time (one "
+            "category, or only those not yet printed)."))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 

@@ -20,6 +20,7 @@ from ..auth.permissions import require_event_access, roles_required
 from ..extensions import db
 from ..models import ADMIN, ORGANISER, Event, Registration
 from ..rendering import day_label, local, time_label
+from ..timelimit import pdf_time_limit
 from . import services
 from .layouts import LAYOUTS
 from .render import render_badges
@@ -41,7 +42,8 @@ def _safe_filename(*parts: str) -> str:
 def _pdf(badges, layout: str, filename: str):
     out = tempfile.TemporaryFile()  # closed by the response once it is sent
     try:
-        render_badges(badges, layout, out)
+        with pdf_time_limit():
+            render_badges(badges, layout, out)
     except BaseException:
         out.close()
         raise

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.permissions import managed_event_or_404, require_event_access, roles_required
 from ..events.services import get_public_event, is_past
 from ..models import ADMIN, ORGANISER, Event
+from ..timelimit import pdf_time_limit
 from . import documents, exports
 from .charts import Bar, bar_chart_svg
 from .forms import DeliverableForm
@@ -70,7 +71,9 @@ def summary(slug: str) -> str:
 @managers
 def summary_pdf(slug: str) -> Response:
     event = managed_event_or_404(slug)
-    data = documents.summary_pdf(event_summary(event), event, _group_name(event))
+    summary, group = event_summary(event), _group_name(event)
+    with pdf_time_limit():
+        data = documents.summary_pdf(summary, event, group)
     return _file(data, "application/pdf", f"{event.slug}-summary.pdf", inline=True)
 
 
@@ -102,7 +105,9 @@ def participants(slug: str) -> str:
 @managers
 def participants_pdf(slug: str) -> Response:
     event = managed_event_or_404(slug)
-    data = documents.participants_pdf(list_of_participants(event), event, _group_name(event))
+    lop, group = list_of_participants(event), _group_name(event)
+    with pdf_time_limit():
+        data = documents.participants_pdf(lop, event, group)
     return _file(data, "application/pdf", f"{event.slug}-participants.pdf", inline=True)
 
 
@@ -161,8 +166,10 @@ def year(year: int) -> str:
 @managers
 def year_pdf(year: int) -> Response:
     report = year_report(_work_plan_or_404(year))
-    return _file(documents.year_report_pdf(report), "application/pdf",
-                 f"{report.group_abbr}-{report.year}-report.pdf", inline=True)
+    with pdf_time_limit():
+        data = documents.year_report_pdf(report)
+    return _file(data, "application/pdf", f"{report.group_abbr}-{report.year}-report.pdf",
+                 inline=True)
 
 
 @bp.route("/admin/reports/<int:year>/deliverables/<number>", methods=["GET", "POST"])

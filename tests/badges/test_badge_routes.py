@@ -266,3 +266,13 @@ def test_post_without_csrf_token_is_400_and_marks_nothing(app, organiser, people
     response = organiser.post("/admin/events/ctwg-15/badges.pdf", data={"layout": "a6"})
     assert response.status_code == 400
     assert set(printed_at(app).values()) == {None}
+
+
+def test_a_badge_pdf_that_takes_too_long_is_stopped_with_a_clean_503(app, organiser, people):
+    app.config["PDF_TIME_LIMIT_SECONDS"] = 0.0001
+    response = organiser.post("/admin/events/ctwg-15/badges.pdf")
+    assert (response.status_code, response.headers["Retry-After"]) == (503, "2")
+    assert "took longer than 0.0001 seconds to make" in response.get_data(as_text=True)
+    assert set(printed_at(app).values()) == {None}  # nothing recorded as printed
+    app.config["PDF_TIME_LIMIT_SECONDS"] = 10
+    assert organiser.post("/admin/events/ctwg-15/badges.pdf").status_code == 200

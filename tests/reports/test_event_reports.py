@@ -125,6 +125,15 @@ def test_list_of_participants_page_is_in_protocol_order(client, data, organiser)
     assert page.by_class["lop-native"] == ["李小龍", "สมชาย ใจดี"]
 
 
+@pytest.mark.parametrize("path", ["participants.pdf", "summary.pdf"])
+def test_a_report_pdf_that_takes_too_long_is_stopped_with_a_clean_503(app, client, data,
+                                                                      organiser, path):
+    app.config["PDF_TIME_LIMIT_SECONDS"] = 0.0001
+    response = client.get(f"{BASE}/{path}")
+    assert (response.status_code, response.headers["Retry-After"]) == (503, "2")
+    assert "took longer than 0.0001 seconds to make" in response.get_data(as_text=True)
+
+
 def test_list_of_participants_pdf_is_in_the_same_order_with_every_script(client, data, organiser):
     text = nfkc(pdf_text(client.get(f"{BASE}/participants.pdf").data))
     order = [x for heading, names in dataset.LOP_ORDER for x in (heading, *names)]
