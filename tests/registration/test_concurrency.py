@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from eventsapp.extensions import db
-from eventsapp.models import Registration
+from eventsapp.models import Event, Registration
 
 from .gunicorn_helpers import gunicorn, storm
 
@@ -50,6 +50,9 @@ def test_storm_confirms_exactly_capacity_and_waitlists_the_rest_in_order(
     # The position each person was told is their place in arrival (id) order.
     in_order = [email for email, s in stored if s == "waitlisted"]
     assert [waiting[e] for e in in_order] == list(range(1, N - CAPACITY + 1))
+    with app.app_context():
+        ev = db.session.get(Event, eid)
+        assert (ev.confirmed_count, ev.waitlisted_count) == (CAPACITY, N - CAPACITY)
     assert elapsed < 90
 
 

@@ -55,6 +55,8 @@ def test_mixed_storm_keeps_the_cap_and_serves_the_waiting_list_in_order(app, mak
     with app.app_context():
         rows = list(db.session.scalars(select(Registration).where(
             Registration.event_id == eid).order_by(Registration.id)))
+        ev = db.session.get(Event, eid)
+        counters = (ev.confirmed_count, ev.waitlisted_count)
     confirmed = [r.id for r in rows if r.status == CONFIRMED]
     waiting = [r.id for r in rows if r.status == WAITLISTED]
     active = len(confirmed) + len(waiting)
@@ -62,3 +64,4 @@ def test_mixed_storm_keeps_the_cap_and_serves_the_waiting_list_in_order(app, mak
     assert len(confirmed) == min(raised, active)
     assert not waiting or len(confirmed) == raised
     assert not waiting or max(confirmed) < min(waiting)
+    assert counters == (len(confirmed), len(waiting))
