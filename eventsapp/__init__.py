@@ -60,6 +60,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
     )
+    # JSON objects keep the order the serializers write (what matters first), not A–Z.
+    app.json.sort_keys = False
     app.config.from_object(config_module.Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -16,7 +16,6 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    JSON_SORT_KEYS = False
 
     # Flask-Limiter: memory:// suits one process; set a redis:// URI for several.
     RATELIMIT_STORAGE_URI = "memory://"
