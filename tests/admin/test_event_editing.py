@@ -140,6 +140,7 @@ def test_clone_moves_agenda_keeping_local_times_across_dst(app, admin_client, ma
                                   starts_at=datetime(2030, 3, 4, 9, tzinfo=tz),
                                   ends_at=datetime(2030, 3, 4, 10, tzinfo=tz)))
         db.session.commit()
+    _register(app, event_id, 2)
     response = admin_client.post("/admin/events/ny/clone", data={
         "slug": "ny-next", "title": "Next", "start_date": "2030-03-18"})
     assert response.status_code == 303
@@ -148,6 +149,8 @@ def test_clone_moves_agenda_keeping_local_times_across_dst(app, admin_client, ma
         item = clone.agenda_items[0]
         assert (clone.status, clone.start_date, clone.end_date) == (
             "draft", date(2030, 3, 18), date(2030, 3, 19))
+        # Settings come along; registrations (and so their counts) do not.
+        assert (clone.capacity, clone.confirmed_count, clone.waitlisted_count) == (10, 0, 0)
         assert item.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %z") == \
             "2030-03-18 09:00 -0400"
 
