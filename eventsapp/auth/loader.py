@@ -1,9 +1,27 @@
-"""Flask-Login wiring: which user a session cookie belongs to."""
+"""Flask-Login wiring: which user a session cookie belongs to, and for how long."""
 
 from __future__ import annotations
 
+import time
+
+from flask import current_app, session
+from flask_login import login_user
+
 from ..extensions import db, login_manager
 from ..models import User
+
+SIGNED_IN_AT = "signed_in_at"
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in with a new session, which ends PERMANENT_SESSION_LIFETIME (12 h) after
+    the password was given, however busy it stays.
+
+    A new session: an id planted before sign-in (fixation) is worth nothing after it.
+    """
+    session.clear()
+    login_user(user)
+    session[SIGNED_IN_AT] = int(time.time())
 
 
 @login_manager.user_loader
@@ -12,6 +30,12 @@ def load_user(session_id: str) -> User | None:
     # password change) makes old cookies worthless.
     user_id, _, nonce = session_id.partition(":")
     if not user_id.isdigit():
+        return None
+    # Flask refuses a cookie that was last written more than the lifetime ago; every page
+    # with a form writes it again, so the sign-in time bounds the session instead.
+    signed_in_at = session.get(SIGNED_IN_AT)
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    if not isinstance(signed_in_at, int) or time.time() - signed_in_at > lifetime:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_nonce != nonce:

@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from ..events.services import current_work_plan, public_events
@@ -25,6 +25,7 @@ from ..extensions import db, limiter
 from ..models import CHECKIN, ApiToken
 from . import services
 from .forms import LoginForm, PasswordChangeForm, TokenForm
+from .loader import start_session
 from .permissions import MANAGERS, roles_required
 
 bp = Blueprint("auth", __name__)
@@ -68,9 +69,7 @@ def login() -> Response | str:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            # A new session: an id planted before sign-in (fixation) is worth nothing after it.
-            session.clear()
-            login_user(user)
+            start_session(user)
             return redirect(next_url or home_url(user), 303)
         error = "The email address or password is not right."
     elif request.method == "POST":
@@ -129,8 +128,8 @@ def change_password() -> Response | tuple[str, int]:
         except services.AccountError as exc:
             form.new_password.errors.append(str(exc))
         else:
-            # The new nonce signed every other session out; this browser carries it on.
-            login_user(user)
+            # The new nonce signed every other session out; this browser starts a new one.
+            start_session(user)
             flash("Your password has been changed. Other sessions have been signed out.", "info")
             return redirect(url_for("auth.account"), 303)
     status = 422 if request.method == "POST" else 200

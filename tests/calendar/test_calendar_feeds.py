@@ -302,12 +302,15 @@ def test_single_item_of_another_event_or_unpublished_is_404(app, client, kl_even
     assert client.get("/events/kl/agenda/99.ics").status_code == 404
 
 
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True,
+                                         "RATELIMIT_MANAGE": "2 per minute"}])
 def test_feed_is_not_rate_limited_at_sixty_per_minute(app, client, kl_event):
-    app.config["RATELIMIT_ENABLED"] = True
-
     statuses = {client.get("/events/kl/calendar.ics").status_code for _ in range(61)}
 
     assert statuses == {200}
+    # The limiter is on in this app: a limited route from the same client is refused.
+    guesses = [client.get(f"/registrations/{'D' * 43}").status_code for _ in range(3)]
+    assert guesses == [404, 404, 429]
 
 
 # --- personal feeds --------------------------------------------------------------------------

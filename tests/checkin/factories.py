@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 
 from eventsapp.extensions import db
 from eventsapp.models import CONFIRMED, Event, Registration, User
@@ -27,6 +28,7 @@ def login(app, client, user_id: int) -> None:
     with client.session_transaction() as s:
         s["_user_id"] = session_id
         s["_fresh"] = True
+        s["signed_in_at"] = int(time.time())
 
 
 def make_registration(app, event_id: int, given: str = "Alice", family: str = "Smith",

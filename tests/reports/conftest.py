@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 
 import pytest
 
@@ -19,6 +20,7 @@ def sign_in(client, user) -> None:
     with client.session_transaction() as s:
         s["_user_id"] = user.get_id()
         s["_fresh"] = True
+        s["signed_in_at"] = int(time.time())
 
 
 @pytest.fixture
