@@ -1,6 +1,8 @@
 """Sign-in with the protections on: CSRF tokens and the failed-login rate limit."""
 
 import re
+import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -50,3 +52,15 @@ def test_successful_sign_ins_are_not_counted(app, make_user):
     for _ in range(6):
         client = app.test_client()
         assert _attempt(client, email, PASSWORD) == 303
+
+
+def test_eleventh_failed_sign_in_of_a_day_is_refused_across_windows(client, make_user,
+                                                                     monkeypatch):
+    """The shipped RATELIMIT_LOGIN: 5 per 15 minutes, and 10 per day."""
+    email = make_user("organiser")
+    noon = datetime(2030, 1, 15, 12, tzinfo=UTC).timestamp()  # far from a day's boundary
+    statuses = []
+    for minutes, attempts in ((0, 5), (16, 5), (32, 1)):
+        monkeypatch.setattr(time, "time", lambda m=minutes: noon + m * 60)
+        statuses += [_attempt(client, email, "wrong guess number") for _ in range(attempts)]
+    assert statuses == [401] * 10 + [429]

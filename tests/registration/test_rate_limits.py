@@ -69,3 +69,29 @@ def test_redis_storage_shares_the_limit_across_processes(app, make_event, tmp_pa
             "given_name": "A", "family_name": "B", "email": f"r{i}@x.org"}, timeout=30).status_code
             for i in range(10)]
     assert codes == [201] * 5 + [429] * 5
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not redis_available(), reason="no Redis at TEST_REDIS_URL")
+def test_sixth_failed_sign_in_is_refused_whichever_of_eight_workers_serves_it(app, tmp_path,
+                                                                              backend):
+    """S6: two hosts × four workers, the shipped RATELIMIT_LOGIN, limits in Redis."""
+    if backend != "sqlite":
+        pytest.skip("the storage, not the database, is under test")
+    import re
+
+    import requests
+
+    env = {"FLASK_RATELIMIT_ENABLED": "true", "FLASK_RATELIMIT_STORAGE_URI": REDIS_URL,
+           "FLASK_RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    codes = []
+    with gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], log_dir=tmp_path, env=env,
+                  workers=4, threads=1, ready_path="/login") as urls:
+        for i in range(6):
+            browser = requests.Session()  # a new connection, so any worker may answer
+            page = browser.get(f"{urls[i % 2]}/login", timeout=30).text
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+            response = browser.post(f"{urls[i % 2]}/login", timeout=30, data={
+                "csrf_token": token, "email": "chair@example.org", "password": "guess"})
+            codes.append(response.status_code)
+    assert codes == [401] * 5 + [429]
