@@ -73,6 +73,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_prefixed_env()
     else:
         app.config.update(test_config)
+    if app.config["TRUSTED_HOSTS"] is None and not app.config["SERVER_NAME"]:
+        # Without SERVER_NAME, links in emails come from the request's Host header, so only
+        # this machine's own names may give it (development); a server reached by its name
+        # sets SERVER_NAME (docs/DEPLOYMENT.md) and any other Host gets a 400.
+        app.config["TRUSTED_HOSTS"] = config_module.LOCAL_HOSTS
     Path(app.instance_path).mkdir(exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.load_or_create_secret_key(app.instance_path)

@@ -53,6 +53,10 @@ class Defaults:
     TESTING_SLEEP_AFTER_CAPACITY_CHECK = 0.0
 
 
+# The Host headers trusted when SERVER_NAME is unset: this machine only.
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "::1"]
+
+
 def database_url_from_env() -> str | None:
     """Return DATABASE_URL normalised to an SQLAlchemy URL with the psycopg 3 driver."""
     url = os.environ.get("DATABASE_URL")

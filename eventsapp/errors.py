@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .database import LockTimeout, is_lock_timeout
 from .extensions import db
@@ -63,6 +63,14 @@ def register_error_handlers(app: Flask) -> None:
             "category, or only those not yet printed)."))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc: SecurityError):
+        # No URL can be built for a host we do not answer to, so no page layout either.
+        current_app.logger.warning("%s Set SERVER_NAME if this is the site's own name.",
+                                   exc.description)
+        return Response("This server does not answer to that host name.\n", 400,
+                        mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

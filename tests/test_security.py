@@ -108,3 +108,38 @@ def test_stored_xss_corpus_is_inert_on_every_page_that_shows_a_registrant(seeded
     listed = client.get("/admin/events/ctwg-15/registrations").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listed
     assert "{{7*7}}" in listed  # shown as typed, never evaluated
+
+
+def test_without_server_name_a_foreign_host_header_is_refused_and_nothing_is_written(tmp_path):
+    """S11 when SERVER_NAME is unset: links would follow the Host header, so only this
+    machine's own names may give one."""
+    from sqlalchemy import func, select
+
+    from eventsapp import create_app
+    from eventsapp.extensions import db
+    from eventsapp.models import Event, OutboxMessage, Registration
+    from tests.support import base_config
+
+    config = base_config(f"sqlite:///{tmp_path}/s11.sqlite")
+    del config["SERVER_NAME"]
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        db.session.add(Event(slug="e", title="E", status="published", capacity=5))
+        db.session.commit()
+    client = app.test_client()
+    person = {"given_name": "Ana", "family_name": "Lee", "email": "ana@example.org"}
+    refused = client.post("/api/v1/events/e/registrations", json=person,
+                          headers={"Host": "evil.example"})
+    accepted = client.post("/api/v1/events/e/registrations", json=person,
+                           headers={"Host": "127.0.0.1:5000"})
+    assert (refused.status_code, accepted.status_code) == (400, 201)
+    page = client.get("/", headers={"Host": "events.example.org"})
+    assert (page.status_code, page.text) == (400, "This server does not answer to that host "
+                                                  "name.\n")
+    assert accepted.get_json()["manage_url"].startswith("http://127.0.0.1:5000/registrations/")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+        bodies = db.session.scalars(select(OutboxMessage.body)).all()
+        assert len(bodies) == 1 and "evil.example" not in bodies[0]
+        db.engine.dispose()
