@@ -54,6 +54,9 @@ def test_conflicts_come_back_as_warnings(client, auth):
     ({"speakers": "Dr Lim"}, {"speakers": ["Must be a list of names (strings)."]}),
     ({"colour": "red"}, {"colour": ["Unknown field."]}),
     ({"title": "x" * 10_000}, {"title": ["The title must have at most 300 characters."]}),
+    ({"description": "x" * 10_001},
+     {"description": ["The description must have at most 10000 characters."]}),
+    ({"speakers": ["x" * 50_000]}, {"speakers": ["Each name must have at most 200 characters."]}),
 ])
 def test_bad_item_is_422_with_field_errors(app, client, auth, change, errors):
     response = client.post("/api/v1/events/e1/agenda", json={**ITEM, **change}, headers=auth)

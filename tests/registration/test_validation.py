@@ -43,6 +43,16 @@ def test_bad_names_are_refused_with_a_clear_message(value, message):
     assert exc.value.errors == {"given_name": [message]}
 
 
+@pytest.mark.parametrize("field,label", [("organisation", "Organisation"),
+                                         ("job_title", "Job title")])
+def test_other_free_text_is_capped_at_two_hundred_characters(field, label):
+    """P4: a 50,000-character string is refused at input, never rendered on a badge."""
+    assert len(getattr(clean_registration({**VALID, field: "O" * 200}), field)) == 200
+    with pytest.raises(ValidationFailed) as exc:
+        clean_registration({**VALID, field: "O" * 50_000})
+    assert exc.value.errors == {field: [f"{label} must be at most 200 characters long."]}
+
+
 def test_two_hundred_characters_are_allowed():
     assert len(clean_registration({**VALID, "family_name": "界" * 200}).family_name) == 200
 
