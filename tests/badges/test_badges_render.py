@@ -272,3 +272,14 @@ def test_category_band_labels(probe):
     pages = probe.blocks(pdf)
     for cat, blocks in zip(CATEGORIES, pages, strict=True):
         assert CATEGORY_STYLES[cat].label in [b.text for b in blocks]
+
+
+@pytest.mark.slow
+def test_five_hundred_badges_render_well_within_a_minute_and_every_code_decodes(probe):
+    """P4 (500 badges < 60 s) and P6 (pdftoppm at 150 dpi, then zxing: 500/500 decode)."""
+    badges = [badge(f"Delegate {i}", i) for i in range(500)]
+    started = time.process_time()
+    pdf = render_badges(badges, "a6x4")
+    assert time.process_time() - started < 60
+    decoded = [code for page in probe.qr_codes(pdf) for code in page]
+    assert sorted(decoded) == sorted(b.checkin_payload for b in badges)
