@@ -23,6 +23,11 @@ class Availability:
         return None if self.capacity is None else max(self.capacity - self.confirmed, 0)
 
     @property
+    def over_capacity(self) -> int:
+        """How many an organiser confirmed beyond the capacity (0 within it)."""
+        return 0 if self.capacity is None else max(self.confirmed - self.capacity, 0)
+
+    @property
     def is_full(self) -> bool:
         return self.capacity is not None and self.confirmed >= self.capacity
 

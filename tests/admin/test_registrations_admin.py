@@ -128,3 +128,31 @@ def test_edit_registration_refuses_control_characters(app, admin_client, event_i
     response = admin_client.post(f"/admin/events/m/registrations/{ana}", data=data)
     assert response.status_code == 422
     assert "must not contain line breaks or control characters" in response.text
+
+
+def test_over_capacity_is_shown_and_holds_newcomers_and_the_list_back(app, admin_client,
+                                                                       event_id):
+    """R7: confirmed beyond capacity by hand; nobody is demoted, the page says by how many,
+    and until fewer than the capacity are confirmed nobody else gets a place."""
+    from eventsapp.registration import services
+
+    with app.app_context():
+        waiting = db.session.scalar(select(Registration).where(
+            Registration.event_id == event_id, Registration.status == "waitlisted"))
+        services.promote_registration(waiting, user=None, reason="minister's delegate",
+                                      over_capacity=True)
+    assert "Over capacity by 1." in admin_client.get("/admin/events/m/registrations").text
+    with app.app_context():
+        ev = db.session.get(Event, event_id)
+        newcomer = register(ev, clean_registration({
+            "given_name": "New", "family_name": "Comer", "email": "new@example.org"}),
+            notify=False).registration
+        assert newcomer.status == "waitlisted"
+        first = db.session.scalar(select(Registration).where(
+            Registration.event_id == event_id, Registration.status == "confirmed")
+            .order_by(Registration.id))
+        assert services.cancel_registration(first, notify=False) == []  # 2 left for 2 places
+        assert db.session.get(Registration, newcomer.id).status == "waitlisted"
+    page = admin_client.get("/admin/events/m/registrations").text
+    assert "Over capacity" not in page
+    assert "2 confirmed of 2 places · 1 on the waiting list" in page
