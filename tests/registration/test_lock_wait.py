@@ -95,3 +95,25 @@ def test_any_write_that_waits_past_the_lock_timeout_answers_503(organiser_token,
     assert (response.status_code, response.headers.get("Retry-After")) == (503, "2")
     assert response.json["error"] == "Busy"
     assert (0.9 if backend == "postgres" else 0) < waited < 2.5
+
+
+@pytest.fixture
+def two_events(make_event):
+    make_event()
+    make_event(slug="event-2")
+
+
+def test_a_held_event_does_not_hold_up_another_on_postgresql(two_events, client, lock_holder,
+                                                              backend):
+    """R10: the lock is the event's row. (SQLite has one write lock for the whole database:
+    there every writer waits, which the tests above bound.)"""
+    if backend != "postgres":
+        pytest.skip("SQLite's write lock is the database's")
+    started = time.monotonic()
+    held = client.post("/api/v1/events/event-1/registrations",
+                       json={"given_name": "A", "family_name": "B", "email": "a@x.org"})
+    other = client.post("/api/v1/events/event-2/registrations",
+                        json={"given_name": "A", "family_name": "B", "email": "a@x.org"})
+    assert (held.status_code, other.status_code, other.json["status"]) == (
+        503, 201, "confirmed")
+    assert time.monotonic() - started < 1.5  # the 1 s wait for event-1 and no more
