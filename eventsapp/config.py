@@ -22,6 +22,8 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_REGISTRATION = "10 per minute"
+    # New private links for one address at one event, whoever asks.
+    RATELIMIT_NEW_LINK = "3 per hour"
     # Failed sign-ins per client address and account (Indico's FAILED_LOGIN_RATE_LIMIT).
     RATELIMIT_LOGIN = "5 per 15 minutes; 10 per day"
 

@@ -70,3 +70,7 @@ class DelegationForm(RegistrationForm):
     category = _choice("category", CATEGORY_CHOICES, default="head_of_delegation")
     members = FieldList(FormField(MemberForm), min_entries=DELEGATION_ROWS,
                         max_entries=DELEGATION_ROWS)
+
+
+class NewLinkForm(FlaskForm):
+    email = EmailField(LABELS["email"], description="The address you registered with.")

@@ -56,8 +56,14 @@ def registered(reg: Registration, token: str, position: int | None,
               manage_url=manage_url, position=position)
 
 
+def new_link(reg: Registration, token: str) -> None:
+    _send(reg, "Your new private link", "mail/new_link.txt",
+          manage_url=url_for("registration.manage", token=token, _external=True))
+
+
 def promoted(reg: Registration) -> None:
-    _send(reg, "A place is yours", "mail/promoted.txt", event_attachments(reg.event))
+    _send(reg, "A place is yours", "mail/promoted.txt", event_attachments(reg.event),
+          new_link_url=url_for("registration.new_link", slug=reg.event.slug, _external=True))
 
 
 def cancelled(reg: Registration, *, by_organiser: bool, reason: str) -> None:

@@ -465,6 +465,30 @@ def update_registration(registration: Registration, data: RegistrationInput, *,
     return reg
 
 
+def send_new_link(event: Event, email: str) -> bool:
+    """Email a new private link to the active registration of `email` at `event`, if any.
+
+    Only hashes of links are kept, so a lost link cannot be sent again: a new one replaces
+    it, and the personal calendar link derived from it changes too. The email goes to the
+    registered address, so asking for it gives nobody else the link. Returns whether one
+    was sent; a page must not tell, or it would say who is registered.
+    """
+    reg = db.session.scalar(select(Registration).where(
+        Registration.event_id == event.id, Registration.status.in_(ACTIVE),
+        Registration.email_normalized == email.lower()))
+    if reg is None:
+        return False
+    token = new_token()
+    reg.token_hash = hash_token(token)
+    reg.feed_token_version += 1
+    reg.feed_token_hash = hash_token(derive_feed_token(token, reg.feed_token_version))
+    reg.updated_at = utcnow()
+    audit.record("link_renewed", reg, event_id=event.id, actor="registrant")
+    notices.new_link(reg, token)
+    db.session.commit()
+    return True
+
+
 # --- reading --------------------------------------------------------------------------------
 
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from ..events.services import availability, get_public_event, registration_state
 from ..extensions import limiter
 from ..mail.outbox import deliver_queued
 from ..models import CANCELLED, CONFIRMED, Registration
 from . import services
-from .forms import DelegationForm, RegistrationForm
-from .validation import ValidationFailed, clean_registration
+from .forms import DelegationForm, NewLinkForm, RegistrationForm
+from .validation import ValidationFailed, clean_email, clean_registration
 
 bp = Blueprint("registration", __name__)
 
@@ -135,6 +144,38 @@ def _has_errors(form) -> bool:
         elif field.errors:
             return True
     return False
+
+
+def new_link_limit() -> str:
+    return current_app.config["RATELIMIT_NEW_LINK"]
+
+
+def _new_link_key() -> str:
+    # Per event and address, from any client: nobody can renew someone's link over and over.
+    return f"{request.view_args.get('slug')}|{request.form.get('email', '').strip().lower()}"
+
+
+@bp.route("/events/<slug>/new-link", methods=["GET", "POST"])
+@limit_registering
+@limiter.limit(new_link_limit, key_func=_new_link_key, methods=["POST"])
+def new_link(slug: str):
+    ev = _event_or_404(slug)
+    form = NewLinkForm()
+    if form.validate_on_submit():
+        try:
+            email = clean_email(form.email.data)
+        except ValueError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            services.send_new_link(ev, email)
+            deliver_queued()
+            # The same answer whether or not the address is registered.
+            flash(f"If {email} is registered for this event, we have emailed it a new "
+                  "private link, and the earlier link has stopped working.", "success")
+            return redirect(url_for(".new_link", slug=slug), 303)
+    invalid = form.is_submitted() and bool(form.errors or form.email.errors)
+    return render_template("registration/new_link.html", event=ev, form=form,
+                           invalid=invalid), 422 if invalid else 200
 
 
 @bp.get("/registrations/<token>")

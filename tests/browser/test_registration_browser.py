@@ -83,3 +83,19 @@ def test_delegation_form_passes_axe(page, live_server, small_event):
     page.get_by_role("button", name="Register the delegation").click()
     assert "Add at least one delegate." in page.get_by_role("alert").inner_text()
     assert_no_axe_violations(page)
+
+
+def test_new_link_page_passes_axe_with_and_without_errors(page, live_server, small_event):
+    page.goto(live_server + "/events/ctwg-15/register")
+    page.get_by_role("link", name="Get a new link").click()
+    page.wait_for_url("**/events/ctwg-15/new-link")
+    assert_no_axe_violations(page)
+    page.get_by_label("Email address").fill("not an address")
+    page.get_by_role("button", name="Email me a new link").click()
+    assert "Enter a valid email address" in page.locator(".error-summary").inner_text()
+    assert_no_axe_violations(page)
+    page.get_by_label("Email address").fill("hanako@example.org")
+    page.get_by_role("button", name="Email me a new link").click()
+    page.wait_for_url("**/events/ctwg-15/new-link")
+    assert "If hanako@example.org is registered" in page.locator(".flashes").inner_text()
+    assert_no_axe_violations(page)
