@@ -1,15 +1,16 @@
-"""Bundled TrueType fonts, per-character fallback and Thai/mark shaping.
+"""Bundled TrueType fonts, per-character fallback and shaping (Thai, Arabic, Hebrew, marks).
 
 reportlab only embeds TrueType (glyf) outlines, so the fonts are Noto Sans (Latin,
-Vietnamese, Greek, Cyrillic), Noto Sans Thai and WenQuanYi Zen Hei (Han, Kana,
-Hangul), shipped under ``static/fonts/`` with their licences.
+Vietnamese, Greek, Cyrillic), Noto Sans Thai, Arabic and Hebrew, and WenQuanYi Zen Hei
+(Han, Kana, Hangul), shipped under ``static/fonts/`` with their licences.
 
 A string is split into runs of ``(font, text)``: letters and digits take the first
 font of the chain whose cmap has them; marks, spaces and punctuation stay in the
 current run's font when it has them, so a Thai vowel sign never lands in another
-font than its consonant.  Runs in Thai, or containing combining marks, are shaped
-with HarfBuzz (``reportlab[shaping]``, i.e. uharfbuzz) through
-``reportlab.pdfbase.ttfonts.shapeStr``.
+font than its consonant.  Runs in Thai, Arabic or Hebrew, or containing combining marks,
+are shaped with HarfBuzz (``reportlab[shaping]``, i.e. uharfbuzz) through
+``reportlab.pdfbase.ttfonts.shapeStr``, which joins Arabic letters and gives the glyphs of a
+right-to-left run in visual order.
 """
 
 from __future__ import annotations
@@ -48,13 +49,21 @@ FONT_FILES: tuple[FontFile, ...] = (
     FontFile("EventsApp-NotoSans-Bold", "NotoSans-Bold.ttf"),
     FontFile("EventsApp-NotoSansThai", "NotoSansThai-Regular.ttf", complex_script=True),
     FontFile("EventsApp-NotoSansThai-Bold", "NotoSansThai-Bold.ttf", complex_script=True),
+    FontFile("EventsApp-NotoSansArabic", "NotoSansArabic-Regular.ttf", complex_script=True),
+    FontFile("EventsApp-NotoSansArabic-Bold", "NotoSansArabic-Bold.ttf", complex_script=True),
+    FontFile("EventsApp-NotoSansHebrew", "NotoSansHebrew-Regular.ttf", complex_script=True),
+    FontFile("EventsApp-NotoSansHebrew-Bold", "NotoSansHebrew-Bold.ttf", complex_script=True),
     FontFile("EventsApp-WQYZenHei", "wqy-zenhei.ttc", subfont_index=0),
 )
 
 #: Fallback chains, most preferred first.  WenQuanYi has no bold face.
-REGULAR: tuple[str, ...] = ("EventsApp-NotoSans", "EventsApp-NotoSansThai", "EventsApp-WQYZenHei")
+REGULAR: tuple[str, ...] = (
+    "EventsApp-NotoSans", "EventsApp-NotoSansThai", "EventsApp-NotoSansArabic",
+    "EventsApp-NotoSansHebrew", "EventsApp-WQYZenHei",
+)
 BOLD: tuple[str, ...] = (
-    "EventsApp-NotoSans-Bold", "EventsApp-NotoSansThai-Bold", "EventsApp-WQYZenHei",
+    "EventsApp-NotoSans-Bold", "EventsApp-NotoSansThai-Bold", "EventsApp-NotoSansArabic-Bold",
+    "EventsApp-NotoSansHebrew-Bold", "EventsApp-WQYZenHei",
 )
 
 _COMPLEX = frozenset(f.name for f in FONT_FILES if f.complex_script)

@@ -175,6 +175,20 @@ def test_every_font_embedded(names_pdf, probe):
     }
 
 
+def test_arabic_and_hebrew_names_are_joined_and_read_right_to_left(probe):
+    """P1/P2: shaped by HarfBuzz (Arabic joining, the font's ligatures), drawn in visual
+    order, and extracted back in reading order (NFKC folds the presentation forms)."""
+    names = ["محمد عبد الله", "שלום כהן", "Dr محمد العلي"]
+    pdf = render_badges([badge(n, i) for i, n in enumerate(names)], "a6x4")
+    # The Latin and Arabic parts of a mixed name are separate text objects: join the lines.
+    text = " ".join(nfkc(PdfReader(io.BytesIO(pdf)).pages[0].extract_text()).split())
+    for name in names:
+        assert nfkc(name) in text, name
+    assert "\ufffd" not in text and "\u25a0" not in text
+    embedded = {name.split("+", 1)[1] for name, _ in probe.fonts(pdf)}
+    assert {"NotoSansArabic-Bold", "NotoSansHebrew-Bold"} <= embedded  # names are bold
+
+
 @pytest.mark.parametrize("layout", ["a6x4", "letter-4x3"])
 def test_qr_codes_decode_to_payload(layout, probe):
     sheet = LAYOUTS[layout]

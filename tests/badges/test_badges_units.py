@@ -26,7 +26,8 @@ NOTO, NOTO_B = "EventsApp-NotoSans", "EventsApp-NotoSans-Bold"
 THAI, WQY = "EventsApp-NotoSansThai", "EventsApp-WQYZenHei"
 
 REQUIRED = ["Alice Smith", "Nguyễn Thị Minh Khai", "李小龍", "髙橋 太郎", "김민준",
-            "สมชาย ใจดี", "ผู้ใหญ่", "Иван Петров", "José Ñúñez", "Ωμέγα", "Zoë Ñúñez-Łukasz"]
+            "สมชาย ใจดี", "ผู้ใหญ่", "Иван Петров", "José Ñúñez", "Ωμέγα", "Zoë Ñúñez-Łukasz",
+            "محمد عبد الله", "שלום כהן"]
 
 
 # --- fonts -----------------------------------------------------------------------
@@ -34,7 +35,9 @@ REQUIRED = ["Alice Smith", "Nguyễn Thị Minh Khai", "李小龍", "髙橋 太�
 def test_fonts_bundled_with_licences():
     files = {p.name: p.stat().st_size for p in FONT_DIR.iterdir()}
     for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansThai-Regular.ttf",
-                 "NotoSansThai-Bold.ttf", "wqy-zenhei.ttc", "LICENSE-Noto.txt",
+                 "NotoSansThai-Bold.ttf", "NotoSansArabic-Regular.ttf",
+                 "NotoSansArabic-Bold.ttf", "NotoSansHebrew-Regular.ttf",
+                 "NotoSansHebrew-Bold.ttf", "wqy-zenhei.ttc", "LICENSE-Noto.txt",
                  "LICENSE-WenQuanYi-ZenHei.txt"):
         assert name in files
     assert sum(files.values()) < 25_000_000
