@@ -90,6 +90,7 @@ def one_case(which: str, n: int) -> dict:
             client = app.test_client()
             with client.session_transaction() as s:
                 s["_user_id"], s["_fresh"] = session_id, True
+                s["signed_in_at"] = int(time.time())
 
             def run() -> bytes:
                 response = client.post(f"/admin/events/{SLUG}/badges.pdf", data={"layout": LAYOUT})
@@ -106,6 +107,9 @@ def one_case(which: str, n: int) -> dict:
         pdf = run()
         cpu, wall = time.process_time() - t0, time.perf_counter() - w0
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        # tracemalloc slows Python several times over: the timed run above kept the shipped
+        # PDF time limit, this one only counts memory.
+        app.config["PDF_TIME_LIMIT_SECONDS"] = None
         tracemalloc.start()
         run()
         _, peak = tracemalloc.get_traced_memory()
@@ -137,6 +141,7 @@ def over_gunicorn(n: int) -> dict:
             from flask import session
 
             session["_user_id"], session["_fresh"] = session_id, True
+            session["signed_in_at"] = int(time.time())
             cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))

@@ -465,6 +465,7 @@ def update_registration(registration: Registration, data: RegistrationInput, *,
     return reg
 
 
+@_writer
 def send_new_link(event: Event, email: str) -> bool:
     """Email a new private link to the active registration of `email` at `event`, if any.
 
@@ -473,17 +474,21 @@ def send_new_link(event: Event, email: str) -> bool:
     registered address, so asking for it gives nobody else the link. Returns whether one
     was sent; a page must not tell, or it would say who is registered.
     """
+    # A writer like the others: on SQLite a transaction that reads and then writes must
+    # hold the write lock from its start, or it fails at once when another writer is busy.
+    ev = lock_event(event.id)
     reg = db.session.scalar(select(Registration).where(
-        Registration.event_id == event.id, Registration.status.in_(ACTIVE),
+        Registration.event_id == ev.id, Registration.status.in_(ACTIVE),
         Registration.email_normalized == email.lower()))
     if reg is None:
+        db.session.rollback()  # end the write transaction now, not at the request's end
         return False
     token = new_token()
     reg.token_hash = hash_token(token)
     reg.feed_token_version += 1
     reg.feed_token_hash = hash_token(derive_feed_token(token, reg.feed_token_version))
     reg.updated_at = utcnow()
-    audit.record("link_renewed", reg, event_id=event.id, actor="registrant")
+    audit.record("link_renewed", reg, event_id=ev.id, actor="registrant")
     notices.new_link(reg, token)
     db.session.commit()
     return True
