@@ -21,7 +21,7 @@ def start_session(user: User) -> None:
     """
     session.clear()
     login_user(user)
-    session[SIGNED_IN_AT] = int(time.time())
+    session[SIGNED_IN_AT] = time.time()
 
 
 @login_manager.user_loader
@@ -35,7 +35,7 @@ def load_user(session_id: str) -> User | None:
     # with a form writes it again, so the sign-in time bounds the session instead.
     signed_in_at = session.get(SIGNED_IN_AT)
     lifetime = current_app.permanent_session_lifetime.total_seconds()
-    if not isinstance(signed_in_at, int) or time.time() - signed_in_at > lifetime:
+    if not isinstance(signed_in_at, int | float) or time.time() - signed_in_at > lifetime:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_nonce != nonce:
