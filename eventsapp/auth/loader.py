@@ -31,8 +31,8 @@ def load_user(session_id: str) -> User | None:
     user_id, _, nonce = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    # Flask refuses a cookie that was last written more than the lifetime ago; every page
-    # with a form writes it again, so the sign-in time bounds the session instead.
+    # Flask refuses only a cookie last written more than the lifetime ago, and any response
+    # that changes the session (a flash message) writes it again: the sign-in time bounds it.
     signed_in_at = session.get(SIGNED_IN_AT)
     lifetime = current_app.permanent_session_lifetime.total_seconds()
     if not isinstance(signed_in_at, int | float) or time.time() - signed_in_at > lifetime:
