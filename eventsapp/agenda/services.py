@@ -9,6 +9,7 @@ from itertools import combinations
 from zoneinfo import ZoneInfo
 
 from .. import audit
+from ..database import lock_event, transactional
 from ..extensions import db
 from ..models import AgendaChange, AgendaItem, Event, PublishedAgendaItem, User, utcnow
 from ..reference import AGENDA_KINDS
@@ -167,8 +168,9 @@ def check_item(data: ItemData) -> None:
         raise AgendaError(errors)
 
 
+@transactional
 def add_item(event: Event, data: ItemData, *, user: User | None) -> tuple[AgendaItem, list[str]]:
-    """Add an item to the draft and commit; returns it with its warnings.
+    """Add an item to the draft; returns it with its warnings.
 
     :raises AgendaError: the data breaks a rule.
     """
@@ -178,13 +180,13 @@ def add_item(event: Event, data: ItemData, *, user: User | None) -> tuple[Agenda
     db.session.flush()
     audit.record("agenda_item_added", item, event_id=event.id, user=user, title=item.title,
                  starts_at=item.starts_at, ends_at=item.ends_at, room=item.room)
-    db.session.commit()
     return item, item_warnings(event, item)
 
 
+@transactional
 def update_item(item: AgendaItem, data: ItemData, *, user: User | None
                 ) -> tuple[AgendaItem, list[str]]:
-    """Change a draft item and commit; time, place or status changes raise its sequence.
+    """Change a draft item; time, place or status changes raise its sequence.
 
     :raises AgendaError: the data breaks a rule.
     """
@@ -197,13 +199,12 @@ def update_item(item: AgendaItem, data: ItemData, *, user: User | None
         _mark_changed(item, scheduling=any(f in changed for f in SCHEDULING_FIELDS))
         audit.record("agenda_item_changed", item, event_id=item.event_id, user=user,
                      **{name: [old, new] for name, (old, new) in changed.items()})
-    db.session.commit()
     return item, item_warnings(item.event, item)
 
 
 def move_item(item: AgendaItem, starts_at: datetime, *, user: User | None
               ) -> tuple[AgendaItem, list[str]]:
-    """Move an item to a new start, keeping its length; commits."""
+    """Move an item to a new start, keeping its length."""
     data = ItemData.of(item)
     data.starts_at, data.ends_at = starts_at, starts_at + (item.ends_at - item.starts_at)
     return update_item(item, data, user=user)
@@ -224,8 +225,9 @@ def duplicate_item(item: AgendaItem, *, user: User | None) -> tuple[AgendaItem, 
     return add_item(item.event, data, user=user)
 
 
+@transactional
 def delete_item(item: AgendaItem, *, user: User | None) -> bool:
-    """Remove an item from the draft and commit; True if it was really deleted.
+    """Remove an item from the draft; True if it was really deleted.
 
     An item the public has seen stays, as cancelled, so the next publication
     tells calendars to drop it; an item never published just goes.
@@ -234,33 +236,35 @@ def delete_item(item: AgendaItem, *, user: User | None) -> bool:
     if db.session.get(PublishedAgendaItem, item.id) is None:
         audit.record("agenda_item_deleted", item, event_id=event_id, user=user, title=item.title)
         db.session.delete(item)
-        db.session.commit()
         return True
     if item.status != "cancelled":
         item.status = "cancelled"
         _mark_changed(item, scheduling=True)
         audit.record("agenda_item_cancelled", item, event_id=event_id, user=user,
                      title=item.title)
-    db.session.commit()
     return False
 
 
+@transactional
 def publish(event: Event, *, user: User | None) -> list[AgendaChange]:
-    """Make the draft public, log the changes and commit."""
+    """Make the draft public and log the changes.
+
+    Under the event's lock: two organisers publishing at once get consecutive releases.
+    """
+    event = lock_event(event.id)
     changes = publish_agenda(event)
     audit.record("agenda_published", event, event_id=event.id, user=user,
                  release=event.agenda_release, changes=[c.summary for c in changes])
-    db.session.commit()
     return changes
 
 
+@transactional
 def confirm_agenda(event: Event, *, user: User | None) -> None:
     """The organisers agree the times: the agenda stops being shown as provisional."""
     if event.agenda_provisional:
         event.agenda_provisional = False
         event.touch()
         audit.record("agenda_confirmed", event, event_id=event.id, user=user)
-    db.session.commit()
 
 
 def unpublished_changes(event: Event) -> int:

@@ -158,7 +158,6 @@ def agenda_item(item_id: int):
     try:
         item, warnings = agenda.update_item(item, data, user=g.api_user)
     except agenda.AgendaError as exc:
-        db.session.rollback()
         raise Invalid(exc.errors) from exc
     return _item_response(item, warnings)
 

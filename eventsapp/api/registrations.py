@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, jsonify, request, url_for
 
 from ..events.services import get_public_event
-from ..mail.outbox import deliver_queued
 from ..models import Registration
 from ..registration import services
 from ..registration.validation import ValidationFailed, clean_registration
@@ -60,7 +59,6 @@ def create_registration(slug: str):
         return jsonify({"errors": exc.errors}), 422
     except services.RegistrationError as exc:
         return _conflict(exc)
-    deliver_queued()
     response = jsonify(registration_json(result.registration, result.token, result.position))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_registration", token=result.token,
@@ -90,5 +88,4 @@ def cancel_registration(token: str):
         services.cancel_registration(reg)
     except services.AlreadyCancelled as exc:
         return _conflict(exc)
-    deliver_queued()
     return jsonify(registration_json(reg, token, None))

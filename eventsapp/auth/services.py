@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,10 +13,12 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from .. import audit
+from ..database import unit_of_work
 from ..extensions import db
 from ..models import ROLES, ApiToken, Event, User, utcnow
 from ..tokens import hash_token, looks_like_token, new_token
 
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 accepts more; nobody needs it, and it bounds the work
 # Cheap parameters for tests only: hashing with the real cost in every test is slow.
@@ -56,7 +59,7 @@ def check_password_rules(password: str) -> None:
 
 def create_user(email: str, password: str, role: str, *, events: Iterable[Event] = (),
                 by: User | None = None, actor: str = "") -> User:
-    """Create an account and commit; `events` limits an organiser or check-in account.
+    """Create an account; `events` limits an organiser or check-in account.
 
     :raises AccountError: bad address, unknown role, weak password or address taken.
     """
@@ -68,15 +71,18 @@ def create_user(email: str, password: str, role: str, *, events: Iterable[Event]
         raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
     check_password_rules(password)
     address = normalize_email(address)
-    if get_user_by_email(address) is not None:
-        raise AccountError("An account with this email address already exists.")
-    user = User(email=address, password_hash=hash_password(password), role=role,
-                session_nonce=secrets.token_hex(16), events=list(events))
-    db.session.add(user)
-    db.session.flush()
-    audit.record("user_created", user, user=by, actor=actor, email=address, role=role,
-                 events=[e.slug for e in user.events])
-    db.session.commit()
+    event_ids = [e.id for e in events]
+    password_hash = hash_password(password)  # before the writer's turn: it takes a while
+    with unit_of_work():
+        if get_user_by_email(address) is not None:
+            raise AccountError("An account with this email address already exists.")
+        user = User(email=address, password_hash=password_hash, role=role,
+                    session_nonce=secrets.token_hex(16),
+                    events=list(db.session.scalars(select(Event).where(Event.id.in_(event_ids)))))
+        db.session.add(user)
+        db.session.flush()
+        audit.record("user_created", user, user=by, actor=actor, email=address, role=role,
+                     events=[e.slug for e in user.events])
     return user
 
 
@@ -85,7 +91,11 @@ def get_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None; commits the login time."""
+    """The active user with this email and password, or None; records the sign-in time.
+
+    The password is checked before the write begins: argon2 takes a while, and nobody
+    else's write waits for it.
+    """
     user = get_user_by_email(email)
     hasher = _hasher()
     if user is None:
@@ -96,12 +106,13 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.active:
         return None
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
-    if not user.session_nonce:
-        user.session_nonce = secrets.token_hex(16)
-    user.last_login_at = utcnow()
-    db.session.commit()
+    rehashed = hasher.hash(password) if hasher.check_needs_rehash(user.password_hash) else None
+    with unit_of_work():
+        if rehashed:
+            user.password_hash = rehashed
+        if not user.session_nonce:
+            user.session_nonce = secrets.token_hex(16)
+        user.last_login_at = utcnow()
     return user
 
 
@@ -125,21 +136,22 @@ def _dummy_verify(hasher: PasswordHasher) -> None:
 
 def end_all_sessions(user: User) -> None:
     """Sign the user out everywhere: every cookie carrying the old nonce stops working."""
-    user.session_nonce = secrets.token_hex(16)
-    db.session.commit()
+    with unit_of_work():
+        user.session_nonce = secrets.token_hex(16)
 
 
 def set_password(user: User, password: str, *, by: User | None = None) -> None:
     """:raises AccountError: the password breaks the rules."""
     check_password_rules(password)
-    user.password_hash = hash_password(password)
-    user.session_nonce = secrets.token_hex(16)
-    audit.record("password_changed", user, user=by)
-    db.session.commit()
+    password_hash = hash_password(password)  # before the writer's turn: it takes a while
+    with unit_of_work():
+        user.password_hash = password_hash
+        user.session_nonce = secrets.token_hex(16)
+        audit.record("password_changed", user, user=by)
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
-    """The user replaces their own password, proving they know the current one; commits.
+    """The user replaces their own password, proving they know the current one.
 
     Every session of the user ends, this one included (the nonce changes): the caller
     signs the current browser in again.
@@ -155,10 +167,10 @@ def change_own_password(user: User, current: str, new: str) -> None:
 def set_active(user: User, active: bool, *, by: User) -> None:
     if user.id == by.id and not active:
         raise AccountError("You cannot deactivate your own account.")
-    user.active = active
-    user.session_nonce = secrets.token_hex(16)
-    audit.record("user_activated" if active else "user_deactivated", user, user=by)
-    db.session.commit()
+    with unit_of_work():
+        user.active = active
+        user.session_nonce = secrets.token_hex(16)
+        audit.record("user_activated" if active else "user_deactivated", user, user=by)
 
 
 def list_users() -> list[User]:
@@ -172,19 +184,19 @@ def create_api_token(user: User, name: str = "", *, actor: str = "") -> str:
     """Create a token for `user` and return it; only its hash is kept, so show it once."""
     name = name.strip()[:100]
     token = new_token()
-    row = ApiToken(user=user, name=name, token_hash=hash_token(token))
-    db.session.add(row)
-    db.session.flush()
-    audit.record("api_token_created", row, user=user, actor=actor, name=name)
-    db.session.commit()
+    with unit_of_work():
+        row = ApiToken(user=user, name=name, token_hash=hash_token(token))
+        db.session.add(row)
+        db.session.flush()
+        audit.record("api_token_created", row, user=user, actor=actor, name=name)
     return token
 
 
 def revoke_api_token(token: ApiToken, *, by: User) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        audit.record("api_token_revoked", token, user=by, name=token.name)
-        db.session.commit()
+    with unit_of_work():
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+            audit.record("api_token_revoked", token, user=by, name=token.name)
 
 
 def user_tokens(user: User) -> list[ApiToken]:
@@ -194,12 +206,16 @@ def user_tokens(user: User) -> list[ApiToken]:
 
 
 def user_for_api_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None; records when it was last used."""
+    """The active user a bearer token belongs to, or None; records when it was last used,
+    to the minute (LAST_USED_RESOLUTION): a script's burst of calls is one write, not one
+    write per call queueing behind the others."""
     if not looks_like_token(token):
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    db.session.commit()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        with unit_of_work():
+            row.last_used_at = now
     return row.user

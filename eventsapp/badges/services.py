@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from .. import audit
+from ..database import transactional, unit_of_work
 from ..extensions import db
 from ..models import CONFIRMED, Event, Registration, User, utcnow
 from ..reference import CATEGORIES, ECONOMIES, ECONOMY_ORDER
@@ -99,28 +100,29 @@ def badges_for(event: Event, registrations: Iterable[Registration]) -> Iterator[
 
 def mark_printed(event: Event, registrations: list[Registration], flt: BadgeFilter, *,
                  user: User, now: datetime | None = None) -> None:
-    """Record that these badges were printed, with one audit entry; commits."""
+    """Record that these badges were printed, with one audit entry."""
     now = now or utcnow()
-    ids = [r.id for r in registrations]
-    for i in range(0, len(ids), _MARK_CHUNK):
-        db.session.execute(
-            update(Registration).where(Registration.id.in_(ids[i:i + _MARK_CHUNK]))
-            .values(badge_printed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    audit.record("badges_printed", event, event_id=event.id, user=user, count=len(ids),
-                 layout=flt.layout, category=flt.category, not_printed=flt.not_printed)
-    db.session.commit()
+    ids = [r.id for r in registrations]  # read before the unit of work expires them
+    event_id = event.id
+    with unit_of_work():
+        for i in range(0, len(ids), _MARK_CHUNK):
+            db.session.execute(
+                update(Registration).where(Registration.id.in_(ids[i:i + _MARK_CHUNK]))
+                .values(badge_printed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        audit.record("badges_printed", event, event_id=event_id, user=user, count=len(ids),
+                     layout=flt.layout, category=flt.category, not_printed=flt.not_printed)
 
 
+@transactional
 def mark_one_printed(reg: Registration, *, user: User, layout: str,
                      now: datetime | None = None) -> None:
-    """Record one badge (a first print or a reprint, e.g. for a lost badge); commits."""
+    """Record one badge (a first print or a reprint, e.g. for a lost badge)."""
     reprint = reg.badge_printed_at is not None
     reg.badge_printed_at = now or utcnow()
     audit.record("badge_reprinted" if reprint else "badge_printed", reg, event_id=reg.event_id,
                  user=user, layout=layout)
-    db.session.commit()
 
 
 def check_printable(reg: Registration) -> None:

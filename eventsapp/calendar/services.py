@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..database import transactional
 from ..extensions import db
 from ..models import CONFIRMED, Event, PublishedAgendaItem, Registration, WorkPlan
 from ..tokens import derive_feed_token, hash_token
@@ -102,11 +103,9 @@ def personal_events(registration: Registration) -> list[Event]:
     return list(db.session.scalars(stmt))
 
 
+@transactional
 def reset_feed_token(registration: Registration, management_token: str) -> None:
-    """Give the registration a new personal feed URL; the old one answers 404 from now on.
-
-    Flushes only: the caller commits.
-    """
+    """Give the registration a new personal feed URL; the old one answers 404 from now on."""
     registration.feed_token_version += 1
     registration.feed_token_hash = hash_token(
         derive_feed_token(management_token, registration.feed_token_version))

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 
 from ..events.services import current_work_plan, get_public_event
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..registration.services import find_by_feed_token, find_by_token
 from . import ical, services
 from .http import calendar_response
@@ -96,7 +96,6 @@ def reset_feed(token: str):
     if registration is None:
         abort(404, "There is no registration at this address.")
     services.reset_feed_token(registration, token)
-    db.session.commit()
     flash("Your calendar link has been reset. The old link has stopped working: subscribe "
           "again with the new link below, and remove the old calendar from your apps.", "success")
     return redirect(url_for("registration.manage", token=token), code=303)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from ..database import transactional
 from ..extensions import db
 from ..models import CANCELLED, CONFIRMED, WAITLISTED, CheckIn, Event, Registration, User, utcnow
 from ..rendering import day_label
@@ -154,9 +155,10 @@ def resolve_day(event: Event, requested: str | None, now: datetime | None = None
 # --- checking in -----------------------------------------------------------------------------
 
 
+@transactional
 def check_in(reg: Registration, day: date, *, user: User | None,
              now: datetime | None = None) -> CheckInResult:
-    """Record that `reg` attended on `day` (idempotent); commits.
+    """Record that `reg` attended on `day` (idempotent).
 
     :raises CheckInError: the registration is waitlisted or cancelled.
     """
@@ -174,13 +176,13 @@ def check_in(reg: Registration, day: date, *, user: User | None,
     when = "today" if day == local_today(reg.event, now) else f"for {day_label(day)}"
     if _checked_in(reg, day):
         return CheckInResult(reg, day, True, f"{name} is already checked in {when}.")
-    db.session.add(CheckIn(registration_id=reg.id, day=day, at=now,
-                           by_user_id=user.id if user is not None else None))
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(CheckIn(registration_id=reg.id, day=day, at=now,
+                                   by_user_id=user.id if user is not None else None))
     except IntegrityError:
-        # Another desk scanned the same badge between our check and our insert.
-        db.session.rollback()
+        # Another desk scanned the same badge between our check and our insert (PostgreSQL;
+        # on SQLite the writers take turns).
         return CheckInResult(reg, day, True, f"{name} is already checked in {when}.")
     return CheckInResult(reg, day, False, f"{name} is checked in {when}.")
 

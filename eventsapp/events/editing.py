@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from .. import audit
+from ..database import transactional
 from ..extensions import db
 from ..models import AgendaItem, Deliverable, Event, User, WorkPlan
 from ..reference import ECONOMIES, EVENT_KINDS, EVENT_STATUSES
@@ -113,9 +114,10 @@ def check_event(data: EventData) -> None:
         raise EventError(errors)
 
 
+@transactional
 def create_event(data: EventData, *, slug: str, user: User | None,
                  work_plan: WorkPlan | None = None, capacity: int | None = None) -> Event:
-    """Create an event and commit; a new event has no registrations, so capacity is set here.
+    """Create an event; a new event has no registrations, so capacity is set here.
 
     :raises EventError: bad data or a slug already taken.
     """
@@ -128,7 +130,6 @@ def create_event(data: EventData, *, slug: str, user: User | None,
     _link_deliverables(event, data.deliverable_ids)
     audit.record("event_created", event, event_id=event.id, user=user, slug=slug,
                  title=event.title)
-    db.session.commit()
     return event
 
 
@@ -149,6 +150,7 @@ class EditResult:
 _UNSET = object()
 
 
+@transactional
 def edit_event(event: Event, data: EventData, *, user: User | None,
                capacity: int | None | object = _UNSET) -> EditResult:
     """Save an organiser's edit: capacity and waiting list through the registration rules
@@ -171,8 +173,9 @@ def edit_event(event: Event, data: EventData, *, user: User | None,
     return EditResult(changed + update_event(event, data, user=user), promoted)
 
 
+@transactional
 def update_event(event: Event, data: EventData, *, user: User | None) -> list[str]:
-    """Apply the changes, record them and commit; returns the names of the changed fields.
+    """Apply the changes and record them; returns the names of the changed fields.
 
     :raises EventError: the data breaks a rule.
     """
@@ -188,7 +191,6 @@ def update_event(event: Event, data: EventData, *, user: User | None) -> list[st
     if changes:
         event.touch()
         audit.record("event_changed", event, event_id=event.id, user=user, **changes)
-    db.session.commit()
     return list(changes)
 
 
@@ -200,24 +202,25 @@ def _link_deliverables(event: Event, ids: list[int]) -> None:
         d.event = event
 
 
+@transactional
 def cancel_event(event: Event, *, user: User | None, reason: str = "") -> None:
-    """Mark the event cancelled (it stays public, saying so) and commit."""
+    """Mark the event cancelled (it stays public, saying so)."""
     if event.status != "cancelled":
         event.status = "cancelled"
         event.touch()
         audit.record("event_cancelled", event, event_id=event.id, user=user, reason=reason)
-    db.session.commit()
 
 
+@transactional
 def confirm_assumptions(event: Event, *, user: User | None) -> None:
     """The organisers have checked what the seed assumed: clear the reminders."""
     if event.assumptions:
         audit.record("assumptions_confirmed", event, event_id=event.id, user=user,
                      assumptions=list(event.assumptions))
         event.assumptions = []
-    db.session.commit()
 
 
+@transactional
 def clone_event(source: Event, *, slug: str, title: str, start_date: date | None,
                 user: User | None, tentative_month: str | None = None) -> Event:
     """The next meeting from the last one: same settings, agenda moved to the new dates.
@@ -252,7 +255,6 @@ def clone_event(source: Event, *, slug: str, title: str, start_date: date | None
                 ends_at=_shift_local(item.ends_at, shift, tz)))
     event.agenda_provisional = source.agenda_provisional
     audit.record("event_cloned", event, event_id=event.id, user=user, source=source.slug)
-    db.session.commit()
     return event
 
 

@@ -1,11 +1,19 @@
-"""The mail outbox: messages are written in the transaction that causes them, sent after commit.
+"""The mail outbox: messages are written in the unit of work that causes them, sent after
+its commit.
 
-`queue_email` checks the headers and adds the message's parts to the session; the
-caller commits. Whoever sends (`send-mail`, or the request that queued it) builds
-the RFC 5322 bytes (mail/message.py), so a registration storm pays for no MIME
-encoding. `deliver_pending` sends what is due. A message is claimed with a
-conditional UPDATE before it is sent, so several processes never send the same
-message twice and no database lock is held while talking to the SMTP server.
+`queue_email` checks the headers and adds the message's parts in the open unit of work
+(database.unit_of_work); if that commits, the messages it queued are delivered right
+after (MAIL_SEND_AFTER_REQUEST, the default) or by `send-mail --watch`. Whoever sends
+builds the RFC 5322 bytes (mail/message.py), so a registration storm pays for no MIME
+encoding inside its transactions.
+
+No message is sent twice by two processes: a message is sent only by the process that
+claimed it, and a claim is a lease written in the database. Messages queued for sending
+after commit are written already claimed by the process that queued them; everything
+else that is due (a retry after a failure, a message whose sender died and whose lease
+ran out) is claimed by one statement, `FOR UPDATE SKIP LOCKED` on PostgreSQL and under
+the writer's turn on SQLite. Failures are retried with exponential back-off (30 s
+doubling to 1 h) by the next delivery after commit, or by the watcher.
 """
 
 from __future__ import annotations
@@ -16,9 +24,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
 
-from flask import current_app, g, has_app_context
+from flask import current_app
 from sqlalchemy import select, update
 
+from ..database import on_commit, unit_of_work, work_local
 from ..extensions import db
 from ..models import OutboxMessage, utcnow
 from . import transport
@@ -44,27 +53,42 @@ def _no_line_breaks(value: str, what: str) -> str:
 # Core, on the table: the ORM's bulk-insert path costs more than the row itself.
 OUTBOX_INSERT = OutboxMessage.__table__.insert().returning(OutboxMessage.__table__.c.id)
 
+# Retries picked up by one delivery after a commit; the watcher takes its own --limit.
+RETRIES_AFTER_COMMIT = 20
+
 
 def queue_email(to: str, subject: str, text: str,
                 attachments: Sequence[tuple[str, str, bytes]] = (), *,
                 to_name: str = "") -> int:
-    """Write a message to the outbox in the current transaction; returns its id.
+    """Write a message to the outbox in the open unit of work; returns its id.
+
+    It is delivered after the commit (never if the unit of work rolls back).
 
     :param attachments: (filename, MIME type "maintype/subtype", content) triples.
     :raises MailHeaderError: a header value (address, name, subject) holds a line break.
+    :raises RuntimeError: no unit of work is open.
     """
     _no_line_breaks(to, "The recipient address")
     _no_line_breaks(to_name, "The recipient name")
     _no_line_breaks(subject, "The subject")
+    queued = work_local("outbox", list)
+    now = utcnow()
+    after_commit = current_app.config["MAIL_SEND_AFTER_REQUEST"]
     message_id = db.session.scalar(OUTBOX_INSERT, {
         "to_addr": to, "to_name": to_name, "subject": subject, "body": text,
         "attachments": [encode_attachment(_no_line_breaks(name, "An attachment name"),
                                           mimetype, content)
                         for name, mimetype, content in attachments],
         "message_id": make_msgid(domain=_sender_domain(
-            current_app.config["MAIL_DEFAULT_SENDER"]))})
-    if has_app_context():
-        g.setdefault("outbox_queued", []).append(message_id)
+            current_app.config["MAIL_DEFAULT_SENDER"])),
+        # Born claimed by this process, which sends it right after the commit: no second
+        # write to claim it, and nobody else takes it unless the lease runs out.
+        "next_attempt_at": now + CLAIM_LEASE if after_commit else now,
+        "created_at": now})
+    if after_commit:
+        if not queued:
+            on_commit(lambda: _deliver_after_commit(queued))
+        queued.append(message_id)
     return message_id
 
 
@@ -74,73 +98,76 @@ def _sender_domain(sender: str) -> str:
 
 
 def deliver_pending(limit: int = 100, *, now: datetime | None = None) -> tuple[int, int]:
-    """Send up to `limit` messages that are due; return (sent, failed).
+    """Claim and send up to `limit` messages that are due; return (sent, failed).
 
     `now` stands for the clock, so a test (or an operator) can deliver messages
     whose retry time lies ahead.
+
+    :raises LockTimeout: no turn to write the claim within LOCK_TIMEOUT_SECONDS.
     """
     now = now or utcnow()
-    ids = list(db.session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id).limit(limit)
-    ))
-    db.session.commit()
-    return _deliver(ids, now)
+    return _deliver(_claim_due(limit, now))
 
 
-def deliver_queued() -> tuple[int, int]:
-    """Best effort, right after a request's commit: send the messages this request queued.
+def _deliver_after_commit(queued: list[int]) -> None:
+    """Send what a unit of work queued, then whatever else is due (retries).
 
-    Never raises: whatever is not sent now stays pending for `send-mail`.
+    Runs after the commit, so the change stands whatever happens here; a message not
+    sent stays in the outbox and is retried.
     """
-    queued = g.pop("outbox_queued", [])
-    if not queued or not current_app.config["MAIL_SEND_AFTER_REQUEST"]:
-        return 0, 0
-    try:
-        return _deliver(queued, utcnow())
-    except Exception:
-        db.session.rollback()
-        log.exception("Sending mail after the request failed; `send-mail` will retry")
-        return 0, len(queued)
+    _deliver(queued)
+    now = utcnow()
+    if db.session.scalar(select(OutboxMessage.id).where(*_due(now)).limit(1)) is not None:
+        _deliver(_claim_due(RETRIES_AFTER_COMMIT, now))
 
 
-def _deliver(ids: Iterable[int], now: datetime) -> tuple[int, int]:
+def _due(now: datetime):
+    return OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now
+
+
+def _claim_due(limit: int, now: datetime) -> list[int]:
+    """Take up to `limit` due messages nobody else holds; one statement, so two claimers
+    never take the same message (PostgreSQL skips rows another claim has locked; on
+    SQLite the unit of work holds the write lock)."""
+    oldest_due = (select(OutboxMessage.id).where(*_due(now)).order_by(OutboxMessage.id)
+                  .limit(limit).with_for_update(skip_locked=True).scalar_subquery())
+    with unit_of_work(reload=False, expire_on_commit=False):
+        return sorted(db.session.scalars(
+            update(OutboxMessage).where(OutboxMessage.id.in_(oldest_due))
+            .values(next_attempt_at=now + CLAIM_LEASE)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)))
+
+
+def _deliver(ids: Iterable[int]) -> tuple[int, int]:
+    """Send the messages `ids`, which this process has claimed; record each outcome."""
     ids = list(ids)
-    if current_app.config.get("MAIL_SERVER"):
-        ids = _claim(ids, now)
-        due = OutboxMessage.id.in_(ids)
-    else:
-        # A file is named by the message id, so writing it twice is harmless: no claim,
-        # which saves SQLite a write transaction per request.
-        due = (OutboxMessage.id.in_(ids) & OutboxMessage.sent_at.is_(None)
-               & (OutboxMessage.next_attempt_at <= now))
     if not ids:
         return 0, 0
     batch = [Outgoing(*row) for row in db.session.execute(
         select(OutboxMessage.id, OutboxMessage.to_addr, OutboxMessage.to_name,
                OutboxMessage.subject, OutboxMessage.body, OutboxMessage.attachments,
                OutboxMessage.message_id, OutboxMessage.created_at, OutboxMessage.attempts)
-        .where(due).order_by(OutboxMessage.id))]
-    # End the read before sending: on SQLite a transaction that read and then writes
-    # cannot wait for the write lock (it fails at once), one that starts by writing can.
-    db.session.commit()
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None))
+        .order_by(OutboxMessage.id))]
     if not batch:
         return 0, 0
     results = _send(batch)
     done = utcnow()
     sent_ids = [m.id for m, error in zip(batch, results, strict=True) if error is None]
-    if sent_ids:
-        db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(sent_ids))
-            .values(sent_at=done, last_error="", attempts=OutboxMessage.attempts + 1))
-    for message, error in zip(batch, results, strict=True):
-        if error is not None:
+    with unit_of_work(reload=False, expire_on_commit=False):
+        if sent_ids:
             db.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == message.id)
-                .values(last_error=error[:2000], attempts=OutboxMessage.attempts + 1,
-                        next_attempt_at=done + _backoff(message.attempts + 1)))
-    db.session.commit()
+                update(OutboxMessage).where(OutboxMessage.id.in_(sent_ids))
+                .values(sent_at=done, last_error="", attempts=OutboxMessage.attempts + 1)
+                .execution_options(synchronize_session=False))
+        for message, error in zip(batch, results, strict=True):
+            if error is not None:
+                db.session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == message.id)
+                    .values(last_error=error[:2000], attempts=OutboxMessage.attempts + 1,
+                            next_attempt_at=done + _backoff(message.attempts + 1))
+                    .execution_options(synchronize_session=False))
     return len(sent_ids), len(batch) - len(sent_ids)
 
 
@@ -158,21 +185,6 @@ def _send(batch: list[Outgoing]) -> list[str | None]:
     for envelope, error in zip(built, transport.send_all(current_app, built), strict=True):
         results[envelope.id] = error
     return [results[m.id] for m in batch]
-
-
-def _claim(ids: list[int], now: datetime) -> list[int]:
-    """Take the messages nobody else has taken; one statement, so two claimers never overlap."""
-    if not ids:
-        return []
-    claimed = list(db.session.scalars(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None),
-               OutboxMessage.next_attempt_at <= now)
-        .values(next_attempt_at=now + CLAIM_LEASE)
-        .returning(OutboxMessage.id)
-    ))
-    db.session.commit()
-    return claimed
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -2,9 +2,9 @@
 
 Every function that counts and then writes starts with `lock_event`, and reads
 the rows it decides on only after that (a registration read before the lock can
-be stale on PostgreSQL and cause a double promotion). Each one commits once, so
-a refusal or a crash leaves nothing half-written, and the emails it queues in
-the outbox leave only if the commit did.
+be stale on PostgreSQL and cause a double promotion). Each one is a unit of work
+(database.unit_of_work), so a refusal or a crash leaves nothing half-written, and
+the emails it queues in the outbox leave only if the commit did.
 
 The waiting list is served in arrival order, which is the order of ids: every
 insert happens under the event's lock, so ids grow with arrival per event.
@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
 from .. import audit
-from ..database import lock_event, sqlite_writer
+from ..database import lock_event, unit_of_work
 from ..events.services import registration_state
 from ..extensions import db
 from ..models import CANCELLED, CONFIRMED, WAITLISTED, Event, Registration, User, utcnow
@@ -75,27 +75,25 @@ class Registered:
     position: int | None  # on the waiting list: 1 for its head; None when confirmed
 
 
-def _writer(function):
-    """One unit of work: this host's turn to write to SQLite (database.sqlite_writer), rolled
-    back on any error.
+def _writer(function=None, *, expire_on_commit: bool = True):
+    """A registration use case: one unit of work (database.unit_of_work).
 
-    The functions commit once at their end; whatever stops them first leaves nothing behind.
+    The only unique index a registration can break is (event, email): a twin request
+    won the race, and the person is told they are registered already.
     """
 
-    @wraps(function)
-    def wrapped(*args, **kwargs):
-        with sqlite_writer():
+    def decorate(function):
+        @wraps(function)
+        def wrapped(*args, **kwargs):
             try:
-                return function(*args, **kwargs)
+                with unit_of_work(expire_on_commit=expire_on_commit):
+                    return function(*args, **kwargs)
             except IntegrityError as exc:
-                # Only the unique index on (event, email) can fire: a twin request won the race.
-                db.session.rollback()
                 raise AlreadyRegistered(_already_message()) from exc
-            except BaseException:
-                db.session.rollback()
-                raise
 
-    return wrapped
+        return wrapped
+
+    return decorate(function) if function is not None else decorate
 
 
 # --- registering ----------------------------------------------------------------------------
@@ -136,7 +134,9 @@ def _attachments(event: Event, notify: bool) -> list[tuple[str, str, bytes]] | N
     return notices.event_attachments(event) if notify else None
 
 
-@_writer
+# The new rows hold exactly the values just written, so reloading them for the response
+# would only cost two queries per registration, under a storm: they stay loaded.
+@_writer(expire_on_commit=False)
 def _register_group(event: Event, people: list[RegistrationInput], *, head_of_delegation: bool,
                     user: User | None,
                     attachments: list[tuple[str, str, bytes]] | None) -> list[Registered]:
@@ -181,24 +181,9 @@ def _register_group(event: Event, people: list[RegistrationInput], *, head_of_de
                      delegation_head_id=done.registration.delegation_head_id)
         if notify:
             notices.registered(done.registration, done.token, done.position, attachments)
-    _commit_keeping_loaded(ev)
+    # The counters moved in the database (triggers): they alone are reloaded if read.
+    db.session.expire(ev, ["confirmed_count", "waitlisted_count"])
     return results
-
-
-def _commit_keeping_loaded(ev: Event) -> None:
-    """Commit without expiring the new registrations.
-
-    The new rows hold exactly the values just written, so reloading them for the
-    response would only cost two queries per registration, under a storm. The event's
-    counters moved in the database (triggers), so they alone are reloaded if read.
-    """
-    session = db.session()
-    session.expire(ev, ["confirmed_count", "waitlisted_count"])
-    configured, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = configured
 
 
 def _test_only_widen_race_window() -> None:
@@ -363,7 +348,6 @@ def cancel_registration(registration: Registration, *, user: User | None = None,
     if notify:
         notices.cancelled(reg, by_organiser=user is not None, reason=reason)
     promoted = _fill_free_places(ev, user=user, notify=notify)
-    db.session.commit()
     return promoted
 
 
@@ -389,7 +373,6 @@ def change_capacity(event: Event, capacity: int | None, *, user: User | None) ->
     audit.record("capacity_changed", ev, event_id=ev.id, user=user,
                  previous=previous, capacity=capacity)
     promoted = _fill_free_places(ev, user=user, notify=True)
-    db.session.commit()
     return promoted
 
 
@@ -400,7 +383,6 @@ def set_waitlist(event: Event, enabled: bool, *, user: User | None) -> None:
     ev.waitlist_enabled = bool(enabled)
     ev.touch()
     audit.record("waitlist_changed", ev, event_id=ev.id, user=user, enabled=bool(enabled))
-    db.session.commit()
 
 
 @_writer
@@ -431,7 +413,6 @@ def promote_registration(registration: Registration, *, user: User | None, reaso
         audit.record("promoted", reg, event_id=ev.id, user=user, reason=reason,
                      over_capacity=True)
         notices.promoted(reg)
-    db.session.commit()
     return reg
 
 
@@ -461,7 +442,6 @@ def update_registration(registration: Registration, data: RegistrationInput, *,
         reg.updated_at = utcnow()
         audit.record("updated", reg, event_id=ev.id, user=user,
                      actor="" if user else "registrant", fields=changed)
-    db.session.commit()
     return reg
 
 
@@ -474,14 +454,11 @@ def send_new_link(event: Event, email: str) -> bool:
     registered address, so asking for it gives nobody else the link. Returns whether one
     was sent; a page must not tell, or it would say who is registered.
     """
-    # A writer like the others: on SQLite a transaction that reads and then writes must
-    # hold the write lock from its start, or it fails at once when another writer is busy.
     ev = lock_event(event.id)
     reg = db.session.scalar(select(Registration).where(
         Registration.event_id == ev.id, Registration.status.in_(ACTIVE),
         Registration.email_normalized == email.lower()))
     if reg is None:
-        db.session.rollback()  # end the write transaction now, not at the request's end
         return False
     token = new_token()
     reg.token_hash = hash_token(token)
@@ -490,7 +467,6 @@ def send_new_link(event: Event, email: str) -> bool:
     reg.updated_at = utcnow()
     audit.record("link_renewed", reg, event_id=ev.id, actor="registrant")
     notices.new_link(reg, token)
-    db.session.commit()
     return True
 
 

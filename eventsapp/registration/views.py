@@ -15,7 +15,6 @@ from flask import (
 
 from ..events.services import availability, get_public_event, registration_state
 from ..extensions import limiter
-from ..mail.outbox import deliver_queued
 from ..models import CANCELLED, CONFIRMED, Registration
 from . import services
 from .forms import DelegationForm, NewLinkForm, RegistrationForm
@@ -74,7 +73,6 @@ def register(slug: str):
         except services.RegistrationError as exc:
             refusal = str(exc)
         else:
-            deliver_queued()
             flash(_status_message(result) + " We have emailed you this page's "
                   "private link; keep it to change or cancel your registration.", "success")
             return redirect(url_for(".manage", token=result.token), 303)
@@ -98,7 +96,6 @@ def register_delegation(slug: str):
             except services.RegistrationError as exc:
                 refusal = str(exc)
             else:
-                deliver_queued()
                 waiting = sum(1 for r in result if r.registration.status != CONFIRMED)
                 flash(f"Registered {len(result)} people: {len(result) - waiting} confirmed, "
                       f"{waiting} on the waiting list. Each delegate has been emailed their "
@@ -168,7 +165,6 @@ def new_link(slug: str):
             form.email.errors.append(str(exc))
         else:
             services.send_new_link(ev, email)
-            deliver_queued()
             # The same answer whether or not the address is registered.
             flash(f"If {email} is registered for this event, we have emailed it a new "
                   "private link, and the earlier link has stopped working.", "success")
@@ -226,7 +222,6 @@ def cancel(token: str):
     except services.AlreadyCancelled as exc:
         flash(str(exc), "info")
     else:
-        deliver_queued()
         flash("Your registration has been cancelled. We have emailed you a confirmation.",
               "success")
     return redirect(url_for(".manage", token=token), 303)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import audit
-from ..extensions import db
+from ..database import transactional
 from ..models import Deliverable, User
 from ..reference import DELIVERABLE_STATUSES
 
@@ -14,6 +14,7 @@ class ReportError(Exception):
     """A change the report cannot take; the message is for the organiser."""
 
 
+@transactional
 def update_deliverable(deliverable: Deliverable, *, status: str, narrative: str,
                        focus_area_numbers: list[int], user: User | None = None) -> Deliverable:
     """Set a deliverable's status, narrative and focus areas, and log the change.
@@ -39,5 +40,4 @@ def update_deliverable(deliverable: Deliverable, *, status: str, narrative: str,
     audit.record("update", deliverable, user=user, number=deliverable.number, before=before,
                  after={"status": status, "focus_areas": deliverable.focus_area_numbers,
                         "narrative_length": len(narrative)})
-    db.session.commit()
     return deliverable

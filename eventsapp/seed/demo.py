@@ -8,8 +8,9 @@ waiting list, promotions and cancellations are real.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from ..database import unit_of_work
 from ..extensions import db
 from ..models import Event, Registration
 from ..reference import ECONOMIES
@@ -122,8 +123,9 @@ def load_demo_registrations() -> int:
         n += 1
         add("star-xi", _input(n, economy, person, category="speaker" if n % 3 == 0 else None))
 
-    for regs in made.values():
-        for reg in regs:
-            reg.note = NOTE
-    db.session.commit()
+    # Ids taken before the unit of work (it reloads what the session holds, one by one).
+    ids = [reg.id for regs in made.values() for reg in regs]
+    with unit_of_work():
+        db.session.execute(update(Registration).where(Registration.id.in_(ids))
+                           .values(note=NOTE).execution_options(synchronize_session=False))
     return sum(len(regs) for regs in made.values())

@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from ..agenda.services import publish_agenda
+from ..database import transactional
 from ..extensions import db
 from ..models import AgendaItem, Deliverable, Event, FocusArea, WorkPlan
 from . import workplan_2020 as data
 
 
+@transactional
 def load_work_plan() -> dict[str, int]:
     """Load the 2020 work plan; return how many rows of each kind were created."""
     created = {"work_plan": 0, "focus_areas": 0, "deliverables": 0, "events": 0, "agenda": 0}
@@ -52,7 +54,6 @@ def load_work_plan() -> dict[str, int]:
         )
         created["deliverables"] += 1
 
-    db.session.commit()
     return created
 
 

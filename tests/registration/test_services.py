@@ -24,11 +24,15 @@ def test_register_confirms_until_capacity_then_waitlists_in_arrival_order(ctx, m
 def test_registration_returned_is_the_stored_row_with_every_column_loaded(ctx, make_event):
     """The service builds the object from the row it inserted: nothing may be left to load."""
     eid = make_event(capacity=1)
-    results = [services.register(event(eid), person(email=f"p{i}@example.org")) for i in range(2)]
     columns = {c.key for c in Registration.__table__.columns}
-    states = [inspect(r.registration) for r in results]
-    assert [(s.persistent, s.unloaded & columns) for s in states] == [(True, set())] * 2
-    returned = [{k: getattr(r.registration, k) for k in columns} for r in results]
+    results, states, returned = [], [], []
+    for i in range(2):
+        # Checked before the next unit of work, which reloads what the session holds.
+        results.append(services.register(event(eid), person(email=f"p{i}@example.org")))
+        state = inspect(results[-1].registration)
+        states.append((state.persistent, state.unloaded & columns))
+        returned.append({k: getattr(results[-1].registration, k) for k in columns})
+    assert states == [(True, set())] * 2
     db.session.expire_all()
     stored = [{k: getattr(db.session.get(Registration, row["id"]), k) for k in columns}
               for row in returned]
