@@ -6,9 +6,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..events.services import Availability
+from ..labels import date_label
 from ..models import Event
 from ..reference import ECONOMIES
-from ..rendering import date_label
 
 
 def iso(dt: datetime | None, tz: str | None = None) -> str | None:

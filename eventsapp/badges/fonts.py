@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapedStr, TTFont
+
+from ..models import Registration
 
 try:  # reportlab[shaping]; without it Thai marks are drawn unpositioned
     from reportlab.pdfbase.ttfonts import shapeStr as _shape_str
@@ -248,3 +251,21 @@ def missing_glyphs(text: str | None) -> set[str]:
         fc = get_chain(names)
         missing.update(ch for ch in cleaned if not fc.covers(ord(ch)))
     return missing
+
+
+@dataclass(frozen=True)
+class GlyphWarning:
+    registration: Registration
+    characters: str  # those no installed font can draw, space-separated, as they appear
+
+
+def glyph_warnings(registrations: Iterable[Registration]) -> list[GlyphWarning]:
+    """People whose badge text needs a script no installed font covers."""
+    out = []
+    for reg in registrations:
+        text = f"{reg.display_name}{reg.native_name}{reg.organisation}"
+        missing = missing_glyphs(text)
+        if missing:
+            in_order = dict.fromkeys(ch for ch in text if ch in missing)
+            out.append(GlyphWarning(reg, " ".join(in_order)))
+    return out

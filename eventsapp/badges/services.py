@@ -20,10 +20,9 @@ from sqlalchemy import select, update
 from .. import audit
 from ..database import transactional, unit_of_work
 from ..extensions import db
+from ..labels import date_label
 from ..models import CONFIRMED, Event, Registration, User, utcnow
 from ..reference import CATEGORIES, ECONOMIES, ECONOMY_ORDER
-from ..rendering import date_label
-from .fonts import missing_glyphs
 from .layouts import LAYOUTS
 from .model import BadgeData
 
@@ -130,21 +129,3 @@ def check_printable(reg: Registration) -> None:
     if reg.status != CONFIRMED:
         raise BadgeError(f"{reg.display_name} is {reg.status}, not confirmed: "
                          "only confirmed registrations get a badge.")
-
-
-@dataclass(frozen=True)
-class GlyphWarning:
-    registration: Registration
-    characters: str  # those no installed font can draw, space-separated, as they appear
-
-
-def glyph_warnings(registrations: Iterable[Registration]) -> list[GlyphWarning]:
-    """People whose badge text needs a script no installed font covers."""
-    out = []
-    for reg in registrations:
-        text = f"{reg.display_name}{reg.native_name}{reg.organisation}"
-        missing = missing_glyphs(text)
-        if missing:
-            in_order = dict.fromkeys(ch for ch in text if ch in missing)
-            out.append(GlyphWarning(reg, " ".join(in_order)))
-    return out

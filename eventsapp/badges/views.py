@@ -18,10 +18,11 @@ from sqlalchemy import select
 
 from ..auth.permissions import require_event_access, roles_required
 from ..extensions import db
+from ..labels import day_label, local, time_label
 from ..models import ADMIN, ORGANISER, Event, Registration
-from ..rendering import day_label, local, time_label
 from ..timelimit import pdf_time_limit
 from . import services
+from .fonts import glyph_warnings
 from .layouts import LAYOUTS
 from .render import render_badges
 
@@ -64,7 +65,7 @@ def page(slug: str):
 
     return render_template(
         "badges/page.html", event=event, registrations=registrations, printed=printed,
-        warnings=services.glyph_warnings(registrations), layouts=LAYOUTS,
+        warnings=glyph_warnings(registrations), layouts=LAYOUTS,
         printed_label=printed_label,
     )
 

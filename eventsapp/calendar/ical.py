@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 from icalendar import STATUS, Calendar, Timezone, vText
 from icalendar import Event as VEvent
 
-from ..rendering import venue_label
+from ..labels import venue_label
+from .services import in_feeds
 
 # Calendar clients use PRODID to recognise a publisher: never change it.
 PRODID = "-//eventsapp//Working group calendar feeds 1.0//EN"
@@ -70,11 +71,6 @@ def event_uid(event, site: Site) -> str:
 
 def item_uid(event, item, site: Site) -> str:
     return f"event-{event.id}-item-{item.id}@{site.uid_domain}"
-
-
-def in_feeds(event) -> bool:
-    """Events whose dates are to be confirmed stay out until the dates are set."""
-    return event.start_date is not None
 
 
 # --- documents -------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from ..database import transactional
 from ..extensions import db
 from ..models import CONFIRMED, Event, PublishedAgendaItem, Registration, WorkPlan
 from ..tokens import derive_feed_token, hash_token
-from .ical import in_feeds
 
 PUBLIC_STATUSES = ("published", "cancelled")
 EPOCH = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
@@ -49,6 +48,11 @@ def programme_events(work_plan: WorkPlan, *, with_agenda: bool) -> list[Event]:
     if with_agenda:
         stmt = stmt.options(selectinload(Event.published_items))
     return list(db.session.scalars(stmt))
+
+
+def in_feeds(event: Event) -> bool:
+    """Events whose dates are to be confirmed stay out until the dates are set."""
+    return event.start_date is not None
 
 
 def event_state(event: Event) -> FeedState:

@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..database import transactional
 from ..extensions import db
+from ..labels import day_label
 from ..models import CANCELLED, CONFIRMED, WAITLISTED, CheckIn, Event, Registration, User, utcnow
-from ..rendering import day_label
 from ..tokens import CHECKIN_ALPHABET
 
 CODE_LENGTH = 12

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from ..auth.permissions import can_check_in, require_event_access, roles_required
 from ..extensions import db
+from ..labels import day_label
 from ..models import ADMIN, CHECKIN, ORGANISER, Event
-from ..rendering import day_label
 from . import services
 
 bp = Blueprint("checkin", __name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from ..rendering import utc_offset_label
+from ..labels import utc_offset_label
 
 
 class LocalTimeError(ValueError):

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
 from ..extensions import db
+from ..labels import agenda_by_day
 from ..models import AgendaChange
-from ..rendering import agenda_by_day
 from . import services
 
 bp = Blueprint("events", __name__)

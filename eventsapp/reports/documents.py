@@ -5,9 +5,9 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
+from ..labels import date_label, day_label, time_label, venue_label, weekday_label
 from ..models import Event
 from ..reference import AGENDA_KINDS
-from ..rendering import date_label, day_label, time_label, venue_label, weekday_label
 from . import pdf
 from .charts import Bar
 from .participants import ParticipantList

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from ..events.services import event_sort_key, is_past
 from ..extensions import db
+from ..labels import date_label, venue_label
 from ..models import CONFIRMED, Deliverable, Event, Registration, WorkPlan
 from ..reference import DELIVERABLE_STATUSES, ECONOMY_ORDER
-from ..rendering import date_label, venue_label
 from .queries import EventSummary, event_summary
 
 

@@ -1,4 +1,8 @@
-"""Presentation helpers shared by pages, the API, PDFs and emails: pure functions of data."""
+"""How dates, times, zones and venues are written: pure functions of data.
+
+The lowest layer beside `reference`: the rules' messages ("checked in for 4 August 2020")
+and every renderer (pages, the API, PDFs, calendars, emails) write them the same way.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,7 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from flask import Flask
-
-from .reference import AGENDA_KINDS, CATEGORIES, ECONOMIES, EVENT_KINDS, SECTORS
+from .reference import ECONOMIES
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -74,15 +76,3 @@ def agenda_by_day(items, tz: str) -> OrderedDict[date, list]:
     for item in sorted(items, key=lambda i: (i.starts_at, i.ends_at, i.id)):
         days.setdefault(local(item.starts_at, tz).date(), []).append(item)
     return days
-
-
-def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(
-        ECONOMIES=ECONOMIES, SECTORS=SECTORS, CATEGORIES=CATEGORIES, EVENT_KINDS=EVENT_KINDS,
-        AGENDA_KINDS=AGENDA_KINDS,
-    )
-    app.jinja_env.filters.update(
-        date_label=date_label, venue_label=venue_label, time_label=time_label,
-        day_label=day_label, weekday_label=weekday_label, utc_offset=utc_offset_label,
-        economy_name=lambda code: ECONOMIES.get(code or "", ""),
-    )

@@ -1,0 +1,20 @@
+"""Names and filters every template may use: the labels of `labels.py` and the reference lists."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .labels import date_label, day_label, time_label, utc_offset_label, venue_label, weekday_label
+from .reference import AGENDA_KINDS, CATEGORIES, ECONOMIES, EVENT_KINDS, SECTORS
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        ECONOMIES=ECONOMIES, SECTORS=SECTORS, CATEGORIES=CATEGORIES, EVENT_KINDS=EVENT_KINDS,
+        AGENDA_KINDS=AGENDA_KINDS,
+    )
+    app.jinja_env.filters.update(
+        date_label=date_label, venue_label=venue_label, time_label=time_label,
+        day_label=day_label, weekday_label=weekday_label, utc_offset=utc_offset_label,
+        economy_name=lambda code: ECONOMIES.get(code or "", ""),
+    )
