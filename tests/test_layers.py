@@ -126,3 +126,16 @@ def test_the_checker_sees_an_upward_arrow():
     assert layer_of("eventsapp.registration.services") == "services"
     assert layer_of("eventsapp.registration.views") == "views"
     assert ("eventsapp.registration.views", "eventsapp.registration.services") in arrows()
+
+
+def test_only_the_unit_of_work_commits():
+    """Transactions begin and end in database.unit_of_work alone; views never commit."""
+    committing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "migrations" in path.parts or path.name == "database.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "commit"):
+                committing.append(f"{module_name(path)}:{node.lineno}")
+    assert committing == []

@@ -78,6 +78,10 @@ class Registered:
 def _writer(function=None, *, expire_on_commit: bool = True):
     """A registration use case: one unit of work (database.unit_of_work).
 
+    These functions read what they decide on after `lock_event` (the event with
+    populate_existing, registrations again under the lock), so the unit of work need not
+    expire what the view loaded: one query less per registration.
+
     The only unique index a registration can break is (event, email): a twin request
     won the race, and the person is told they are registered already.
     """
@@ -86,7 +90,7 @@ def _writer(function=None, *, expire_on_commit: bool = True):
         @wraps(function)
         def wrapped(*args, **kwargs):
             try:
-                with unit_of_work(expire_on_commit=expire_on_commit):
+                with unit_of_work(expire_on_commit=expire_on_commit, reload=False):
                     return function(*args, **kwargs)
             except IntegrityError as exc:
                 raise AlreadyRegistered(_already_message()) from exc
