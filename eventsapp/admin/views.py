@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import MAX_ID
 from ..agenda.services import unpublished_changes
 from ..auth import services as accounts
 from ..auth.forms import UserForm
@@ -234,7 +235,8 @@ def confirm_assumptions(slug: str) -> Response:
 @bp.get("/audit")
 @roles_required(ADMIN)
 def audit_log() -> str:
-    page = request.args.get("page", 1, type=int) or 1
+    # Bounded, so that the offset of a page far past the end cannot overflow the database.
+    page = min(request.args.get("page", 1, type=int) or 1, MAX_ID)
     stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     event_slug = request.args.get("event", "")
     event = db.session.scalar(select(Event).where(Event.slug == event_slug)) if event_slug \

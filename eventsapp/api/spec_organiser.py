@@ -1,6 +1,6 @@
 """OpenAPI fragment: the organiser API (personal bearer tokens)."""
 
-from .openapi import error_response
+from .openapi import BAD_BODY, error_response
 
 BEARER = [{"bearer": []}]
 ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -77,7 +77,7 @@ PATHS = {
             "responses": {
                 "201": {"description": "Created (draft: publish in the agenda editor)",
                         "content": _json("AgendaItemWithWarnings")},
-                **UNAUTHORISED, "404": error_response("No such event"), **INVALID,
+                **UNAUTHORISED, "404": error_response("No such event"), **INVALID, **BAD_BODY,
             },
         },
     },
@@ -89,7 +89,7 @@ PATHS = {
             "requestBody": {"required": True, "content": _json("AgendaItemPatch")},
             "responses": {
                 "200": {"description": "Changed", "content": _json("AgendaItemWithWarnings")},
-                **UNAUTHORISED, "404": error_response("No such item"), **INVALID,
+                **UNAUTHORISED, "404": error_response("No such item"), **INVALID, **BAD_BODY,
             },
         },
         "delete": {
@@ -114,7 +114,7 @@ PATHS = {
             "requestBody": {"required": True, "content": _json("EventSettingsPatch")},
             "responses": {
                 "200": {"description": "The event", "content": _json("Event")},
-                **UNAUTHORISED, "404": error_response("No such event"), **INVALID,
+                **UNAUTHORISED, "404": error_response("No such event"), **INVALID, **BAD_BODY,
                 "409": error_response("Capacity below the confirmed count"),
             },
         },
