@@ -111,7 +111,13 @@ def _event_data(form: EventForm) -> editing.EventData | None:
 
 def _put_errors(form, errors: dict[str, list[str]]) -> None:
     for name, messages in errors.items():
-        getattr(form, name).errors = [*getattr(form, name).errors, *messages]
+        target = getattr(form, name, None)
+        if target is None:
+            # A field this form does not show, e.g. a copied event's description the
+            # clone form cannot change: the message still reaches the organiser.
+            form.form_errors.extend(messages)
+        else:
+            target.errors = [*target.errors, *messages]
 
 
 def _render_event_form(form: EventForm, event: Event | None, status: int = 200):

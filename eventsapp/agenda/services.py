@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from .. import audit
 from ..extensions import db
+from ..inputs import check_text, instant_out_of_range
 from ..models import AgendaChange, AgendaItem, Event, PublishedAgendaItem, User, utcnow
 from ..reference import AGENDA_KINDS
 
@@ -138,6 +139,12 @@ def check_item(data: ItemData) -> None:
 
     data.title = data.title.strip()
     data.room = data.room.strip()
+    for name, label, multiline in (("title", "The title", False), ("room", "The room", False),
+                                   ("description", "The description", True)):
+        try:
+            check_text(getattr(data, name), label, multiline=multiline)
+        except ValueError as exc:
+            err(name, str(exc))
     if not data.title:
         err("title", "Enter a title.")
     elif len(data.title) > MAX_TITLE:
@@ -157,12 +164,24 @@ def check_item(data: ItemData) -> None:
             err(name, f"List at most {MAX_PEOPLE} names.")
         if any(len(p) > MAX_NAME for p in people):
             err(name, f"Each name must have at most {MAX_NAME} characters.")
+        try:
+            for person in people:
+                check_text(person, "Each name")
+        except ValueError as exc:
+            err(name, str(exc))
     if data.starts_at.tzinfo is None or data.ends_at.tzinfo is None:
         raise ValueError("agenda times must be aware")  # a bug in the caller, not user input
-    if data.ends_at <= data.starts_at:
-        err("ends_at", "The end must be after the start.")
-    elif data.ends_at - data.starts_at > MAX_DURATION:
-        err("ends_at", "An item cannot last more than 24 hours.")
+    times_in_range = True
+    for name in ("starts_at", "ends_at"):
+        if message := instant_out_of_range(getattr(data, name)):
+            err(name, message)
+            times_in_range = False
+    # Only times in range are compared: comparing converts to UTC, which could overflow.
+    if times_in_range:
+        if data.ends_at <= data.starts_at:
+            err("ends_at", "The end must be after the start.")
+        elif data.ends_at - data.starts_at > MAX_DURATION:
+            err("ends_at", "An item cannot last more than 24 hours.")
     if errors:
         raise AgendaError(errors)
 
@@ -216,7 +235,10 @@ def shift_item(item: AgendaItem, minutes: int, *, user: User | None
 
 
 def duplicate_item(item: AgendaItem, *, user: User | None) -> tuple[AgendaItem, list[str]]:
-    """A copy placed right after the original, the usual way to add a second session."""
+    """A copy placed right after the original, the usual way to add a second session.
+
+    :raises AgendaError: the copy would break a rule (e.g. end past the latest date).
+    """
     data = ItemData.of(item)
     length = item.ends_at - item.starts_at
     data.starts_at, data.ends_at = item.ends_at, item.ends_at + length

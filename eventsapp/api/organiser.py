@@ -20,6 +20,7 @@ from ..auth.services import user_for_api_token
 from ..events import editing
 from ..events.services import availability, registration_open
 from ..extensions import db
+from ..inputs import date_out_of_range
 from ..models import AgendaItem, Event
 from ..registration.services import RegistrationError
 from .serializers import agenda_item_json, event_json
@@ -93,6 +94,10 @@ def _instant(value: Any, name: str, errors: dict, *, nullable: bool = False) -> 
     if parsed is None or parsed.tzinfo is None:
         errors.setdefault(name, []).append(
             "Give an ISO 8601 date and time with its UTC offset, e.g. 2020-08-04T09:00:00+08:00.")
+        return None
+    if message := date_out_of_range(parsed):
+        # Refused here, before anything converts it to UTC (year 1 at +14:00 would overflow).
+        errors.setdefault(name, []).append(message)
         return None
     return parsed
 

@@ -7,7 +7,8 @@ ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type":
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 PEOPLE = {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 50}
 OFFSET_TIME = {"type": "string", "format": "date-time",
-               "description": "ISO 8601 with its UTC offset, e.g. 2020-08-04T09:00:00+08:00"}
+               "description": "ISO 8601 with its UTC offset, e.g. 2020-08-04T09:00:00+08:00; "
+                              "its date between 1970-01-01 and 2200-12-31"}
 KIND = {"enum": ["session", "plenary", "break", "meal", "side_meeting"]}
 
 ITEM_FIELDS = {
