@@ -91,6 +91,10 @@ def new_item(slug: str):
             item, warnings = services.add_item(event, data, user=_user())
         except services.AgendaError as exc:
             _put_errors(form, exc.errors)
+        except services.AgendaFull as exc:
+            form.form_errors.append(str(exc))
+            return render_template("admin/agenda_item.html", form=form, event=event,
+                                   item=None), 409
         else:
             flash(f"Added “{item.title}” to the draft agenda.", "success")
             _flash_warnings(warnings)
@@ -106,7 +110,7 @@ def _date(value: str):
     return day
 
 
-def _flash_refusal(exc: services.AgendaError) -> None:
+def _flash_refusal(exc: services.AgendaError | services.AgendaFull) -> None:
     # Moves and copies come from buttons, not a form with fields: the reasons go in a flash.
     flash(str(exc), "error")
 
@@ -186,7 +190,7 @@ def duplicate_item(slug: str, item_id: int) -> Response:
     item = _item_or_404(event, item_id)
     try:
         copy, warnings = services.duplicate_item(item, user=_user())
-    except services.AgendaError as exc:
+    except (services.AgendaError, services.AgendaFull) as exc:
         _flash_refusal(exc)
         return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
     flash(f"Added a copy of “{copy.title}” right after it.", "success")

@@ -150,6 +150,8 @@ def create_agenda_item(slug: str):
         item, warnings = agenda.add_item(event, _item_data(_body(), None), user=g.api_user)
     except agenda.AgendaError as exc:
         raise Invalid(exc.errors) from exc
+    except agenda.AgendaFull as exc:
+        return jsonify({"error": "Conflict", "message": str(exc)}), 409
     response, status = _item_response(item, warnings, 201)
     response.headers["Location"] = url_for("api.agenda_item", item_id=item.id)
     return response, status

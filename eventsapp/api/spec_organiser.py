@@ -1,5 +1,6 @@
 """OpenAPI fragment: the organiser API (personal bearer tokens)."""
 
+from ..agenda.services import MAX_AGENDA_ITEMS
 from .openapi import BAD_BODY, error_response
 
 BEARER = [{"bearer": []}]
@@ -79,6 +80,8 @@ PATHS = {
                 "201": {"description": "Created (draft: publish in the agenda editor)",
                         "content": _json("AgendaItemWithWarnings")},
                 **UNAUTHORISED, "404": error_response("No such event"), **INVALID, **BAD_BODY,
+                "409": error_response("The agenda already holds the most items an event may "
+                                      f"have ({MAX_AGENDA_ITEMS})"),
             },
         },
     },

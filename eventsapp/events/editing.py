@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from .. import audit
+from ..agenda.services import MAX_AGENDA_ITEMS
 from ..extensions import db
 from ..inputs import check_text, date_out_of_range, instant_out_of_range
 from ..models import AgendaItem, Deliverable, Event, User, WorkPlan
@@ -255,8 +256,9 @@ def clone_event(source: Event, *, slug: str, title: str, start_date: date | None
     09:00 opening stays at 09:00 across a daylight-saving change). The copy is
     a draft with an unpublished agenda and no registrations.
 
-    :raises EventError: bad slug, title or dates, or an agenda that would move outside the
-        accepted dates; nothing is written.
+    :raises EventError: bad slug, title or dates, or an agenda that would not fit (more
+        than MAX_AGENDA_ITEMS items, or items moved outside the accepted dates); nothing
+        is written.
     """
     data = EventData.of(source)
     data.title, data.status, data.deliverable_ids = title, "draft", []
@@ -288,9 +290,14 @@ def clone_event(source: Event, *, slug: str, title: str, start_date: date | None
 def _moved_agenda(source: Event, start_date: date) -> list[tuple[AgendaItem, datetime, datetime]]:
     """The source's items still on, each with its times moved to the new dates.
 
-    :raises EventError: an item would move outside the accepted dates.
+    :raises EventError: more items than an event may hold, or an item would move
+        outside the accepted dates.
     """
     items = [item for item in source.agenda_items if not item.is_cancelled]
+    if len(items) > MAX_AGENDA_ITEMS:
+        raise EventError({"start_date": [
+            f"The agenda of {source.title} has {len(items)} items, more than the "
+            f"{MAX_AGENDA_ITEMS} an event can hold, so it cannot be copied."]})
     shift = start_date - source.start_date
     tz = ZoneInfo(source.timezone)
     moved = [(item, _shift_local(item.starts_at, shift, tz), _shift_local(item.ends_at, shift, tz))
