@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from ..formfields import choices
+from ..formfields import DateInRange, choices
 from ..reference import CATEGORIES, ECONOMIES, EVENT_KINDS, EVENT_STATUSES, SECTORS
 
 ECONOMY_CHOICES = choices([("", "None / to be confirmed"), *ECONOMIES.items()])
@@ -47,9 +47,10 @@ class EventForm(FlaskForm):
     timezone = StringField("Time zone", validators=[DataRequired(), Length(max=64)],
                            description="IANA name, e.g. Asia/Kuala_Lumpur. Agenda times and "
                                        "the registration window are in this zone.")
-    start_date = DateField("First day", validators=[Optional()])
-    end_date = DateField("Last day", validators=[Optional()])
-    tentative_month = MonthField("Month, if the days are not known yet", validators=[Optional()],
+    start_date = DateField("First day", validators=[Optional(), DateInRange()])
+    end_date = DateField("Last day", validators=[Optional(), DateInRange()])
+    tentative_month = MonthField("Month, if the days are not known yet",
+                                 validators=[Optional(), DateInRange()],
                                  description="Used only while the first day is empty.")
     capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(0, MAX_CAPACITY)],
                             description="Confirmed places; empty means no limit.")
@@ -57,9 +58,11 @@ class EventForm(FlaskForm):
     per_economy_limit = IntegerField("Places per economy",
                                      validators=[Optional(), NumberRange(1, 10_000)],
                                      description="Empty means no per-economy limit.")
-    registration_opens_at = DateTimeLocalField("Registration opens", validators=[Optional()],
+    registration_opens_at = DateTimeLocalField("Registration opens",
+                                               validators=[Optional(), DateInRange()],
                                                format="%Y-%m-%dT%H:%M")
-    registration_closes_at = DateTimeLocalField("Registration closes", validators=[Optional()],
+    registration_closes_at = DateTimeLocalField("Registration closes",
+                                                validators=[Optional(), DateInRange()],
                                                 format="%Y-%m-%dT%H:%M")
     fold = RadioField("Which one?", choices=[], validate_choice=False, validators=[Optional()])
 
@@ -74,9 +77,10 @@ class CloneForm(FlaskForm):
     slug = StringField("Address (slug) of the new event",
                        validators=[DataRequired(), Length(max=80)])
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    start_date = DateField("First day", validators=[Optional()],
+    start_date = DateField("First day", validators=[Optional(), DateInRange()],
                            description="The agenda moves with it. Leave empty if not known.")
-    tentative_month = MonthField("Month, if the days are not known yet", validators=[Optional()])
+    tentative_month = MonthField("Month, if the days are not known yet",
+                                 validators=[Optional(), DateInRange()])
 
 
 class ConfirmForm(FlaskForm):

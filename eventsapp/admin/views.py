@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import MAX_ID
 from ..agenda.services import unpublished_changes
 from ..auth import services as accounts
 from ..auth.forms import UserForm
@@ -110,7 +111,13 @@ def _event_data(form: EventForm) -> editing.EventData | None:
 
 def _put_errors(form, errors: dict[str, list[str]]) -> None:
     for name, messages in errors.items():
-        getattr(form, name).errors = [*getattr(form, name).errors, *messages]
+        target = getattr(form, name, None)
+        if target is None:
+            # A field this form does not show, e.g. a copied event's description the
+            # clone form cannot change: the message still reaches the organiser.
+            form.form_errors.extend(messages)
+        else:
+            target.errors = [*target.errors, *messages]
 
 
 def _render_event_form(form: EventForm, event: Event | None, status: int = 200):
@@ -234,7 +241,8 @@ def confirm_assumptions(slug: str) -> Response:
 @bp.get("/audit")
 @roles_required(ADMIN)
 def audit_log() -> str:
-    page = request.args.get("page", 1, type=int) or 1
+    # Bounded, so that the offset of a page far past the end cannot overflow the database.
+    page = min(request.args.get("page", 1, type=int) or 1, MAX_ID)
     stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     event_slug = request.args.get("event", "")
     event = db.session.scalar(select(Event).where(Event.slug == event_slug)) if event_slug \

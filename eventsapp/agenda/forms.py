@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from ..formfields import choices
+from ..formfields import DateInRange, choices
 from ..reference import AGENDA_KINDS
 from .services import MAX_DESCRIPTION, MAX_ROOM, MAX_TITLE
 
@@ -23,7 +23,7 @@ from .services import MAX_DESCRIPTION, MAX_ROOM, MAX_TITLE
 class ItemForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=MAX_TITLE)])
     kind = SelectField("Kind", choices=choices(AGENDA_KINDS.items()))
-    day = DateField("Day", validators=[InputRequired(message="Enter the day.")])
+    day = DateField("Day", validators=[InputRequired(message="Enter the day."), DateInRange()])
     start = TimeField("Starts", validators=[InputRequired(message="Enter the start time.")])
     end = TimeField("Ends", validators=[InputRequired(message="Enter the end time.")])
     room = StringField("Room", validators=[Optional(), Length(max=MAX_ROOM)])
@@ -43,7 +43,7 @@ class MoveForm(FlaskForm):
     """Where a dragged item was dropped: a local day and start time."""
 
     item_id = IntegerField(validators=[InputRequired()])
-    day = DateField(validators=[InputRequired()])
+    day = DateField(validators=[InputRequired(), DateInRange()])
     time = TimeField(validators=[InputRequired()])
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import heapq
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta
-from itertools import combinations
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
 
 from .. import audit
 from ..database import lock_event, transactional
 from ..extensions import db
+from ..inputs import check_text, instant_out_of_range
 from ..models import AgendaChange, AgendaItem, Event, PublishedAgendaItem, User, utcnow
 from ..reference import AGENDA_KINDS
 
@@ -90,6 +95,9 @@ MAX_NAME = 200
 MAX_PEOPLE = 50
 # A session longer than this is a typo (a wrong day), not a plan.
 MAX_DURATION = timedelta(hours=24)
+# Items an event may hold (draft rows, cancelled ones included). A week-long conference
+# has a few hundred; the bound keeps every page, feed and warning pass over an agenda small.
+MAX_AGENDA_ITEMS = 2_000
 
 
 class AgendaError(ValueError):
@@ -98,6 +106,15 @@ class AgendaError(ValueError):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__("; ".join(m for ms in errors.values() for m in ms))
         self.errors = errors
+
+
+class AgendaFull(Exception):
+    """The event already holds MAX_AGENDA_ITEMS items; the message is for the user."""
+
+    def __init__(self, held: int):
+        super().__init__(f"This agenda already has {held} items, and an event can hold at most "
+                         f"{MAX_AGENDA_ITEMS}. Delete items you no longer need first.")
+        self.held = held
 
 
 @dataclass
@@ -139,6 +156,12 @@ def check_item(data: ItemData) -> None:
 
     data.title = data.title.strip()
     data.room = data.room.strip()
+    for name, label, multiline in (("title", "The title", False), ("room", "The room", False),
+                                   ("description", "The description", True)):
+        try:
+            check_text(getattr(data, name), label, multiline=multiline)
+        except ValueError as exc:
+            err(name, str(exc))
     if not data.title:
         err("title", "Enter a title.")
     elif len(data.title) > MAX_TITLE:
@@ -158,14 +181,34 @@ def check_item(data: ItemData) -> None:
             err(name, f"List at most {MAX_PEOPLE} names.")
         if any(len(p) > MAX_NAME for p in people):
             err(name, f"Each name must have at most {MAX_NAME} characters.")
+        try:
+            for person in people:
+                check_text(person, "Each name")
+        except ValueError as exc:
+            err(name, str(exc))
     if data.starts_at.tzinfo is None or data.ends_at.tzinfo is None:
         raise ValueError("agenda times must be aware")  # a bug in the caller, not user input
-    if data.ends_at <= data.starts_at:
-        err("ends_at", "The end must be after the start.")
-    elif data.ends_at - data.starts_at > MAX_DURATION:
-        err("ends_at", "An item cannot last more than 24 hours.")
+    times_in_range = True
+    for name in ("starts_at", "ends_at"):
+        if message := instant_out_of_range(getattr(data, name)):
+            err(name, message)
+            times_in_range = False
+    # Only times in range are compared: comparing converts to UTC, which could overflow.
+    if times_in_range:
+        if data.ends_at <= data.starts_at:
+            err("ends_at", "The end must be after the start.")
+        elif data.ends_at - data.starts_at > MAX_DURATION:
+            err("ends_at", "An item cannot last more than 24 hours.")
     if errors:
         raise AgendaError(errors)
+
+
+def check_room_for(event: Event, count: int = 1) -> None:
+    """:raises AgendaFull: `count` more items would take the event past MAX_AGENDA_ITEMS."""
+    held = db.session.scalar(select(func.count()).select_from(AgendaItem)
+                             .where(AgendaItem.event_id == event.id)) or 0
+    if held + count > MAX_AGENDA_ITEMS:
+        raise AgendaFull(held)
 
 
 @transactional
@@ -173,8 +216,11 @@ def add_item(event: Event, data: ItemData, *, user: User | None) -> tuple[Agenda
     """Add an item to the draft; returns it with its warnings.
 
     :raises AgendaError: the data breaks a rule.
+    :raises AgendaFull: the event already holds MAX_AGENDA_ITEMS items.
     """
     check_item(data)
+    event = lock_event(event.id)  # counted under the lock, so the cap holds under a storm
+    check_room_for(event)
     item = AgendaItem(event=event, **{f: getattr(data, f) for f in ITEM_FIELDS})
     db.session.add(item)
     db.session.flush()
@@ -217,7 +263,11 @@ def shift_item(item: AgendaItem, minutes: int, *, user: User | None
 
 
 def duplicate_item(item: AgendaItem, *, user: User | None) -> tuple[AgendaItem, list[str]]:
-    """A copy placed right after the original, the usual way to add a second session."""
+    """A copy placed right after the original, the usual way to add a second session.
+
+    :raises AgendaError: the copy would break a rule (e.g. end past the latest date).
+    :raises AgendaFull: the event already holds MAX_AGENDA_ITEMS items.
+    """
     data = ItemData.of(item)
     length = item.ends_at - item.starts_at
     data.starts_at, data.ends_at = item.ends_at, item.ends_at + length
@@ -282,20 +332,120 @@ def _mark_changed(item: AgendaItem, *, scheduling: bool) -> None:
 # --- warnings --------------------------------------------------------------------------------
 
 
+# Warnings listed per item. An agenda of MAX_AGENDA_ITEMS items booked into one room has
+# millions of clashes; listing the first few per item keeps the page readable and the work
+# proportional to the items, not to the clashes.
+MAX_WARNINGS_PER_ITEM = 20
+
+
 def agenda_warnings(event: Event) -> dict[int, list[str]]:
-    """Warnings per item id: outside the event's days, room double-booked, person in two places."""
-    items = [i for i in event.agenda_items if not i.is_cancelled]
+    """Warnings per item id: outside the event's days, room double-booked, person in two places.
+
+    Each item gets its warnings in the order a comparison of every pair of items
+    (sorted by start) would give them, up to MAX_WARNINGS_PER_ITEM and then a line
+    saying so; but only clashing pairs are looked at (`_clashing_pairs`), so the
+    work is O(n log n) in the number of items.
+    """
+    items = sorted((i for i in event.agenda_items if not i.is_cancelled),
+                   key=lambda i: i.starts_at)
     found: dict[int, list[str]] = {i.id: _outside_days(event, i) for i in items}
-    for a, b in combinations(sorted(items, key=lambda i: i.starts_at), 2):
-        if not (a.starts_at < b.ends_at and b.starts_at < a.ends_at):
-            continue
-        if a.room and _same(a.room, b.room):
-            found[a.id].append(f"Room {a.room} is also used by “{b.title}” at the same time.")
-            found[b.id].append(f"Room {b.room} is also used by “{a.title}” at the same time.")
+
+    def full(item: AgendaItem) -> bool:
+        return len(found[item.id]) >= MAX_WARNINGS_PER_ITEM
+
+    def note(item: AgendaItem, what: str, other: AgendaItem) -> None:
+        if not full(item):
+            found[item.id].append(f"{what} “{other.title}” at the same time.")
+
+    for a, b in _clashing_pairs(items, full):
+        if _key(a.room) and _key(a.room) == _key(b.room):
+            note(a, f"Room {a.room} is also used by", b)
+            note(b, f"Room {b.room} is also used by", a)
         for person in _shared_people(a, b):
-            found[a.id].append(f"{person} is also in “{b.title}” at the same time.")
-            found[b.id].append(f"{person} is also in “{a.title}” at the same time.")
+            note(a, f"{person} is also in", b)
+            note(b, f"{person} is also in", a)
+    for messages in found.values():
+        if len(messages) >= MAX_WARNINGS_PER_ITEM:
+            messages.append(f"Only the first {MAX_WARNINGS_PER_ITEM} warnings are listed.")
     return {k: v for k, v in found.items() if v}
+
+
+def _clashing_pairs(items: list[AgendaItem], full: Callable[[AgendaItem], bool]
+                    ) -> Iterator[tuple[AgendaItem, AgendaItem]]:
+    """Pairs (a, b) of `items` (sorted by start), a before b, that overlap in time and share
+    a room or a person, in the order itertools.combinations would give them; a pair
+    whose two items are both `full` (checked as the pairs are consumed) is left out.
+
+    A sweep: an item after a overlaps it only if it starts before a ends, and since
+    items are sorted by start those form the run right after a (found by bisection).
+    In that run only items sharing a room or person with a are looked at, through
+    the sorted positions of each room's and person's items. Once a is full only the
+    items not yet full matter, and those are reached by skipping over full ones
+    (union-find), so each item costs O(log n) plus the warnings it gets. Rooms and
+    names compare stripped and case-folded; a blank one matches nothing.
+    """
+    starts = [i.starts_at for i in items]
+    positions: dict[tuple[str, str], list[int]] = {}
+    keys_of: list[list[tuple[str, str]]] = []
+    for n, item in enumerate(items):
+        keys = {("person", key) for person in item.people if (key := _key(person))}
+        if room := _key(item.room):
+            keys.add(("room", room))
+        for key in keys:
+            positions.setdefault(key, []).append(n)
+        keys_of.append(sorted(keys))
+    # Per room or person: the next position (in its list) whose item may not be full yet.
+    skip = {key: list(range(len(members) + 1)) for key, members in positions.items()}
+
+    def not_full(key: tuple[str, str], lo: int, hi: int) -> Iterator[int]:
+        members, parent = positions[key], skip[key]
+        at = _find(parent, lo)
+        while at < hi:
+            if full(items[members[at]]):
+                parent[at] = at + 1  # full for good: never looked at again
+            else:
+                yield members[at]
+            at = _find(parent, at + 1)
+
+    for n, a in enumerate(items):
+        run_end = bisect_left(starts, a.ends_at, lo=n + 1)
+        after = n + 1
+        if not full(a):
+            # Every clashing item in order, until a has its fill of warnings.
+            runs = []
+            for key in keys_of[n]:
+                members = positions[key]
+                lo = bisect_left(members, after)
+                runs.append(map(members.__getitem__,
+                                range(lo, bisect_left(members, run_end, lo))))
+            last = -1
+            for m in heapq.merge(*runs):
+                if m != last and a.starts_at < items[m].ends_at:
+                    yield a, items[m]
+                last = m
+                if full(a):
+                    break
+            after = last + 1
+        if not full(a):
+            continue  # every clashing item was seen
+        # a is full: only items that can still take a warning are visited.
+        seen: set[int] = set()
+        for key in keys_of[n]:
+            members = positions[key]
+            lo = bisect_left(members, after)
+            for m in not_full(key, lo, bisect_left(members, run_end, lo)):
+                if m not in seen and a.starts_at < items[m].ends_at:
+                    seen.add(m)
+                    yield a, items[m]
+
+
+def _find(parent: list[int], at: int) -> int:
+    root = at
+    while parent[root] != root:
+        root = parent[root]
+    while parent[at] != root:  # path compression
+        parent[at], at = root, parent[at]
+    return root
 
 
 def item_warnings(event: Event, item: AgendaItem) -> list[str]:
@@ -315,14 +465,15 @@ def _outside_days(event: Event, item: AgendaItem) -> list[str]:
     return []
 
 
-def _same(a: str, b: str) -> bool:
-    return a.strip().casefold() == b.strip().casefold()
+def _key(name: str) -> str:
+    return name.strip().casefold()
 
 
 def _shared_people(a: AgendaItem, b: AgendaItem) -> list[str]:
-    others = {p.strip().casefold() for p in b.people}
+    """People of `a` (as `a` spells them, in its order) who are also in `b`."""
+    others = {key for p in b.people if (key := _key(p))}
     seen: list[str] = []
     for person in a.people:
-        if person.strip().casefold() in others and person not in seen:
+        if _key(person) in others and person not in seen:
             seen.append(person)
     return seen

@@ -13,6 +13,7 @@ from ..auth.permissions import MANAGERS, managed_event_or_404, roles_required
 from ..events.localtime import AmbiguousLocalTime, LocalTimeError, localize
 from ..extensions import db
 from ..formfields import choices
+from ..inputs import check_date
 from ..models import AgendaItem, Event, User
 from . import services
 from .forms import ItemForm, MoveForm, ShiftForm
@@ -90,6 +91,10 @@ def new_item(slug: str):
             item, warnings = services.add_item(event, data, user=_user())
         except services.AgendaError as exc:
             _put_errors(form, exc.errors)
+        except services.AgendaFull as exc:
+            form.form_errors.append(str(exc))
+            return render_template("admin/agenda_item.html", form=form, event=event,
+                                   item=None), 409
         else:
             flash(f"Added “{item.title}” to the draft agenda.", "success")
             _flash_warnings(warnings)
@@ -99,7 +104,15 @@ def new_item(slug: str):
 
 
 def _date(value: str):
-    return datetime.strptime(value, "%Y-%m-%d").date()
+    """A `?day=` value; ValueError (so no day) when it is not a date in the accepted range."""
+    day = datetime.strptime(value, "%Y-%m-%d").date()
+    check_date(day)
+    return day
+
+
+def _flash_refusal(exc: services.AgendaError | services.AgendaFull) -> None:
+    # Moves and copies come from buttons, not a form with fields: the reasons go in a flash.
+    flash(str(exc), "error")
 
 
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
@@ -133,10 +146,14 @@ def shift_item(slug: str, item_id: int) -> Response:
     item = _item_or_404(event, item_id)
     form = ShiftForm()
     if form.validate_on_submit():
-        item, warnings = services.shift_item(item, int(form.minutes.data), user=_user())
-        flash(f"Moved “{item.title}” {'earlier' if int(form.minutes.data) < 0 else 'later'}"
-              f" by 15 minutes.", "success")
-        _flash_warnings(warnings)
+        try:
+            item, warnings = services.shift_item(item, int(form.minutes.data), user=_user())
+        except services.AgendaError as exc:
+            _flash_refusal(exc)
+        else:
+            flash(f"Moved “{item.title}” {'earlier' if int(form.minutes.data) < 0 else 'later'}"
+                  f" by 15 minutes.", "success")
+            _flash_warnings(warnings)
     else:
         flash("That move was not understood.", "error")
     return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
@@ -156,9 +173,13 @@ def move_item(slug: str) -> Response:
     except LocalTimeError as exc:
         flash(f"{exc} Use the item's edit form to set its time.", "error")
     else:
-        item, warnings = services.move_item(item, starts_at, user=_user())
-        flash(f"Moved “{item.title}”.", "success")
-        _flash_warnings(warnings)
+        try:
+            item, warnings = services.move_item(item, starts_at, user=_user())
+        except services.AgendaError as exc:
+            _flash_refusal(exc)
+        else:
+            flash(f"Moved “{item.title}”.", "success")
+            _flash_warnings(warnings)
     return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
 
 
@@ -166,7 +187,12 @@ def move_item(slug: str) -> Response:
 @roles_required(*MANAGERS)
 def duplicate_item(slug: str, item_id: int) -> Response:
     event = managed_event_or_404(slug)
-    copy, warnings = services.duplicate_item(_item_or_404(event, item_id), user=_user())
+    item = _item_or_404(event, item_id)
+    try:
+        copy, warnings = services.duplicate_item(item, user=_user())
+    except (services.AgendaError, services.AgendaFull) as exc:
+        _flash_refusal(exc)
+        return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
     flash(f"Added a copy of “{copy.title}” right after it.", "success")
     _flash_warnings(warnings)
     return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{copy.id}"), 303)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 
+from ..inputs import MAX_JSON_DEPTH
+
 FRAGMENTS = ("eventsapp.api.spec_events", "eventsapp.api.spec_registrations",
              "eventsapp.api.spec_organiser")
 
@@ -49,3 +51,9 @@ def error_response(description: str) -> dict:
         "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
+
+
+# request_guard's refusal, before any field is looked at.
+BAD_BODY = {"400": error_response(
+    "The body or address holds a NUL, text that is not UTF-8 (a lone surrogate), or JSON "
+    f"nested more than {MAX_JSON_DEPTH} levels deep")}

@@ -20,6 +20,7 @@ from ..auth.services import user_for_api_token
 from ..events import editing
 from ..events.services import availability, registration_open
 from ..extensions import db
+from ..inputs import date_out_of_range
 from ..models import AgendaItem, Event
 from ..registration.services import RegistrationError
 from .serializers import agenda_item_json, event_json
@@ -94,6 +95,10 @@ def _instant(value: Any, name: str, errors: dict, *, nullable: bool = False) -> 
         errors.setdefault(name, []).append(
             "Give an ISO 8601 date and time with its UTC offset, e.g. 2020-08-04T09:00:00+08:00.")
         return None
+    if message := date_out_of_range(parsed):
+        # Refused here, before anything converts it to UTC (year 1 at +14:00 would overflow).
+        errors.setdefault(name, []).append(message)
+        return None
     return parsed
 
 
@@ -145,6 +150,8 @@ def create_agenda_item(slug: str):
         item, warnings = agenda.add_item(event, _item_data(_body(), None), user=g.api_user)
     except agenda.AgendaError as exc:
         raise Invalid(exc.errors) from exc
+    except agenda.AgendaFull as exc:
+        return jsonify({"error": "Conflict", "message": str(exc)}), 409
     response, status = _item_response(item, warnings, 201)
     response.headers["Location"] = url_for("api.agenda_item", item_id=item.id)
     return response, status

@@ -1,13 +1,15 @@
 """OpenAPI fragment: the organiser API (personal bearer tokens)."""
 
-from .openapi import error_response
+from ..agenda.services import MAX_AGENDA_ITEMS
+from .openapi import BAD_BODY, error_response
 
 BEARER = [{"bearer": []}]
 ITEM_ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 PEOPLE = {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 50}
 OFFSET_TIME = {"type": "string", "format": "date-time",
-               "description": "ISO 8601 with its UTC offset, e.g. 2020-08-04T09:00:00+08:00"}
+               "description": "ISO 8601 with its UTC offset, e.g. 2020-08-04T09:00:00+08:00; "
+                              "its date between 1970-01-01 and 2200-12-31"}
 KIND = {"enum": ["session", "plenary", "break", "meal", "side_meeting"]}
 
 ITEM_FIELDS = {
@@ -77,7 +79,9 @@ PATHS = {
             "responses": {
                 "201": {"description": "Created (draft: publish in the agenda editor)",
                         "content": _json("AgendaItemWithWarnings")},
-                **UNAUTHORISED, "404": error_response("No such event"), **INVALID,
+                **UNAUTHORISED, "404": error_response("No such event"), **INVALID, **BAD_BODY,
+                "409": error_response("The agenda already holds the most items an event may "
+                                      f"have ({MAX_AGENDA_ITEMS})"),
             },
         },
     },
@@ -89,7 +93,7 @@ PATHS = {
             "requestBody": {"required": True, "content": _json("AgendaItemPatch")},
             "responses": {
                 "200": {"description": "Changed", "content": _json("AgendaItemWithWarnings")},
-                **UNAUTHORISED, "404": error_response("No such item"), **INVALID,
+                **UNAUTHORISED, "404": error_response("No such item"), **INVALID, **BAD_BODY,
             },
         },
         "delete": {
@@ -114,7 +118,7 @@ PATHS = {
             "requestBody": {"required": True, "content": _json("EventSettingsPatch")},
             "responses": {
                 "200": {"description": "The event", "content": _json("Event")},
-                **UNAUTHORISED, "404": error_response("No such event"), **INVALID,
+                **UNAUTHORISED, "404": error_response("No such event"), **INVALID, **BAD_BODY,
                 "409": error_response("Capacity below the confirmed count"),
             },
         },

@@ -1,6 +1,6 @@
 """OpenAPI fragment: registering, reading and cancelling a registration."""
 
-from .openapi import error_response
+from .openapi import BAD_BODY, error_response
 
 TEXT = {"type": "string", "maxLength": 200}
 LONG_TEXT = {"type": "string", "maxLength": 500}
@@ -85,6 +85,7 @@ PATHS = {
                 "201": {"description": "Registered (confirmed or waitlisted)",
                         "headers": {"Location": {"schema": {"type": "string"}}},
                         **REGISTRATION},
+                **BAD_BODY,
                 "404": error_response("No such event"),
                 "409": error_response("Registration closed, event full without a waiting "
                                       "list, economy limit reached, or already registered"),

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from .. import audit
+from ..agenda.services import MAX_AGENDA_ITEMS
 from ..database import transactional
 from ..extensions import db
+from ..inputs import check_text, date_out_of_range, instant_out_of_range
 from ..models import AgendaItem, Deliverable, Event, User, WorkPlan
 from ..reference import ECONOMIES, EVENT_KINDS, EVENT_STATUSES
 from ..registration.services import change_capacity, set_waitlist
@@ -67,6 +69,14 @@ class EventData:
 
 
 EVENT_FIELDS = tuple(f.name for f in fields(EventData) if f.name != "deliverable_ids")
+# Free-text fields → (label in messages, whether line breaks are allowed)
+TEXT_LABELS = {
+    "title": ("The title", False), "short_title": ("The short title", False),
+    "theme": ("The theme", False), "venue_name": ("The venue", False),
+    "city": ("The city", False), "description": ("The description", True),
+    "co_sponsors": ("The co-sponsoring economies", True),
+    "collaborating_fora": ("The collaborating fora", True),
+}
 
 
 def check_event(data: EventData) -> None:
@@ -77,6 +87,11 @@ def check_event(data: EventData) -> None:
         errors.setdefault(name, []).append(message)
 
     data.title = data.title.strip()
+    for name, (label, multiline) in TEXT_LABELS.items():
+        try:
+            check_text(getattr(data, name), label, multiline=multiline)
+        except ValueError as exc:
+            err(name, str(exc))
     if not data.title:
         err("title", "Enter a title.")
     for name, limit in (("title", 300), ("short_title", 100), ("theme", 300),
@@ -93,12 +108,26 @@ def check_event(data: EventData) -> None:
     for name in ("lead_economy", "venue_economy"):
         if getattr(data, name) not in (None, *ECONOMIES):
             err(name, "Choose an APEC member economy.")
+    # Out-of-range dates are named and left out of every comparison below: comparing
+    # aware instants converts them to UTC, which can overflow (year 1 at +14:00).
+    out_of_range = set()
+    for name, check in (("start_date", date_out_of_range), ("end_date", date_out_of_range),
+                        ("registration_opens_at", instant_out_of_range),
+                        ("registration_closes_at", instant_out_of_range)):
+        value = getattr(data, name)
+        if value is not None and (message := check(value)):
+            err(name, message)
+            out_of_range.add(name)
     if data.start_date is None:
         if data.end_date is not None:
             err("start_date", "Enter the first day, or leave both days empty.")
         if data.tentative_month and not MONTH_RE.match(data.tentative_month):
             err("tentative_month", "Enter the month as YYYY-MM.")
-    else:
+        elif data.tentative_month and (message := date_out_of_range(date(
+                # Year 0 matches the pattern but is no date; year 1 is just as out of range.
+                max(int(data.tentative_month[:4]), 1), int(data.tentative_month[5:]), 1))):
+            err("tentative_month", message)
+    elif not out_of_range & {"start_date", "end_date"}:
         data.end_date = data.end_date or data.start_date
         data.tentative_month = None  # real days replace a tentative month
         if data.end_date < data.start_date:
@@ -108,7 +137,8 @@ def check_event(data: EventData) -> None:
     if data.per_economy_limit is not None and not 1 <= data.per_economy_limit <= 10_000:
         err("per_economy_limit", "Enter a number between 1 and 10000, or leave it empty.")
     opens, closes = data.registration_opens_at, data.registration_closes_at
-    if opens and closes and closes <= opens:
+    if opens and closes and not out_of_range & {"registration_opens_at",
+                                                "registration_closes_at"} and closes <= opens:
         err("registration_closes_at", "Registration must close after it opens.")
     if errors:
         raise EventError(errors)
@@ -229,7 +259,9 @@ def clone_event(source: Event, *, slug: str, title: str, start_date: date | None
     09:00 opening stays at 09:00 across a daylight-saving change). The copy is
     a draft with an unpublished agenda and no registrations.
 
-    :raises EventError: bad slug, title or dates.
+    :raises EventError: bad slug, title or dates, or an agenda that would not fit (more
+        than MAX_AGENDA_ITEMS items, or items moved outside the accepted dates); nothing
+        is written.
     """
     data = EventData.of(source)
     data.title, data.status, data.deliverable_ids = title, "draft", []
@@ -237,25 +269,46 @@ def clone_event(source: Event, *, slug: str, title: str, start_date: date | None
     data.registration_opens_at = data.registration_closes_at = None
     length = (source.end_date - source.start_date) if source.start_date and source.end_date \
         else timedelta(0)
+    # Checked before the sum below, which would overflow past year 9999.
+    if start_date is not None and (message := date_out_of_range(start_date)
+                                   or date_out_of_range(start_date + length)):
+        raise EventError({"start_date": [message]})
     data.start_date = start_date
     data.end_date = start_date + length if start_date else None
     data.tentative_month = None if start_date else tentative_month
+    moved = _moved_agenda(source, start_date) if start_date and source.start_date else []
     event = create_event(data, slug=slug, user=user, work_plan=source.work_plan,
                          capacity=source.capacity)
-    if start_date and source.start_date:
-        shift = start_date - source.start_date
-        tz = ZoneInfo(source.timezone)
-        for item in source.agenda_items:
-            if item.is_cancelled:
-                continue
-            event.agenda_items.append(AgendaItem(
-                title=item.title, kind=item.kind, room=item.room, chairs=list(item.chairs),
-                speakers=list(item.speakers), description=item.description,
-                starts_at=_shift_local(item.starts_at, shift, tz),
-                ends_at=_shift_local(item.ends_at, shift, tz)))
+    for item, starts_at, ends_at in moved:
+        event.agenda_items.append(AgendaItem(
+            title=item.title, kind=item.kind, room=item.room, chairs=list(item.chairs),
+            speakers=list(item.speakers), description=item.description,
+            starts_at=starts_at, ends_at=ends_at))
     event.agenda_provisional = source.agenda_provisional
     audit.record("event_cloned", event, event_id=event.id, user=user, source=source.slug)
     return event
+
+
+def _moved_agenda(source: Event, start_date: date) -> list[tuple[AgendaItem, datetime, datetime]]:
+    """The source's items still on, each with its times moved to the new dates.
+
+    :raises EventError: more items than an event may hold, or an item would move
+        outside the accepted dates.
+    """
+    items = [item for item in source.agenda_items if not item.is_cancelled]
+    if len(items) > MAX_AGENDA_ITEMS:
+        raise EventError({"start_date": [
+            f"The agenda of {source.title} has {len(items)} items, more than the "
+            f"{MAX_AGENDA_ITEMS} an event can hold, so it cannot be copied."]})
+    shift = start_date - source.start_date
+    tz = ZoneInfo(source.timezone)
+    moved = [(item, _shift_local(item.starts_at, shift, tz), _shift_local(item.ends_at, shift, tz))
+             for item in items]
+    for _item, starts_at, ends_at in moved:
+        if message := instant_out_of_range(starts_at) or instant_out_of_range(ends_at):
+            raise EventError({"start_date": [f"Moved to these dates, the agenda would fall "
+                                             f"outside the accepted range. {message}"]})
+    return moved
 
 
 def _shift_local(instant: datetime, days: timedelta, tz: ZoneInfo) -> datetime:

@@ -15,14 +15,11 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from ..inputs import check_text
 from ..reference import CATEGORIES, ECONOMIES, SECTORS
 
 NAME_MAX = 200
 LONG_TEXT_MAX = 500
-# Explicit direction overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make
-# "exe.pdf" read as "fdp.exe"; the line and paragraph separators break lines like CR/LF.
-_FORBIDDEN_FORMAT = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A),
-                                      0x2028, 0x2029)}
 
 
 @dataclass(frozen=True)
@@ -85,8 +82,7 @@ def clean_text(value: Any, label: str, *, required: bool, max_length: int) -> st
         value = ""
     if not isinstance(value, str):
         raise ValueError(f"{label} must be text.")
-    if any(unicodedata.category(ch) == "Cc" or ch in _FORBIDDEN_FORMAT for ch in value):
-        raise ValueError(f"{label} must not contain line breaks or control characters.")
+    check_text(value, label)  # the same rule as organisers' text
     text = unicodedata.normalize("NFC", value.strip())
     if required and not text:
         raise ValueError(f"Enter your {label.lower()}.")

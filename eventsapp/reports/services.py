@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import audit
 from ..database import transactional
+from ..inputs import check_text
 from ..models import Deliverable, User
 from ..reference import DELIVERABLE_STATUSES
 
@@ -20,7 +21,7 @@ def update_deliverable(deliverable: Deliverable, *, status: str, narrative: str,
     """Set a deliverable's status, narrative and focus areas, and log the change.
 
     :raises ReportError: unknown status, a focus area not in the work plan, or a narrative
-        longer than MAX_NARRATIVE characters.
+        longer than MAX_NARRATIVE characters or holding control characters.
     """
     if status not in DELIVERABLE_STATUSES:
         raise ReportError("Choose one of the listed statuses.")
@@ -32,6 +33,10 @@ def update_deliverable(deliverable: Deliverable, *, status: str, narrative: str,
     narrative = narrative.replace("\r\n", "\n").strip()
     if len(narrative) > MAX_NARRATIVE:
         raise ReportError(f"Keep the narrative under {MAX_NARRATIVE} characters.")
+    try:
+        check_text(narrative, "The narrative", multiline=True)
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
     before = {"status": deliverable.status, "focus_areas": list(deliverable.focus_area_numbers),
               "narrative_length": len(deliverable.narrative or "")}
     deliverable.status = status

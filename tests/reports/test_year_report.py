@@ -74,6 +74,8 @@ def test_organiser_edits_a_deliverable_and_the_report_shows_it(client, app, data
     {"status": "finished", "narrative": "x"},
     {"status": "done", "narrative": "x" * 5001},
     {"status": "done", "narrative": "x", "focus_areas": ["one"]},
+    {"status": "done", "narrative": "Held as \u202eplanned."},  # organisers' text rule
+    {"status": "done", "narrative": "Held\x1b[31m as planned."},
 ])
 def test_bad_deliverable_input_is_400_and_changes_nothing(client, app, data, organiser, form):
     response = client.post("/admin/reports/2020/deliverables/1.1", data=form)
