@@ -7,11 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
+
 from ..documents.access import Viewer
 from ..documents.programme import DocRef, agenda_numbers, doc_ref
 from ..documents.services import by_agenda_item, event_documents
+from ..extensions import db
 from ..labels import date_label, day_label, venue_label
-from ..models import ActionItem, Decision, Event
+from ..models import ActionItem, Decision, Document, Event
 from . import services
 
 
@@ -109,3 +112,42 @@ def chairs_summary(event: Event, viewer: Viewer) -> ChairsSummary:
         published=services.summary_published(event), items=tuple(items),
         carried_forward=tuple(action_row(a) for a in services.carried_forward(event)),
         next_meeting=following.title if following else "")
+
+
+@dataclass(frozen=True)
+class DeliverableRecord:
+    """What the year's meetings did for one deliverable (for the report to the SCE)."""
+
+    decisions: tuple[str, ...] = ()  # "CTWG 15: The meeting adopted …"
+    documents: tuple[str, ...] = ()  # "2020/CTWG15/004 Preliminary report …"
+    open_actions: tuple[str, ...] = ()  # "Chile, by 1 August 2020: Present …"
+
+
+def deliverable_records(event_ids: list[int]) -> dict[int, DeliverableRecord]:
+    """{deliverable id: its decisions, documents (all of them: the report is for staff) and
+    open actions} across the given events, in event then entry order."""
+    order = {eid: n for n, eid in enumerate(event_ids)}
+    decisions: dict[int, list[str]] = {}
+    docs: dict[int, list[str]] = {}
+    actions: dict[int, list[str]] = {}
+    if not event_ids:
+        return {}
+    for d in sorted(db.session.scalars(select(Decision).where(
+            Decision.event_id.in_(event_ids), Decision.deliverable_id.is_not(None))),
+            key=lambda d: (order[d.event_id], d.id)):
+        decisions.setdefault(d.deliverable_id, []).append(
+            f"{d.event.short_title or d.event.title}: {d.text}")
+    for doc in sorted(db.session.scalars(select(Document).where(
+            Document.event_id.in_(event_ids), Document.deliverable_id.is_not(None))),
+            key=lambda d: (order[d.event_id], d.seq)):
+        docs.setdefault(doc.deliverable_id, []).append(
+            f"{doc.number}{' ' + doc.revision_label if doc.revision_label else ''} {doc.title}")
+    for a in sorted(db.session.scalars(select(ActionItem).where(
+            ActionItem.event_id.in_(event_ids), ActionItem.deliverable_id.is_not(None),
+            ActionItem.status == "open")), key=lambda a: (order[a.event_id], a.id)):
+        due = f", by {day_label(a.due_date)}" if a.due_date else ""
+        actions.setdefault(a.deliverable_id, []).append(
+            f"{services.owner_label(a)}{due}: {a.text}")
+    return {k: DeliverableRecord(tuple(decisions.get(k, ())), tuple(docs.get(k, ())),
+                                 tuple(actions.get(k, ())))
+            for k in set(decisions) | set(docs) | set(actions)}
