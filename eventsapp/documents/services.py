@@ -155,8 +155,8 @@ def check_upload(upload: Upload | None) -> CheckedFile:
         raise DocumentError({"file": ["Choose a file to upload."]})
     max_file, _ = _limits()
     if upload.size > max_file:
-        raise DocumentError({"file": [f"The file is {_mb(upload.size)}; the limit is "
-                                      f"{_mb(max_file)} per file."]}, 413)
+        raise DocumentError({"file": [f"The file is {upload.size:,} bytes; the limit is "
+                                      f"{_mb(max_file)} ({max_file:,} bytes) per file."]}, 413)
     try:
         kind = filetypes.detect(upload.stream, upload.size)
         filename = filetypes.check_filename(upload.filename, kind)
