@@ -89,7 +89,7 @@ def document_list_pdf(doc_list: DocumentList) -> bytes:
                  r.title + (" (late)" if r.late else ""), r.submitted_by,
                  r.agenda_item, r.access_label] for r in doc_list.rows]
         story.append(pdf.table(["Number", "Title", "Submitted by", "Agenda item", "Access"],
-                               rows, [WIDTH * 0.18, WIDTH * 0.34, WIDTH * 0.16, WIDTH * 0.2,
+                               rows, [WIDTH * 0.24, WIDTH * 0.32, WIDTH * 0.14, WIDTH * 0.18,
                                       WIDTH * 0.12]))
     else:
         story.append(pdf.para("No documents yet."))
