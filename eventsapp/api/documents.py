@@ -108,11 +108,13 @@ def _upload_limit() -> None:
                                   + config["DOCUMENTS_FORM_OVERHEAD_BYTES"])
 
 
-def _created(event: Event, doc, status: int = 201):
+def _created(event: Event, doc):
     row = next(r for r in document_list(event, None).rows if r.id == doc.id)
     url = url_for("documents.download", slug=event.slug, document_id=doc.id, _external=True)
-    response = jsonify(document_json(row, url))
-    response.status_code = status
+    body = document_json(row, url)
+    body.update(revision=0, revision_label="")  # this upload's, whatever came after it
+    response = jsonify(body)
+    response.status_code = 201
     response.headers["Location"] = url
     return response
 
@@ -163,10 +165,21 @@ def create_revision(slug: str, document_id: int):
     if not can_submit(g.api_user, event, doc.economy):
         abort(403, "This account may not submit documents to this event.")
     try:
-        documents.submit_revision(doc, upload_from(request.files.get("file")), user=g.api_user)
+        rev = documents.submit_revision(doc, upload_from(request.files.get("file")),
+                                        user=g.api_user)
     except documents.DocumentError as exc:
         return _refused(exc)
-    return _created(event, doc)
+    # This upload's revision, whatever another upload made current since.
+    row = next(r for r in document_list(event, None).rows if r.id == document_id)
+    url = url_for("documents.download_revision", slug=event.slug, document_id=document_id,
+                  revision=rev.revision, _external=True)
+    body = document_json(row, url)
+    body.update(revision=rev.revision, revision_label=f"rev{rev.revision}", type=rev.kind,
+                size=rev.size, submitted_at=iso(rev.submitted_at))
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = url
+    return response
 
 
 def action_json(a: ActionRow) -> dict:

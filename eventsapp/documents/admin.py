@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
@@ -99,7 +108,8 @@ def documents(slug: str):
             status = exc.status
         else:
             flash(f"Uploaded {doc.number}: {doc.title}.", "success")
-            return redirect(request.path + f"#doc-{doc.id}", 303)
+            return redirect(url_for("documents_admin.documents", slug=slug,
+                                    _anchor=f"doc-{doc.id}"), 303)
     else:
         status = 422
     settings = services.settings_for(event)
@@ -137,7 +147,8 @@ def document(slug: str, document_id: int):
             status = exc.status
         else:
             flash(f"Saved {doc.number}.", "success")
-            return redirect(request.path, 303)
+            return redirect(url_for("documents_admin.document", slug=slug,
+                                    document_id=doc.id), 303)
     else:
         status = 422
     return _document_page(event, doc, form, RevisionForm(formdata=None), status)
@@ -169,7 +180,8 @@ def revise(slug: str, document_id: int):
             status = exc.status
         else:
             flash(f"Uploaded {doc.number} rev{rev.revision}.", "success")
-            return redirect(request.path.rsplit("/", 1)[0], 303)
+            return redirect(url_for("documents_admin.document", slug=slug,
+                                    document_id=doc.id), 303)
     details = DetailsForm(formdata=None, obj=doc)
     _link_choices(details, event)
     return _document_page(event, doc, details, revision_form, status)
@@ -199,7 +211,7 @@ def settings(slug: str):
                 status = exc.status
             else:
                 flash("Saved the document settings.", "success")
-                return redirect(request.path.rsplit("/", 1)[0], 303)
+                return redirect(url_for("documents_admin.documents", slug=slug), 303)
         else:
             status = 422
     else:
@@ -216,7 +228,3 @@ def _deadline(form: SettingsForm, event: Event) -> datetime | None:
     except LocalTimeError as exc:
         form.deadline.errors = [*form.deadline.errors, str(exc)]
         return None
-
-
-def back_to_list(slug: str) -> Response:
-    return redirect(f"/admin/events/{slug}/documents", 303)

@@ -7,7 +7,7 @@ import threading
 
 from eventsapp.auth.services import create_api_token, create_user
 from eventsapp.extensions import db
-from eventsapp.models import Document, User
+from eventsapp.models import Document, DocumentRevision, User
 from tests.documents import files
 from tests.documents.helpers import api_upload, form_upload, stored
 
@@ -54,6 +54,9 @@ def test_parallel_uploads_get_distinct_numbers(app, meeting):
 
     results = _parallel(app, 4, revise)
     assert sorted(results) == [(201, 1), (201, 2), (201, 3), (201, 4)]
+    with app.app_context():
+        assert sorted(db.session.scalars(db.select(DocumentRevision.revision).where(
+            DocumentRevision.document_id == 1))) == [0, 1, 2, 3, 4]
 
 
 def test_without_the_event_lock_parallel_uploads_collide_but_never_share_a_number(
