@@ -172,7 +172,7 @@ def _no_overlaps(members: list[zipfile.ZipInfo]) -> None:
 
 # --- names ------------------------------------------------------------------------------------
 
-# Bidirectional controls make "report‮fdp.exe" read as "reportexe.pdf".
+# Bidirectional controls make "report<U+202E>fdp.exe" display as "reportexe.pdf".
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                           "\u2066\u2067\u2068\u2069")
 MAX_FILENAME = 200
