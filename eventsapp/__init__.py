@@ -33,6 +33,9 @@ BLUEPRINTS = (
     "eventsapp.agenda.views",
     "eventsapp.badges.views",
     "eventsapp.checkin.views",
+    "eventsapp.documents.views",
+    "eventsapp.documents.admin",
+    "eventsapp.outcomes.views",
 )
 
 

@@ -37,6 +37,11 @@ def seed(demo: bool) -> None:
         made = load_demo_registrations()
         click.echo(f"Added {made} fictional demo registrations." if made
                    else "The demo registrations are already there; nothing changed.")
+        from .seed.documents import load_demo_documents
+
+        papers = load_demo_documents()
+        click.echo(f"Added {papers} demo papers and the outcomes of CTWG 15." if papers
+                   else "The demo papers are already there; nothing changed.")
     if not db.session.scalar(select(func.count()).select_from(User)):
         click.echo("No organiser account yet. Create one, then sign in at /login:\n"
                    "  .venv/bin/flask --app eventsapp create-user you@example.org --role admin")

@@ -47,6 +47,12 @@ class Defaults:
     # eventsapp/timelimit.py). None: no limit.
     PDF_TIME_LIMIT_SECONDS = 10
 
+    # Meeting documents (eventsapp/documents/): bytes per file and per event, all revisions
+    # counted. An upload request may be this much larger than the file (form fields).
+    DOCUMENTS_MAX_FILE_BYTES = 50 * 1000 * 1000
+    DOCUMENTS_MAX_EVENT_BYTES = 2 * 1000 * 1000 * 1000
+    DOCUMENTS_FORM_OVERHEAD_BYTES = 64 * 1024
+
     # Seconds a writer waits for the event lock before answering 503 (R10).
     LOCK_TIMEOUT_SECONDS = 3
 

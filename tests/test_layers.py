@@ -31,6 +31,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.reports.queries", "eventsapp.reports.participants",
         "eventsapp.reports.yearly", "eventsapp.seed", "eventsapp.seed.*", "eventsapp.copydb",
         "eventsapp.agenda.grid",
+        "eventsapp.documents.access", "eventsapp.documents.filetypes",
+        "eventsapp.documents.numbering", "eventsapp.documents.storage",
+        "eventsapp.documents.programme", "eventsapp.outcomes.summary",
     )),
     ("rendering", (
         "eventsapp.calendar.ical", "eventsapp.calendar.http", "eventsapp.badges",
@@ -38,6 +41,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.reports.charts", "eventsapp.reports.pdf", "eventsapp.reports.documents",
         "eventsapp.reports.exports", "eventsapp.api.serializers", "eventsapp.api.openapi",
         "eventsapp.api.spec_*", "eventsapp.admin.export",
+        "eventsapp.documents.render", "eventsapp.outcomes.render",
     )),
     ("views", ("eventsapp", "eventsapp.*")),
 ]

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.permissions import MANAGERS, managed_event_or_404, roles_required
+from ..documents.services import by_agenda_item, event_documents
 from ..events.localtime import AmbiguousLocalTime, LocalTimeError, localize
 from ..extensions import db
 from ..formfields import choices
@@ -47,6 +48,7 @@ def editor(slug: str) -> str:
         grid=agenda_grid(event.agenda_items, event.days, event.timezone),
         warnings=services.agenda_warnings(event), pending=services.unpublished_changes(event),
         form=ShiftForm(), move_form=MoveForm(),
+        item_documents=by_agenda_item(event_documents(event)),
     )
 
 

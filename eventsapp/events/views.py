@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from flask_login import current_user
 from sqlalchemy import select
 
+from ..documents.access import viewer_for
+from ..documents.services import by_agenda_item, event_documents
 from ..extensions import db
 from ..labels import agenda_by_day
 from ..models import AgendaChange
@@ -39,4 +42,6 @@ def event(slug: str) -> str:
         registration_open=is_open, closed_reason=closed_reason,
         days=agenda_by_day(ev.published_items, ev.timezone), changes=changes,
         past=services.is_past(ev),
+        # Documents under their items: only those this visitor may open.
+        item_documents=by_agenda_item(event_documents(ev, viewer_for(ev, user=current_user))),
     )

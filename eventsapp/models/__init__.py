@@ -2,15 +2,33 @@
 
 from .agenda import AgendaChange, AgendaItem, PublishedAgendaItem
 from .base import Base, UTCDateTime, utcnow
+from .documents import (
+    ACCESS_LEVELS,
+    CHUNK_SIZE,
+    DEFAULT_NUMBER_SCHEME,
+    PARTICIPANTS,
+    PUBLIC,
+    STAFF,
+    Document,
+    DocumentChunk,
+    DocumentRevision,
+    DocumentSettings,
+)
 from .event import Event
 from .ops import AuditEntry, OutboxMessage
+from .outcomes import CLOSED as CLOSED_ACTION
+from .outcomes import OPEN as OPEN_ACTION
+from .outcomes import OWNER_KINDS, ActionItem, Decision
 from .registration import CANCELLED, CONFIRMED, WAITLISTED, CheckIn, Registration
 from .user import ADMIN, CHECKIN, ORGANISER, ROLES, ApiToken, User, user_event
 from .workplan import Deliverable, FocusArea, WorkPlan
 
 __all__ = [
-    "ADMIN", "CANCELLED", "CHECKIN", "CONFIRMED", "ORGANISER", "ROLES", "WAITLISTED",
-    "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn", "Deliverable",
-    "Event", "FocusArea", "OutboxMessage", "PublishedAgendaItem", "Registration", "User",
-    "UTCDateTime", "WorkPlan", "user_event", "utcnow",
+    "ACCESS_LEVELS", "ADMIN", "CANCELLED", "CHECKIN", "CHUNK_SIZE", "CLOSED_ACTION", "CONFIRMED",
+    "DEFAULT_NUMBER_SCHEME", "OPEN_ACTION", "ORGANISER", "OWNER_KINDS", "PARTICIPANTS", "PUBLIC",
+    "ROLES", "STAFF", "WAITLISTED",
+    "ActionItem", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn",
+    "Decision", "Deliverable", "Document", "DocumentChunk", "DocumentRevision",
+    "DocumentSettings", "Event", "FocusArea", "OutboxMessage", "PublishedAgendaItem",
+    "Registration", "User", "UTCDateTime", "WorkPlan", "user_event", "utcnow",
 ]

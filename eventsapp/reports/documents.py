@@ -140,6 +140,10 @@ def _deliverable(d: DeliverableReport) -> list:
         out.append(pdf.para("Focus areas: " + ", ".join(str(f.number) for f in d.focus_areas)))
     if d.collaborators:
         out.append(pdf.para(f"Collaboration: {d.collaborators}"))
+    for heading, lines in (("Decisions", d.record.decisions), ("Documents", d.record.documents),
+                           ("Open actions", d.record.open_actions)):
+        if lines:
+            out.append(pdf.para(f"{heading}: " + "; ".join(lines)))
     e = d.event
     if e is None:
         return out

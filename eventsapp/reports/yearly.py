@@ -11,6 +11,7 @@ from ..events.services import event_sort_key, is_past
 from ..extensions import db
 from ..labels import date_label, venue_label
 from ..models import CONFIRMED, Deliverable, Event, Registration, WorkPlan
+from ..outcomes.summary import DeliverableRecord, deliverable_records
 from ..reference import DELIVERABLE_STATUSES, ECONOMY_ORDER
 from .queries import EventSummary, event_summary
 
@@ -46,6 +47,8 @@ class DeliverableReport:
     collaborators: str
     focus_areas: tuple[FocusAreaRef, ...]
     event: EventOutcome | None
+    # From the year's meetings (outcomes/summary.py: deliverable_records).
+    record: DeliverableRecord = DeliverableRecord()
 
     @property
     def status_label(self) -> str:
@@ -86,6 +89,7 @@ def year_report(work_plan: WorkPlan, now: datetime | None = None) -> YearReport:
     events = sorted(db.session.scalars(select(Event).where(Event.work_plan_id == work_plan.id)),
                     key=event_sort_key)
     outcomes = {e.id: _outcome(e, now) for e in events}
+    records = deliverable_records([e.id for e in events])
     deliverables = tuple(
         DeliverableReport(
             number=d.number, title=d.title, summary=d.summary, status=d.status,
@@ -93,6 +97,7 @@ def year_report(work_plan: WorkPlan, now: datetime | None = None) -> YearReport:
             focus_areas=tuple(areas[n] for n in sorted(set(d.focus_area_numbers or []))
                               if n in areas),
             event=outcomes.get(d.event_id) if d.event_id else None,
+            record=records.get(d.id, DeliverableRecord()),
         )
         for d in work_plan.deliverables
     )

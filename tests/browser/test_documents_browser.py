@@ -1,0 +1,117 @@
+"""Real Chromium: an organiser uploads a paper and finds it listed; every documents and
+outcomes page passes axe (WCAG 2.2 AA) at 1280 and 390 px wide."""
+
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from eventsapp.auth.services import create_user
+from tests.documents import files
+
+AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+PASSWORD = "correct horse battery staple"
+# Set DOCUMENTS_SCREENSHOTS to a folder to keep what the pages look like.
+SHOTS = os.environ.get("DOCUMENTS_SCREENSHOTS")
+
+
+def assert_no_axe_violations(page):
+    result = Axe().run(page, options=AXE_OPTIONS)
+    assert result.violations_count == 0, result.generate_report()
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def organiser(page, live_server, seeded):
+    with seeded.app_context():
+        create_user("organiser@example.org", PASSWORD, "organiser")
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill("organiser@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+def upload(page, live_server, tmp_path, title: str, name: str, data: bytes,
+           access: str = "Public") -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    page.goto(live_server + "/admin/events/ctwg-15/documents")
+    page.get_by_label("File").set_input_files(str(path))
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Submitted by economy").select_option("CHL")
+    page.get_by_label("Who may open it").select_option(label=access)
+    page.get_by_label("Agenda item").select_option(
+        label="2.1 Strategic Trade Management: preliminary report of the survey findings "
+              "(Chile)")
+    page.get_by_label("Work plan deliverable").select_option("1.8")
+    page.get_by_role("button", name="Upload").click()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_organiser_uploads_a_paper_and_finds_it_listed(organiser, live_server, tmp_path,
+                                                      width):
+    page = organiser
+    page.set_viewport_size({"width": width, "height": 900})
+    # Reached by clicking from the dashboard.
+    page.goto(live_server + "/admin/")
+    page.get_by_role("link", name="Documents of 15th Counter-Terrorism Working Group Meeting",
+                     exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == \
+        "Documents: 15th Counter-Terrorism Working Group Meeting"
+    assert_no_axe_violations(page)
+
+    upload(page, live_server, tmp_path, "Preliminary report on Strategic Trade Management",
+           "informe.pdf", files.pdf_bytes("Chile"))
+    page.wait_for_url("**/admin/events/ctwg-15/documents#doc-1")
+    assert page.get_by_role("status").inner_text() == \
+        "Uploaded 2020/CTWG15/001: Preliminary report on Strategic Trade Management."
+    row = page.locator("#doc-1")
+    assert "2020/CTWG15/001" in row.inner_text()
+    assert "2.1 Strategic Trade Management" in row.inner_text()
+    assert_no_axe_violations(page)
+    shot(page, f"admin-documents-{width}")
+
+    # A refused file: the summary names the field, nothing is listed.
+    upload(page, live_server, tmp_path, "Not a PDF", "agenda.pdf", files.HTML)
+    alert = page.get_by_role("alert")
+    assert "File: This type of file is not accepted" in alert.inner_text()
+    assert_no_axe_violations(page)
+    shot(page, f"admin-documents-refused-{width}")
+
+    page.goto(live_server + "/admin/events/ctwg-15/documents/1")
+    assert_no_axe_violations(page)
+    shot(page, f"admin-document-{width}")
+    for path in ("/admin/events/ctwg-15/documents/settings", "/admin/events/ctwg-15/outcomes",
+                 "/admin/events/ctwg-15/agenda"):
+        page.goto(live_server + path)
+        assert_no_axe_violations(page)
+    shot(page, f"admin-agenda-{width}")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_public_documents_pages_pass_axe(page, live_server, seeded, runner_demo, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    for path, heading, name in (
+            ("/events/ctwg-15/documents", "List of Documents", "public-list"),
+            ("/events/ctwg-15/chairs-summary", "Chair's Summary", "chairs-summary"),
+            ("/events/ctwg-15", "15th Counter-Terrorism Working Group Meeting", "event")):
+        response = page.goto(live_server + path)
+        assert response.status == 200, path
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        assert_no_axe_violations(page)
+        shot(page, f"{name}-{width}")
+
+
+@pytest.fixture
+def runner_demo(seeded):
+    from eventsapp.seed.documents import load_demo_documents
+
+    with seeded.app_context():
+        assert load_demo_documents() == 6
