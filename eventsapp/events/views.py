@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
+from ..calendar.ical import in_feeds
 from ..extensions import db
 from ..models import AgendaChange
 from ..rendering import agenda_by_day
@@ -38,5 +39,5 @@ def event(slug: str) -> str:
         "events/event.html", event=ev, availability=services.availability(ev),
         registration_open=is_open, closed_reason=closed_reason,
         days=agenda_by_day(ev.published_items, ev.timezone), changes=changes,
-        past=services.is_past(ev),
+        past=services.is_past(ev), in_feeds=in_feeds(ev),
     )
