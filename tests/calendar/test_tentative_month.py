@@ -86,6 +86,10 @@ def test_registrations_and_audit_log_say_their_zone(app, admin_client, kl_event)
 
     registrations = admin_client.get("/admin/events/kl/registrations").text
     audit = admin_client.get("/admin/audit").text
+    csv_head = admin_client.get("/admin/events/kl/registrations.csv").data.decode(
+        "utf-8-sig").splitlines()[0]
 
     assert '<th scope="col">Registered (Asia/Kuala_Lumpur time)</th>' in registrations
     assert '<th scope="col">When (UTC)</th>' in audit
+    assert csv_head.endswith(",Registered at (Asia/Kuala_Lumpur time),"
+                             "Cancelled at (Asia/Kuala_Lumpur time)")
