@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .labels import date_label, day_label, time_label, utc_offset_label, venue_label, weekday_label
+from .labels import (
+    date_label,
+    day_label,
+    day_offset_label,
+    end_time_label,
+    local_datetime_label,
+    time_label,
+    utc_offset_label,
+    venue_label,
+    weekday_label,
+    zone_label,
+)
 from .reference import AGENDA_KINDS, CATEGORIES, ECONOMIES, EVENT_KINDS, SECTORS
 
 
@@ -16,5 +27,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         date_label=date_label, venue_label=venue_label, time_label=time_label,
         day_label=day_label, weekday_label=weekday_label, utc_offset=utc_offset_label,
+        end_time_label=end_time_label, day_offset=day_offset_label, zone_label=zone_label,
+        local_datetime=local_datetime_label,
         economy_name=lambda code: ECONOMIES.get(code or "", ""),
     )

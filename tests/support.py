@@ -109,3 +109,41 @@ def table_checksums(url: str) -> dict:
         result = {t.name: table_checksum(conn, t) for t in Base.metadata.sorted_tables}
     engine.dispose()
     return result
+
+
+def move_to_future(app, slug: str, start=None) -> None:
+    """Give a seeded (2020, so past) event days ahead of the clock, so that it takes
+    registrations: registration closes when an event begins."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import select
+
+    from eventsapp.extensions import db
+    from eventsapp.models import Event
+
+    start = start or date(2099, 8, 4)
+    with app.app_context():
+        ev = db.session.scalar(select(Event).where(Event.slug == slug))
+        length = (ev.end_date - ev.start_date) if ev.start_date and ev.end_date else timedelta(0)
+        ev.start_date, ev.end_date, ev.tentative_month = start, start + length, None
+        db.session.commit()
+
+
+def register_before_start(app, slug: str, raw: dict) -> str:
+    """Register through the service as of a day before a (past) seeded event began, as the
+    demo seed does; returns the management token."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from eventsapp.events.services import event_starts_at
+    from eventsapp.extensions import db
+    from eventsapp.models import Event
+    from eventsapp.registration import services
+    from eventsapp.registration.validation import clean_registration
+
+    with app.app_context():
+        ev = db.session.scalar(select(Event).where(Event.slug == slug))
+        done = services.register(ev, clean_registration(raw), notify=False,
+                                 now=event_starts_at(ev) - timedelta(days=1))
+        return done.token

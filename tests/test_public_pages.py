@@ -38,7 +38,10 @@ def test_ctwg15_shows_dates_venue_and_agenda_in_kuala_lumpur_time(client):
     assert "Monday 10 February 2020" in page and "Tuesday 11 February 2020" in page
     assert "09:00 – 10:30 Charting the activities of the CTWG for 2020" in page
     assert "Provisional agenda." in page
-    assert "60 of 60 places left" in page
+    # Held in 2020: never "places left" or "Registration is open" after the event.
+    assert "0 of 60 places taken; the event has taken place" in page
+    assert "This event has already taken place; registration is closed." in page
+    assert "places left" not in page and "Registration is open" not in page
 
 
 def test_ctwg16_says_month_with_dates_to_be_confirmed_and_invents_no_day(client):
@@ -53,7 +56,7 @@ def test_star_xi_shows_theme_and_capacity_of_100(client):
     assert "4 August 2020" in page and "Penang, Malaysia" in page
     assert ("“Counter Terrorism and Secure Trade Strategy: Balancing Trade Security and Trade "
             "Facilitation”") in page
-    assert "100 of 100 places left" in page
+    assert "0 of 100 places taken; the event has taken place" in page
 
 
 def test_workshop_is_led_by_the_united_states_with_date_and_venue_to_be_confirmed(client):

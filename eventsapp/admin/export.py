@@ -21,7 +21,8 @@ def registrations_csv(registrations: list[Registration], positions: dict[int, in
     zone = ZoneInfo(tz)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    # The times are at the venue: the headings say in which zone.
+    writer.writerow([*COLUMNS[:-2], *(f"{c} ({tz} time)" for c in COLUMNS[-2:])])
     for r in registrations:
         row = (r.id, r.status, positions.get(r.id, ""), r.given_name, r.family_name,
                r.badge_name, r.native_name, r.email, ECONOMIES.get(r.economy or "", ""),

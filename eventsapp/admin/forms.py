@@ -58,12 +58,14 @@ class EventForm(FlaskForm):
     per_economy_limit = IntegerField("Places per economy",
                                      validators=[Optional(), NumberRange(1, 10_000)],
                                      description="Empty means no per-economy limit.")
-    registration_opens_at = DateTimeLocalField("Registration opens",
-                                               validators=[Optional(), DateInRange()],
-                                               format="%Y-%m-%dT%H:%M")
-    registration_closes_at = DateTimeLocalField("Registration closes",
-                                                validators=[Optional(), DateInRange()],
-                                                format="%Y-%m-%dT%H:%M")
+    registration_opens_at = DateTimeLocalField(
+        "Registration opens", validators=[Optional(), DateInRange()], format="%Y-%m-%dT%H:%M",
+        description="Local time in the event's time zone. Empty: open once published.")
+    registration_closes_at = DateTimeLocalField(
+        "Registration closes", validators=[Optional(), DateInRange()], format="%Y-%m-%dT%H:%M",
+        description="Local time in the event's time zone. Empty: registration closes when "
+                    "the event begins (00:00 on its first day); a later time keeps it open "
+                    "during the event. It always closes once the event is over.")
     fold = RadioField("Which one?", choices=[], validate_choice=False, validators=[Optional()])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -22,9 +22,15 @@ from ..events.localtime import (
     is_valid_timezone,
     localize,
 )
-from ..events.services import availability_for, current_work_plan, event_sort_key
+from ..events.services import (
+    availability_for,
+    current_work_plan,
+    event_sort_key,
+    registration_closes_at,
+)
 from ..extensions import db
 from ..formfields import choices
+from ..labels import local_datetime_label
 from ..models import ADMIN, ORGANISER, AuditEntry, Event, User
 from ..registration.services import RegistrationError
 from .forms import CloneForm, ConfirmForm, EventForm, NewEventForm
@@ -35,12 +41,6 @@ AUDIT_PAGE_SIZE = 100
 
 def _user() -> User:
     return current_user._get_current_object()
-
-
-@bp.app_template_filter("local_datetime")
-def local_datetime(dt: datetime | None, tz: str) -> str:
-    """'2020-08-04 09:00' at the venue."""
-    return dt.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
 @bp.get("/")
@@ -121,8 +121,27 @@ def _put_errors(form, errors: dict[str, list[str]]) -> None:
 
 
 def _render_event_form(form: EventForm, event: Event | None, status: int = 200):
+    # Every time shown to organisers says its zone: the window's fields name it.
+    tz = event.timezone if event is not None else (form.timezone.data or "").strip()
+    if is_valid_timezone(tz):
+        for field in (form.registration_opens_at, form.registration_closes_at):
+            field.description = field.description.replace(
+                "the event's time zone", f"the event's time zone, {tz}", 1)
     return render_template("admin/event_form.html", form=form, event=event,
-                           timezones=TIMEZONE_NAMES), status
+                           timezones=TIMEZONE_NAMES, closes_at=_closing_label(event)), status
+
+
+def _closing_label(event: Event | None) -> str:
+    """When registration closes as things stand, in the event's zone, labelled with it."""
+    if event is None:
+        return ""
+    closes = registration_closes_at(event)
+    if closes is None:
+        return "Registration stays open until the event's dates are set or a closing time is."
+    when = local_datetime_label(closes, event.timezone)
+    if event.registration_closes_at is None:
+        return f"Registration closes when the event begins: {when}."
+    return f"Registration closes at {when}."
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -164,8 +183,28 @@ def event_edit(slug: str):
             if result.promoted:
                 flash(f"Confirmed {len(result.promoted)} from the waiting list.", "success")
             flash("Saved." if result.changed else "Nothing changed.", "success")
+            if result.timezone is not None:
+                flash(_timezone_message(result.timezone), "success")
+                for note in result.timezone.adjusted:
+                    flash(f"Warning: {note}", "warning")
             return redirect(url_for("admin.event_edit", slug=event.slug), 303)
     return _render_event_form(form, event, 422 if request.method == "POST" else 200)
+
+
+def _counted(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
+def _timezone_message(change: editing.TimeZoneChange) -> str:
+    """What a change of time zone moved, for the organiser who made it."""
+    kept = [_counted(change.items, "agenda item"),
+            _counted(change.deadlines, "registration time")]
+    text = (f"The time zone is now {change.new} (it was {change.old}). "
+            f"{kept[0]} and {kept[1]} keep their local times")
+    if change.published:
+        text += ("; the public agenda and calendar feeds show the new times, and subscribed "
+                 "calendars update")
+    return text + "."
 
 
 class _Values:

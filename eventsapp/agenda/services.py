@@ -7,7 +7,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -140,6 +140,16 @@ ITEM_FIELDS = ("title", "starts_at", "ends_at", "kind", "room", "chairs", "speak
                "description", "status")
 # A change of any of these must raise the item's SEQUENCE (RFC 5545 §3.8.7.4).
 SCHEDULING_FIELDS = ("starts_at", "ends_at", "room", "status")
+
+
+def end_day(day: date, start: time, end: time, *, end_of_day: bool = False) -> date:
+    """The local day an item typed as one day, a start and an end, ends on.
+
+    An end at or before the start (22:00–01:00, 19:00–00:00) or 24:00 is on the next
+    day: evening receptions and late sessions are normal at these meetings. Items are
+    at most MAX_DURATION long, so an end never needs a later day than that.
+    """
+    return day + timedelta(days=1) if end_of_day or end <= start else day
 
 
 def split_names(text: str) -> list[str]:
@@ -456,11 +466,10 @@ def _outside_days(event: Event, item: AgendaItem) -> list[str]:
     days = event.days
     if not days:
         return []
-    tz = ZoneInfo(event.timezone)
-    first = item.starts_at.astimezone(tz).date()
-    # An item ending at midnight still belongs to the day before.
-    last = (item.ends_at - timedelta(microseconds=1)).astimezone(tz).date()
-    if first < days[0] or last > days[-1]:
+    # An item belongs to the day it starts on: one that runs past midnight of the last day
+    # (the closing dinner until 01:00) is inside the event, as agendas print it.
+    start = item.starts_at.astimezone(ZoneInfo(event.timezone)).date()
+    if not days[0] <= start <= days[-1]:
         return ["This item is outside the event's dates."]
     return []
 

@@ -53,13 +53,19 @@ def editor(slug: str) -> str:
 
 
 def _item_data(form: ItemForm, event: Event) -> services.ItemData | None:
-    """The form's values with local times made instants, or None after noting errors."""
+    """The form's values with local times made instants, or None after noting errors.
+
+    The form has one day: an end at or before the start (or 24:00) is on the next day,
+    as an evening reception or a late session ends (`services.end_day`).
+    """
     fold = int(form.fold.data) if form.fold.data in ("0", "1") else None
     times = {}
-    for name, field in (("starts_at", form.start), ("ends_at", form.end)):
+    end_day = services.end_day(form.day.data, form.start.data, form.end.data,
+                               end_of_day=form.end.end_of_day)
+    for name, field, day in (("starts_at", form.start, form.day.data),
+                             ("ends_at", form.end, end_day)):
         try:
-            times[name] = localize(datetime.combine(form.day.data, field.data), event.timezone,
-                                   fold)
+            times[name] = localize(datetime.combine(day, field.data), event.timezone, fold)
         except AmbiguousLocalTime as exc:
             form.fold.choices = choices(exc.choices)
             field.errors.append(str(exc))
@@ -126,8 +132,10 @@ def edit_item(slug: str, item_id: int):
     if request.method == "GET":
         zone = ZoneInfo(event.timezone)
         start, end = item.starts_at.astimezone(zone), item.ends_at.astimezone(zone)
-        form.process(obj=item, day=start.date(), start=start.time(), end=end.time(),
-                     chairs="\n".join(item.chairs), speakers="\n".join(item.speakers))
+        form.process(obj=item, day=start.date(), start=start.time(), end=end.time())
+        # WTForms prefers the object's attribute to a keyword: the lists are set as text here,
+        # or the form would show (and save back) "['Dr Lim']".
+        form.chairs.data, form.speakers.data = "\n".join(item.chairs), "\n".join(item.speakers)
     if form.validate_on_submit() and (data := _item_data(form, event)) is not None:
         try:
             item, warnings = services.update_item(item, data, user=_user())

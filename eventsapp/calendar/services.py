@@ -7,10 +7,11 @@ included), so equal keys mean equal bytes, in every process.
 
 from __future__ import annotations
 
+import calendar as gregorian
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..database import transactional
@@ -19,6 +20,8 @@ from ..models import CONFIRMED, Event, PublishedAgendaItem, Registration, WorkPl
 from ..tokens import derive_feed_token, hash_token
 
 PUBLIC_STATUSES = ("published", "cancelled")
+# Dated events, and events with only a month (one tentative entry for the month).
+IN_FEEDS = or_(Event.start_date.is_not(None), Event.tentative_month.is_not(None))
 EPOCH = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
 
 
@@ -30,11 +33,12 @@ class FeedState:
 
 def programme_state(work_plan: WorkPlan) -> FeedState:
     rows = db.session.execute(
-        select(Event.id, Event.version, Event.status, Event.start_date, Event.updated_at)
+        select(Event.id, Event.version, Event.status, Event.start_date, Event.tentative_month,
+               Event.updated_at)
         .where(Event.work_plan_id == work_plan.id).order_by(Event.id)
     ).all()
     shown = tuple((r.id, r.version) for r in rows
-                  if r.status in PUBLIC_STATUSES and r.start_date is not None)
+                  if r.status in PUBLIC_STATUSES and in_feeds(r))
     # Over every event, drafts included: unpublishing one must move Last-Modified forward too.
     last = max((r.updated_at for r in rows), default=EPOCH)
     plan = (work_plan.id, work_plan.group_abbr, work_plan.year, work_plan.title)
@@ -43,16 +47,29 @@ def programme_state(work_plan: WorkPlan) -> FeedState:
 
 def programme_events(work_plan: WorkPlan, *, with_agenda: bool) -> list[Event]:
     stmt = (select(Event).where(Event.work_plan_id == work_plan.id,
-                                Event.status.in_(PUBLIC_STATUSES), Event.start_date.is_not(None))
-            .order_by(Event.start_date, Event.id))
+                                Event.status.in_(PUBLIC_STATUSES), IN_FEEDS)
+            .order_by(Event.id))
     if with_agenda:
         stmt = stmt.options(selectinload(Event.published_items))
-    return list(db.session.scalars(stmt))
+    return sorted(db.session.scalars(stmt), key=feed_order)
+
+
+def feed_order(event: Event) -> tuple:
+    """By first day (a month: its first day), then id; the same on every database (they
+    sort NULL differently)."""
+    return (event.start_date or month_span(event.tentative_month)[0], event.id)
 
 
 def in_feeds(event: Event) -> bool:
-    """Events whose dates are to be confirmed stay out until the dates are set."""
-    return event.start_date is not None
+    """Events with days, and events with only a month (a tentative entry for the month)."""
+    return event.start_date is not None or bool(event.tentative_month)
+
+
+def month_span(month: str) -> tuple[date, date]:
+    """'2026-08' → (1 August 2026, 1 September 2026): an all-day span, end exclusive."""
+    year, number = map(int, month.split("-"))
+    first = date(year, number, 1)
+    return first, first + timedelta(days=gregorian.monthrange(year, number)[1])
 
 
 def event_state(event: Event) -> FeedState:
@@ -61,14 +78,15 @@ def event_state(event: Event) -> FeedState:
 
 
 def public_event_state(slug: str) -> tuple[int, FeedState] | None:
-    """The event feed's state from four columns: the polled path loads no entity."""
+    """The event feed's state from five columns: the polled path loads no entity."""
     row = db.session.execute(
-        select(Event.id, Event.version, Event.start_date, Event.updated_at)
+        select(Event.id, Event.version, Event.start_date, Event.tentative_month,
+               Event.updated_at)
         .where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
     ).first()
     if row is None:
         return None
-    key = ("event", row.id, row.version, row.start_date is not None)
+    key = ("event", row.id, row.version, in_feeds(row))
     return row.id, FeedState(key=key, last_modified=row.updated_at)
 
 
@@ -93,18 +111,19 @@ def _confirmed_events_stmt(registration: Registration):
 def personal_state(registration: Registration) -> FeedState:
     rows = db.session.execute(
         _confirmed_events_stmt(registration).with_only_columns(
-            Event.id, Event.version, Event.start_date, Event.updated_at).order_by(Event.id)
+            Event.id, Event.version, Event.start_date, Event.tentative_month, Event.updated_at
+        ).order_by(Event.id)
     ).all()
     # A cancelled registration drops its event: its own updated_at keeps Last-Modified moving.
     last = max([r.updated_at for r in rows] + [registration.updated_at or EPOCH])
-    shown = tuple((r.id, r.version) for r in rows if r.start_date is not None)
+    shown = tuple((r.id, r.version) for r in rows if in_feeds(r))
     return FeedState(key=("personal", shown), last_modified=last)
 
 
 def personal_events(registration: Registration) -> list[Event]:
-    stmt = (_confirmed_events_stmt(registration).where(Event.start_date.is_not(None))
-            .options(selectinload(Event.published_items)).order_by(Event.start_date, Event.id))
-    return list(db.session.scalars(stmt))
+    stmt = (_confirmed_events_stmt(registration).where(IN_FEEDS)
+            .options(selectinload(Event.published_items)).order_by(Event.id))
+    return sorted(db.session.scalars(stmt), key=feed_order)
 
 
 @transactional

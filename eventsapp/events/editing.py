@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from .. import audit
 from ..agenda.services import MAX_AGENDA_ITEMS
-from ..database import transactional
+from ..database import lock_event, transactional
 from ..extensions import db
 from ..inputs import check_text, date_out_of_range, instant_out_of_range
-from ..models import AgendaItem, Deliverable, Event, User, WorkPlan
+from ..models import AgendaChange, AgendaItem, Deliverable, Event, User, WorkPlan, utcnow
 from ..reference import ECONOMIES, EVENT_KINDS, EVENT_STATUSES
 from ..registration.services import change_capacity, set_waitlist
 from .localtime import is_valid_timezone
@@ -172,9 +172,22 @@ def check_slug(slug: str) -> None:
 
 
 @dataclass
+class TimeZoneChange:
+    """What a change of the event's time zone re-anchored to keep its local times."""
+
+    old: str
+    new: str
+    items: int  # agenda items (draft or public) whose instants moved
+    deadlines: int  # registration opening/closing times that kept their wall-clock time
+    published: bool  # the public agenda moved too (a new release, higher SEQUENCEs)
+    adjusted: list[str] = field(default_factory=list)  # local times the new zone lacks/repeats
+
+
+@dataclass
 class EditResult:
     changed: list[str]
     promoted: list  # registrations moved off the waiting list by a raised capacity
+    timezone: TimeZoneChange | None = None
 
 
 _UNSET = object()
@@ -185,6 +198,11 @@ def edit_event(event: Event, data: EventData, *, user: User | None,
                capacity: int | None | object = _UNSET) -> EditResult:
     """Save an organiser's edit: capacity and waiting list through the registration rules
     (they lock the event and promote), then every other field.
+
+    A new time zone keeps every local wall-clock time: agenda items (the draft and the
+    public agenda, published at once with higher SEQUENCEs so calendars move them),
+    event days (local dates already) and registration opening/closing times that the
+    caller left as they were (a form sends them as typed, already in the new zone).
 
     :raises EventError: the data breaks a rule; nothing is written.
     :raises RegistrationError: (CapacityError) the capacity is below the confirmed count;
@@ -200,16 +218,16 @@ def edit_event(event: Event, data: EventData, *, user: User | None,
     if data.waitlist_enabled != event.waitlist_enabled:
         set_waitlist(event, data.waitlist_enabled, user=user)
         changed.append("waitlist_enabled")
-    return EditResult(changed + update_event(event, data, user=user), promoted)
+    moved = None
+    if data.timezone != event.timezone:
+        # The public agenda moves with the event: one writer at a time, as for publishing.
+        event = lock_event(event.id)
+        moved = _keep_local_times(event, data, user=user)
+    return EditResult(changed + _apply(event, data, user=user), promoted, moved)
 
 
-@transactional
-def update_event(event: Event, data: EventData, *, user: User | None) -> list[str]:
-    """Apply the changes and record them; returns the names of the changed fields.
-
-    :raises EventError: the data breaks a rule.
-    """
-    check_event(data)
+def _apply(event: Event, data: EventData, *, user: User | None) -> list[str]:
+    """Apply the changes and record them; returns the names of the changed fields."""
     changes = {f: [getattr(event, f), getattr(data, f)] for f in EVENT_FIELDS
                if getattr(event, f) != getattr(data, f)}
     for name, (_old, new) in changes.items():
@@ -222,6 +240,106 @@ def update_event(event: Event, data: EventData, *, user: User | None) -> list[st
         event.touch()
         audit.record("event_changed", event, event_id=event.id, user=user, **changes)
     return list(changes)
+
+
+def _keep_local_times(event: Event, data: EventData, *, user: User | None) -> TimeZoneChange:
+    """Re-anchor everything that is a local wall-clock time from the event's zone to
+    `data.timezone` (flushes only; called under the event's lock, before `_apply`)."""
+    old, new = ZoneInfo(event.timezone), ZoneInfo(data.timezone)
+    adjusted: list[str] = []
+    deadlines = 0
+    for name in ("registration_opens_at", "registration_closes_at"):
+        before, given = getattr(event, name), getattr(data, name)
+        if before is not None and given == before:
+            # Left as it was: the same wall-clock time in the new zone.
+            setattr(data, name, _reanchor(before, old, new, adjusted, _DEADLINE_LABELS[name]))
+        after = getattr(data, name)
+        if before is not None and after is not None and after != before and (
+                _wall(after, new) == _wall(before, old)):
+            deadlines += 1
+    now = utcnow()
+    drafts = {i.id: i for i in event.agenda_items}
+    published = {p.id: p for p in event.published_items}
+    in_sync = {i: (d.sequence, d.updated_at) == (published[i].sequence, published[i].updated_at)
+               for i, d in drafts.items() if i in published}
+    moved_ids: set[int] = set()
+    for pub in published.values():
+        if _move(pub, old, new, []):
+            pub.sequence += 1  # RFC 5545: calendars take the new time only with it
+            pub.updated_at = pub.published_at = now
+            moved_ids.add(pub.id)
+    for item in drafts.values():
+        pub = published.get(item.id)
+        if _move(item, old, new, adjusted):
+            moved_ids.add(item.id)
+            item.sequence += 1
+            item.updated_at = now
+        if pub is None:
+            continue
+        if in_sync[item.id]:
+            # The public copy showed the draft: they stay equal, nothing is pending.
+            item.sequence, item.updated_at = pub.sequence, pub.updated_at
+        elif item.id in moved_ids:
+            # The draft holds unpublished changes: they stay pending, and publishing them
+            # later must still raise the public SEQUENCE.
+            item.sequence = max(item.sequence, pub.sequence + 1)
+    republished = any(p.id in moved_ids for p in published.values())
+    if republished:
+        event.agenda_release += 1
+        event.agenda_published_at = now
+        db.session.add(AgendaChange(
+            event_id=event.id, release=event.agenda_release, item_id=None, change="moved",
+            summary=f"Time zone changed from {event.timezone} to {data.timezone}: every item "
+                    "keeps its local time", at=now))
+    result = TimeZoneChange(event.timezone, data.timezone, len(moved_ids), deadlines,
+                            republished, adjusted)
+    if moved_ids or deadlines:
+        audit.record("local_times_kept", event, event_id=event.id, user=user,
+                     timezone=[result.old, result.new], agenda_items=result.items,
+                     deadlines=result.deadlines, published=republished, adjusted=adjusted)
+    db.session.flush()
+    return result
+
+
+_DEADLINE_LABELS = {"registration_opens_at": "Registration opens",
+                    "registration_closes_at": "Registration closes"}
+
+
+def _wall(instant: datetime, zone: ZoneInfo) -> datetime:
+    return instant.astimezone(zone).replace(tzinfo=None)
+
+
+def _reanchor(instant: datetime, old: ZoneInfo, new: ZoneInfo, notes: list[str],
+              label: str) -> datetime:
+    """The instant with the same wall-clock time in `new` as `instant` has in `old`.
+
+    A time the new zone skips moves forward by the gap; a time it repeats is its first
+    occurrence (both as RFC 5545 §3.3.5 reads them); either is noted for the organiser.
+    """
+    wall = _wall(instant, old)
+    first = wall.replace(tzinfo=new, fold=0)
+    moved = first.astimezone(UTC)
+    if _wall(moved, new) != wall:
+        notes.append(f"{label}: {wall:%H:%M} on {wall.day} {wall:%B %Y} does not exist in "
+                     f"{new.key} (the clocks go forward); it is now "
+                     f"{_wall(moved, new):%H:%M}.")
+    elif wall.replace(tzinfo=new, fold=1).utcoffset() != first.utcoffset():
+        notes.append(f"{label}: {wall:%H:%M} on {wall.day} {wall:%B %Y} happens twice in "
+                     f"{new.key}; it is the first one.")
+    return moved
+
+
+def _move(item, old: ZoneInfo, new: ZoneInfo, notes: list[str]) -> bool:
+    """Keep an agenda item's local times in the new zone; True if its instants moved."""
+    starts = _reanchor(item.starts_at, old, new, notes, f"“{item.title}” start")
+    ends = _reanchor(item.ends_at, old, new, notes, f"“{item.title}” end")
+    if ends <= starts:
+        # A start moved forward out of a gap may reach the end: the item keeps its length.
+        ends = starts + (item.ends_at - item.starts_at)
+    if (starts, ends) == (item.starts_at, item.ends_at):
+        return False
+    item.starts_at, item.ends_at = starts, ends
+    return True
 
 
 def _link_deliverables(event: Event, ids: list[int]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
@@ -41,18 +41,52 @@ def availability_for(events: list[Event]) -> dict[int, Availability]:
     return {e.id: availability(e) for e in events}
 
 
+def event_starts_at(event: Event) -> datetime | None:
+    """The instant the event begins: 00:00 on its first day in its own zone (with only a
+    month known, on the month's first day); None while neither is known."""
+    first = event.start_date or _first_of_month(event.tentative_month)
+    if first is None:
+        return None
+    return datetime.combine(first, time(0), ZoneInfo(event.timezone)).astimezone(UTC)
+
+
+def registration_closes_at(event: Event) -> datetime | None:
+    """When registration closes: the organisers' closing time, else when the event starts.
+
+    Organisers keep registration open during the event by setting a later closing time;
+    once the event is over it is closed whatever the closing time says (`is_past`).
+    """
+    return event.registration_closes_at or event_starts_at(event)
+
+
 def registration_state(event: Event, now: datetime | None = None) -> tuple[bool, str]:
-    """Whether registration is open now, and the sentence that tells a delegate why not."""
+    """Whether registration is open now, and the sentence that tells a delegate why not.
+
+    :param now: the moment to judge at (default: the clock); the demo seed registers as of
+        a moment before its 2020 events.
+    """
     now = now or utcnow()
     if event.status == "cancelled":
         return False, "This event has been cancelled."
     if event.status != "published":
         return False, "Registration has not opened yet."
+    if is_past(event, now):
+        return False, "This event has already taken place; registration is closed."
     if event.registration_opens_at and now < event.registration_opens_at:
         return False, "Registration has not opened yet."
-    if event.registration_closes_at and now >= event.registration_closes_at:
-        return False, "Registration has closed."
+    if event.registration_closes_at:
+        if now >= event.registration_closes_at:
+            return False, "Registration has closed."
+    elif (starts := event_starts_at(event)) is not None and now >= starts:
+        return False, "Registration closed when the event began."
     return True, ""
+
+
+def _first_of_month(month: str | None) -> date | None:
+    if not month:
+        return None
+    year, number = map(int, month.split("-"))
+    return date(year, number, 1)
 
 
 def registration_open(event: Event, now: datetime | None = None) -> bool:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..calendar.services import in_feeds
 from ..documents.access import viewer_for
 from ..documents.services import by_agenda_item, event_documents
 from ..extensions import db
@@ -41,7 +42,7 @@ def event(slug: str) -> str:
         "events/event.html", event=ev, availability=services.availability(ev),
         registration_open=is_open, closed_reason=closed_reason,
         days=agenda_by_day(ev.published_items, ev.timezone), changes=changes,
-        past=services.is_past(ev),
+        past=services.is_past(ev), in_feeds=in_feeds(ev),
         # Documents under their items: only those this visitor may open.
         item_documents=by_agenda_item(event_documents(ev, viewer_for(ev, user=current_user))),
     )

@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from flask import current_app, render_template, url_for
 
-from ..calendar.ical import build_event_attachment
+from ..calendar.ical import build_event_attachment, in_feeds
 from ..mail.outbox import queue_email
 from ..models import CONFIRMED, Event, Registration
 
@@ -22,7 +22,13 @@ ATTACHMENT_CACHE_SIZE = 32
 
 
 def event_attachments(event: Event) -> list[tuple[str, str, bytes]]:
-    """The event's calendar file, so a confirmed delegate can add it in one click."""
+    """The event's calendar file, so a confirmed delegate can add it in one click.
+
+    An event with only a month gets a tentative entry for the month; one with neither
+    days nor month gets no file (an empty calendar), and the email says why.
+    """
+    if not in_feeds(event):
+        return []
     # The database and updated_at keep apart events of different databases (tests, copies).
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], event.id, event.version,
            event.updated_at)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
-from ..labels import date_label, day_label, time_label, venue_label, weekday_label
+from ..labels import (
+    date_label,
+    day_label,
+    end_time_label,
+    time_label,
+    utc_offset_label,
+    venue_label,
+    weekday_label,
+    zone_label,
+)
 from ..models import Event
 from ..reference import AGENDA_KINDS
 from . import pdf
@@ -75,13 +84,19 @@ def _summary_story(s: EventSummary) -> list:
 
 
 def _agenda(s: EventSummary) -> list:
+    zone = zone_label(s.timezone, [item.day for item in s.agenda])
+    # One offset for the whole agenda is said once; when it changes, every row says its own.
+    changes = " until " in zone
     rows = []
     for item in s.agenda:
         when = (f"{weekday_label(item.day)} {time_label(item.starts_at, s.timezone)}–"
-                f"{time_label(item.ends_at, s.timezone)}")
+                f"{end_time_label(item.starts_at, item.ends_at, s.timezone)}")
+        if changes:
+            when += f" ({utc_offset_label(s.timezone, item.starts_at)})"
         title = f"Cancelled: {item.title}" if item.cancelled else item.title
         rows.append([when, title, AGENDA_KINDS.get(item.kind, item.kind), item.room])
-    return [pdf.table(["When", "Item", "Kind", "Room"], rows,
+    return [pdf.para(f"Times are local time at the venue: {zone}."),
+            pdf.table(["When", "Item", "Kind", "Room"], rows,
                       [WIDTH * 0.3, WIDTH * 0.45, WIDTH * 0.12, WIDTH * 0.13])]
 
 

@@ -8,9 +8,12 @@ waiting list, promotions and cancellations are real.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import func, select, update
 
 from ..database import unit_of_work
+from ..events.services import event_starts_at
 from ..extensions import db
 from ..models import Event, Registration
 from ..reference import ECONOMIES
@@ -19,6 +22,7 @@ from ..registration.validation import RegistrationInput
 
 DOMAIN = "demo.example"
 NOTE = "Fictional demo registration (seed --demo)."
+REGISTRATION_LEAD = timedelta(days=30)
 
 # (given name, family name, name in native script) — invented people, three per economy.
 PEOPLE: dict[str, list[tuple[str, str, str]]] = {
@@ -78,6 +82,18 @@ def _input(n: int, economy: str, person: tuple[str, str, str], *, category: str 
     )
 
 
+def _before(event: Event) -> datetime | None:
+    """A moment when the event's registration was open: REGISTRATION_LEAD before it began
+    (None, the clock, for an event whose dates are not known: it has not begun).
+
+    The seeded events took place in 2020, and registration closes when an event begins:
+    the demo registers as of that earlier moment (`register(..., now=...)`), which judges
+    only the registration window; the rows carry today's times.
+    """
+    starts = event_starts_at(event)
+    return None if starts is None else starts - REGISTRATION_LEAD
+
+
 def load_demo_registrations() -> int:
     """Add the demo registrations unless they are there already; return how many were made."""
     have = db.session.scalar(select(func.count()).select_from(Registration).where(
@@ -90,8 +106,8 @@ def load_demo_registrations() -> int:
     made: dict[str, list[Registration]] = {}
 
     def add(slug: str, data: RegistrationInput) -> None:
-        made.setdefault(slug, []).append(
-            services.register(events[slug], data, notify=False).registration)
+        made.setdefault(slug, []).append(services.register(
+            events[slug], data, notify=False, now=_before(events[slug])).registration)
 
     # CTWG 15: a meeting well under capacity, with three cancellations.
     for economy, person in people[:42]:
@@ -115,7 +131,7 @@ def load_demo_registrations() -> int:
             members.append(_input(n, economy, person,
                                   category="head_of_delegation" if i == 0 else "delegate"))
         for done in services.register_delegation(events["star-xi"], members[0], members[1:],
-                                                 notify=False):
+                                                 notify=False, now=_before(events["star-xi"])):
             made.setdefault("star-xi", []).append(done.registration)
     for economy, person in people[21:33]:
         if economy in ("THA", "JPN"):

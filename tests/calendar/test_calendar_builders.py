@@ -55,7 +55,7 @@ def test_personal_feed_of_the_c_fixture_parses_everywhere_with_every_item():
         [f"event-{e}-item-{i}@events.test" for e, i in (
             (1, 101), (1, 102), (1, 103), (1, 104), (2, 201), (2, 202), (3, 301), (4, 401),
             (5, 501), (6, 601), (7, 701), (7, 702), (7, 703))]
-        + ["event-8@events.test"])
+        + ["event-8@events.test", "event-9@events.test"])
     assert len(cal.walk("VEVENT")) == len(uids)  # UIDs are unique
 
 
@@ -91,11 +91,12 @@ def test_nine_am_in_kuala_lumpur_is_one_am_utc_with_its_tzid():
     assert opening.decoded("DTSTART").astimezone(UTC) == utc(2026, 3, 2, 1, 0)
 
 
-def test_second_of_two_repeated_wall_times_is_written_in_utc():
+def test_both_of_two_repeated_wall_times_are_written_in_utc():
     raw = personal_feed()
 
-    assert b"DTSTART;TZID=Europe/London:20261025T013000\r\n" in raw  # first 01:30 (BST)
-    assert b"DTSTART:20261025T013000Z\r\n" in raw  # second 01:30 (GMT), unambiguous
+    assert b"DTSTART:20261025T003000Z\r\n" in raw  # first 01:30 (BST)
+    assert b"DTSTART:20261025T013000Z\r\n" in raw  # second 01:30 (GMT)
+    assert b"TZID=Europe/London:20261025T0130" not in raw
 
 
 def test_vtimezones_are_iana_and_cover_the_2039_item():
@@ -117,15 +118,20 @@ def test_three_day_event_without_agenda_is_all_day_with_exclusive_end():
     assert b"DTSTART;VALUE=DATE:20260610\r\nDTEND;VALUE=DATE:20260613\r\n" in raw
 
 
-def test_event_with_dates_to_be_confirmed_is_left_out():
+def test_event_with_only_a_month_is_a_tentative_all_day_entry_for_the_month():
     events = c_fixture()
     tbc = events[-1]
 
     cal = parse_everywhere(ical.programme_calendar(work_plan(), events, SITE, with_agenda=False))
 
-    assert tbc.start_date is None
-    assert f"event-{tbc.id}@events.test" not in events_by_uid(cal)
-    assert len(cal.walk("VEVENT")) == 8
+    assert (tbc.start_date, tbc.tentative_month) == (None, "2026-08")
+    entry = events_by_uid(cal)[f"event-{tbc.id}@events.test"]
+    assert (entry.decoded("DTSTART"), entry.decoded("DTEND")) == (date(2026, 8, 1),
+                                                                 date(2026, 9, 1))
+    assert entry["STATUS"] == "TENTATIVE"
+    assert str(entry["DESCRIPTION"]) == ("Dates to be confirmed: the event takes place in "
+                                         "August 2026; the exact days follow.")
+    assert len(cal.walk("VEVENT")) == 9
 
 
 def test_cancelled_item_stays_with_status_cancelled_and_says_so():
@@ -213,7 +219,7 @@ def test_event_feed_without_agenda_is_one_all_day_entry():
 
 
 def test_feed_with_no_entries_is_still_a_valid_calendar():
-    event = make_event(1, start_date=None, tentative_month="2026-08", timezone="Asia/Bangkok")
+    event = make_event(1, start_date=None, tentative_month=None, timezone="Asia/Bangkok")
 
     cal = parse_everywhere(ical.event_calendar(event, SITE))
 

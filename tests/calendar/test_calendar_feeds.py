@@ -237,9 +237,11 @@ def test_draft_and_unknown_events_have_no_feed(client, make_event, plan):
     assert client.get("/events/nope/calendar.ics").status_code == 404
 
 
-def test_programme_feed_lists_dated_public_events_only(client, make_event, plan, kl_event):
-    make_event(slug="tbc", work_plan_id=plan, start_date=None, end_date=None,
-               tentative_month="2030-08")
+def test_programme_feed_lists_public_events_with_days_or_a_month(client, make_event, plan,
+                                                                 kl_event):
+    tbc = make_event(slug="tbc", work_plan_id=plan, start_date=None, end_date=None,
+                     tentative_month="2030-08")
+    make_event(slug="undated", work_plan_id=plan, start_date=None, end_date=None)
     make_event(slug="draft", work_plan_id=plan, status="draft")
     gone = make_event(slug="off", work_plan_id=plan, status="cancelled")
 
@@ -248,8 +250,10 @@ def test_programme_feed_lists_dated_public_events_only(client, make_event, plan,
     assert response.headers["Content-Type"] == CALENDAR_TYPE
     cal = parse_everywhere(response.data)
     assert sorted(events_by_uid(cal)) == sorted([f"event-{kl_event}@events.test",
+                                                 f"event-{tbc}@events.test",
                                                  f"event-{gone}@events.test"])
     assert events_by_uid(cal)[f"event-{gone}@events.test"]["STATUS"] == "CANCELLED"
+    assert events_by_uid(cal)[f"event-{tbc}@events.test"]["STATUS"] == "TENTATIVE"
     assert str(cal["X-WR-CALNAME"]) == "CTWG 2030 events"
 
 

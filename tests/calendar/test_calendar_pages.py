@@ -50,8 +50,18 @@ def test_event_page_offers_every_subscribe_link_and_per_item_downloads(app, clie
             '<span class="visually-hidden">: Opening</span></a>') in html
 
 
-def test_event_with_dates_to_be_confirmed_says_it_is_not_in_feeds(client, make_event):
+def test_event_with_only_a_month_offers_its_feed_as_a_tentative_month(client, make_event):
     make_event(slug="tbc", start_date=None, end_date=None, tentative_month="2030-08")
+
+    html = client.get("/events/tbc").get_data(as_text=True)
+
+    assert ("Until then calendar feeds show the event as a tentative entry for the whole "
+            "month.") in html
+    assert 'href="webcal://events.test/events/tbc/calendar.ics"' in html
+
+
+def test_event_without_days_or_month_says_it_is_not_in_feeds(client, make_event):
+    make_event(slug="tbc", start_date=None, end_date=None, tentative_month=None)
 
     html = client.get("/events/tbc").get_data(as_text=True)
 
@@ -64,7 +74,8 @@ def test_home_page_offers_the_year_feed(seeded, client):
 
     assert 'href="webcal://events.test/calendar.ics"' in html
     assert 'href="/calendar.ics?agenda=1"' in html
-    assert "Events whose dates are still to be confirmed appear once their dates are set." in html
+    assert ("An event whose days are still to be confirmed appears as a tentative entry for "
+            "its month.") in html
 
 
 # --- the cache across processes --------------------------------------------------------------
