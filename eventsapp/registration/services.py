@@ -29,6 +29,7 @@ from ..database import lock_event, unit_of_work
 from ..events.services import registration_state
 from ..extensions import db
 from ..models import CANCELLED, CONFIRMED, WAITLISTED, Event, Registration, User, utcnow
+from ..textnorm import email_key
 from ..tokens import derive_feed_token, hash_token, new_checkin_code, new_token
 from . import notices
 from .validation import RegistrationInput
@@ -267,6 +268,7 @@ def _insert(ev: Event, person: RegistrationInput, status: str, position: int | N
         "event_id": ev.id, "given_name": person.given_name, "family_name": person.family_name,
         "badge_name": person.badge_name, "native_name": person.native_name,
         "email": person.email, "email_normalized": person.email_normalized,
+        "search_key": person.search_key,
         "economy": person.economy, "organisation": person.organisation,
         "job_title": person.job_title, "sector": person.sector, "category": person.category,
         "dietary": person.dietary, "accessibility": person.accessibility,
@@ -457,7 +459,7 @@ def send_new_link(event: Event, email: str) -> bool:
     ev = lock_event(event.id)
     reg = db.session.scalar(select(Registration).where(
         Registration.event_id == ev.id, Registration.status.in_(ACTIVE),
-        Registration.email_normalized == email.lower()))
+        Registration.email_normalized == email_key(email)))
     if reg is None:
         return False
     token = new_token()

@@ -16,6 +16,7 @@ from flask import (
 from ..events.services import availability, get_public_event, registration_state
 from ..extensions import limiter
 from ..models import CANCELLED, CONFIRMED, Registration
+from ..textnorm import canonical_email
 from . import services
 from .forms import DelegationForm, NewLinkForm, RegistrationForm
 from .validation import ValidationFailed, clean_email, clean_registration
@@ -149,7 +150,9 @@ def new_link_limit() -> str:
 
 def _new_link_key() -> str:
     # Per event and address, from any client: nobody can renew someone's link over and over.
-    return f"{request.view_args.get('slug')}|{request.form.get('email', '').strip().lower()}"
+    # The address in the form the registration is found by, so "victim@ｅxample.com" (a
+    # full-width e) spends the budget of victim@example.com.
+    return f"{request.view_args.get('slug')}|{canonical_email(request.form.get('email', ''))}"
 
 
 @bp.route("/events/<slug>/new-link", methods=["GET", "POST"])

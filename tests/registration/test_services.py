@@ -324,3 +324,15 @@ def test_refused_registration_leaves_no_mail_and_no_audit(ctx, make_event):
         services.register(event(eid), person())
     assert len(outbox()) == 1
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 1
+
+
+def test_a_full_width_domain_is_already_registered(ctx, make_event):
+    """Issue 14: `victim@ｅxample.com` is the same address as victim@example.com."""
+    from eventsapp.registration.validation import clean_registration
+
+    eid = make_event()
+    services.register(event(eid), clean_registration(
+        {"given_name": "V", "family_name": "Ictim", "email": "victim@example.com"}))
+    with pytest.raises(services.AlreadyRegistered):
+        services.register(event(eid), clean_registration(
+            {"given_name": "V", "family_name": "Ictim", "email": "victim@ｅxample.com"}))
