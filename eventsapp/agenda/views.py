@@ -111,8 +111,13 @@ def edit_item(slug: str, item_id: int):
     if request.method == "GET":
         zone = ZoneInfo(event.timezone)
         start, end = item.starts_at.astimezone(zone), item.ends_at.astimezone(zone)
-        form.process(obj=item, day=start.date(), start=start.time(), end=end.time(),
-                     chairs="\n".join(item.chairs), speakers="\n".join(item.speakers))
+        # The lists as the form edits them, one name per line: `obj=item` would show the
+        # list's repr, which the next save would wrap again (issue 14).
+        form.process(data={
+            "title": item.title, "kind": item.kind, "room": item.room,
+            "description": item.description, "status": item.status, "day": start.date(),
+            "start": start.time(), "end": end.time(), "chairs": "\n".join(item.chairs),
+            "speakers": "\n".join(item.speakers)})
     if form.validate_on_submit() and (data := _item_data(form, event)) is not None:
         try:
             item, warnings = services.update_item(item, data, user=_user())

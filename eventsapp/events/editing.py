@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import AgendaItem, Deliverable, Event, User, WorkPlan
 from ..reference import ECONOMIES, EVENT_KINDS, EVENT_STATUSES
 from ..registration.services import change_capacity, set_waitlist
+from ..textnorm import normalize_text
 from .localtime import is_valid_timezone
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -69,6 +70,11 @@ class EventData:
 EVENT_FIELDS = tuple(f.name for f in fields(EventData) if f.name != "deliverable_ids")
 
 
+_TEXT_FIELDS = ("title", "short_title", "description", "theme", "co_sponsors",
+                "collaborating_fora", "venue_name", "city")
+_MULTILINE_FIELDS = ("description", "co_sponsors", "collaborating_fora")
+
+
 def check_event(data: EventData) -> None:
     """:raises EventError: a field breaks a rule."""
     errors: dict[str, list[str]] = {}
@@ -76,7 +82,11 @@ def check_event(data: EventData) -> None:
     def err(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
-    data.title = data.title.strip()
+    # NFC, LF line ends, no blanks or invisibles at the ends (textnorm): what a browser
+    # posts back unchanged (CR LF in text areas) compares equal to what is stored.
+    for name in _TEXT_FIELDS:
+        setattr(data, name, normalize_text(getattr(data, name) or "",
+                                           multiline=name in _MULTILINE_FIELDS))
     if not data.title:
         err("title", "Enter a title.")
     for name, limit in (("title", 300), ("short_title", 100), ("theme", 300),
