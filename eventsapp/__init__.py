@@ -103,11 +103,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
 
-    from . import errors, ops, rendering, security
+    from . import errors, i18n, ops, rendering, security
     from .auth import loader  # noqa: F401  registers the user loader
 
     errors.register_error_handlers(app)
     rendering.register_template_helpers(app)
+    i18n.init_app(app)
     security.register_security_headers(app)
     ops.register_request_logging(app)
     return app

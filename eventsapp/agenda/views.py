@@ -13,6 +13,7 @@ from ..auth.permissions import MANAGERS, managed_event_or_404, roles_required
 from ..events.localtime import AmbiguousLocalTime, LocalTimeError, localize
 from ..extensions import db
 from ..formfields import choices
+from ..i18n import ngettext
 from ..models import AgendaItem, Event, User
 from . import services
 from .forms import ItemForm, MoveForm, ShiftForm
@@ -197,7 +198,7 @@ def publish(slug: str) -> Response:
     event = managed_event_or_404(slug)
     changes = services.publish(event, user=_user())
     flash(f"Published the agenda (release {event.agenda_release}, "
-          f"{len(changes)} change{'s' if len(changes) != 1 else ''}).", "success")
+          + ngettext("%(num)d change", "%(num)d changes", len(changes)) + ").", "success")
     return redirect(url_for("agenda.editor", slug=slug), 303)
 
 

@@ -15,6 +15,7 @@ from flask import (
 
 from ..events.services import availability, get_public_event, registration_state
 from ..extensions import limiter
+from ..i18n import ngettext
 from ..models import CANCELLED, CONFIRMED, Registration
 from ..textnorm import canonical_email
 from . import services
@@ -98,9 +99,10 @@ def register_delegation(slug: str):
                 refusal = str(exc)
             else:
                 waiting = sum(1 for r in result if r.registration.status != CONFIRMED)
-                flash(f"Registered {len(result)} people: {len(result) - waiting} confirmed, "
-                      f"{waiting} on the waiting list. Each delegate has been emailed their "
-                      "own private link.", "success")
+                flash(ngettext("Registered %(num)d person", "Registered %(num)d people",
+                               len(result))
+                      + f": {len(result) - waiting} confirmed, {waiting} on the waiting list. "
+                      "Each delegate has been emailed their own private link.", "success")
                 return redirect(url_for(".manage", token=result[0].token), 303)
     return _form_page("registration/delegation.html", ev, form, refusal, problems)
 
