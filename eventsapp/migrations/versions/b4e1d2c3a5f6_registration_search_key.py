@@ -1,4 +1,5 @@
-"""registration search key: names folded for case- and accent-free search
+"""registration search key: names folded for case- and accent-free search; outbox names as
+long as registrants' full names (401 characters: 300 refused "200 + space + 200" on PostgreSQL)
 
 Revision ID: b4e1d2c3a5f6
 Revises: 7c1f0a9e2b34
@@ -68,9 +69,18 @@ def upgrade():
                      .values(search_key=sa.bindparam('key')), keys)
     op.create_index('ix_registration_event_search', 'registration',
                     ['event_id', 'search_key'], unique=False)
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.alter_column('to_name', existing_type=sa.String(length=300),
+                              type_=sa.String(length=401), existing_nullable=False)
 
 
 def downgrade():
+    # A name longer than the old column is cut, as the column would hold it.
+    op.execute(sa.text("UPDATE outbox_message SET to_name = substr(to_name, 1, 300)"
+                       " WHERE length(to_name) > 300"))
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.alter_column('to_name', existing_type=sa.String(length=401),
+                              type_=sa.String(length=300), existing_nullable=False)
     op.drop_index('ix_registration_event_search', table_name='registration')
     # SQLite 3.35+ drops a column in place: no rebuild, so the counter triggers stay.
     op.drop_column('registration', 'search_key')
