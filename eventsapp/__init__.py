@@ -106,12 +106,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
 
-    from . import errors, ops, request_guard, security, templating
+    from . import errors, i18n, ops, request_guard, security, templating
     from .auth import loader  # noqa: F401  registers the user loader
 
     request_guard.register_input_guard(app)
     errors.register_error_handlers(app)
     templating.register_template_helpers(app)
+    i18n.init_app(app)
     security.register_security_headers(app)
     ops.register_request_logging(app)
     return app

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from .copydb import CopyError, copy_database
 from .extensions import db
+from .i18n import ngettext
 from .models import User
 from .seed.loader import load_work_plan
 
@@ -22,13 +23,21 @@ def init_db() -> None:
     click.echo("Database schema is up to date.")
 
 
+SEEDED = {"work_plan": ("%(num)d work plan", "%(num)d work plans"),
+          "focus_areas": ("%(num)d focus area", "%(num)d focus areas"),
+          "deliverables": ("%(num)d deliverable", "%(num)d deliverables"),
+          "events": ("%(num)d event", "%(num)d events"),
+          "agenda": ("%(num)d agenda item", "%(num)d agenda items")}
+
+
 @bp.cli.command("seed")
 @click.option("--demo", is_flag=True, help="Also add clearly fictional registrations.")
 def seed(demo: bool) -> None:
     """Load the 2020 CTWG work plan. Running it again changes nothing."""
     created = load_work_plan()
     if any(created.values()):
-        click.echo("Loaded: " + ", ".join(f"{n} {k}" for k, n in created.items() if n))
+        click.echo("Loaded: " + ", ".join(ngettext(*SEEDED[k], n) for k, n in created.items()
+                                          if n))
     else:
         click.echo("The 2020 work plan is already loaded; nothing changed.")
     if demo:
@@ -57,4 +66,6 @@ def copy_db(target_url: str) -> None:
         raise click.ClickException(str(exc)) from exc
     for r in reports:
         click.echo(f"{r.name:24} {r.rows:8} rows  sha256 {r.checksum[:16]}")
-    click.echo(f"Copied and verified {sum(r.rows for r in reports)} rows in {len(reports)} tables.")
+    click.echo("Copied and verified "
+               + ngettext("%(num)d row", "%(num)d rows", sum(r.rows for r in reports))
+               + " in " + ngettext("%(num)d table.", "%(num)d tables.", len(reports)))

@@ -21,7 +21,8 @@ def test_init_db_and_seed_twice_change_nothing_the_second_time(fresh_db_url):
     assert runner.invoke(args=["init-db"]).exit_code == 0
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output
-    assert "Loaded: 1 work_plan, 5 focus_areas, 8 deliverables, 4 events, 7 agenda" in result.output
+    assert ("Loaded: 1 work plan, 5 focus areas, 8 deliverables, 4 events, 7 agenda items"
+            in result.output)
     first = counts(app)
     assert first == {"WorkPlan": 1, "FocusArea": 5, "Deliverable": 8, "Event": 4, "AgendaItem": 7}
 

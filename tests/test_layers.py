@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.extensions", "eventsapp.models", "eventsapp.models.*", "eventsapp.reference",
         "eventsapp.tokens", "eventsapp.database", "eventsapp.audit", "eventsapp.labels",
         "eventsapp.config", "eventsapp.spreadsheet", "eventsapp.timelimit", "eventsapp.inputs",
-        "eventsapp.zones",
+        "eventsapp.zones", "eventsapp.textnorm", "eventsapp.i18n",
         # The outbox is plumbing: it stores and sends what a service wrote.
         "eventsapp.mail", "eventsapp.mail.outbox", "eventsapp.mail.message",
         "eventsapp.mail.transport",

@@ -97,16 +97,52 @@ def test_counters_migration_counts_existing_registrations_and_downgrades_cleanly
         db.engine.dispose()
 
 
-def insert_registration(i: int, status: str) -> None:
+def insert_registration(i: int, status: str, given: str = "G", family: str = "F",
+                        native: str = "") -> None:
     db.session.execute(text(
         "INSERT INTO registration (event_id, given_name, family_name, badge_name, native_name,"
         " email, email_normalized, organisation, job_title, sector, category, dietary,"
         " accessibility, consent_to_list, status, token_hash, feed_token_hash,"
-        " feed_token_version, checkin_code, created_at, updated_at, note) VALUES (1, 'G', 'F',"
-        " '', '', :m, :m, '', '', 'government', 'delegate', '', '', false, :s, :t, :f, 1, :c,"
+        " feed_token_version, checkin_code, created_at, updated_at, note) VALUES (1, :g, :fn,"
+        " '', :n, :m, :m, '', '', 'government', 'delegate', '', '', false, :s, :t, :f, 1, :c,"
         " :now, :now, '')"),
         {"m": f"p{i}@example.org", "s": status, "t": f"t{i}", "f": f"f{i}", "c": f"c{i}",
-         "now": datetime(2026, 11, 28, tzinfo=UTC)})
+         "g": given, "fn": family, "n": native, "now": datetime(2026, 11, 28, tzinfo=UTC)})
+
+
+def test_search_key_migration_folds_existing_names_and_downgrades_cleanly(fresh_db_url):
+    app = create_app(base_config(fresh_db_url))
+    with app.app_context():
+        upgrade(revision="7c1f0a9e2b34")
+        insert_event()
+        insert_registration(0, "confirmed", "Álvaro", "NÚÑEZ")
+        insert_registration(1, "waitlisted", "Văn", "Đặng", "​Иван　Петров")
+        db.session.commit()
+
+        upgrade()
+        keys = db.session.execute(text(
+            "SELECT search_key FROM registration ORDER BY id")).scalars().all()
+        db.session.commit()
+        assert keys == ["alvaro nunez", "van đang иван петров".replace("đ", "d")]
+        assert counts() == (1, 1)
+
+        downgrade(revision="7c1f0a9e2b34")
+        insert_registration(2, "confirmed")  # the counter triggers outlived the downgrade
+        db.session.commit()
+        assert counts() == (2, 1)
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def insert_event() -> None:
+    db.session.execute(text(
+        "INSERT INTO event (id, slug, title, short_title, kind, status, description, theme,"
+        " co_sponsors, collaborating_fora, venue_name, city, timezone, waitlist_enabled,"
+        " assumptions, agenda_provisional, agenda_release, version, created_at, updated_at,"
+        " confirmed_count, waitlisted_count)"
+        " VALUES (1, 'e', 'E', '', 'meeting', 'published', '', '', '', '', '', '', 'UTC',"
+        " true, '[]', false, 0, 1, :t, :t, 0, 0)"), {"t": datetime(2026, 11, 28, tzinfo=UTC)})
 
 
 def counts() -> tuple[int, int]:

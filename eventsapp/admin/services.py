@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..models import WAITLISTED, Event, Registration
+from ..textnorm import escape_like, search_fold
 
 MAX_ROWS = 5_000
 
@@ -20,13 +23,18 @@ def search_registrations(event: Event, *, q: str = "", status: str = "", economy
         stmt = stmt.where(Registration.economy == economy)
     if category:
         stmt = stmt.where(Registration.category == category)
+    # Names by their folded key (case and accents ignored in any script, textnorm), the
+    # address and organisation by lower case; LIKE wildcards typed are matched literally.
+    # Control characters match nothing (and PostgreSQL refuses NUL outright).
+    q = "".join(ch for ch in q if unicodedata.category(ch) != "Cc")
     for word in q.split()[:5]:
-        # LIKE wildcards typed by the organiser are matched literally.
-        pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%") \
-            .replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(*(func.lower(col).like(pattern, escape="\\") for col in (
-            Registration.given_name, Registration.family_name, Registration.email_normalized,
-            Registration.organisation, Registration.badge_name, Registration.native_name))))
+        folded = escape_like(search_fold(word).strip())
+        lowered = escape_like(word.lower())
+        matches = [Registration.email_normalized.like(f"%{lowered}%", escape="\\"),
+                   func.lower(Registration.organisation).like(f"%{lowered}%", escape="\\")]
+        if folded:
+            matches.append(Registration.search_key.like(f"%{folded}%", escape="\\"))
+        stmt = stmt.where(or_(*matches))
     return list(db.session.scalars(stmt.order_by(Registration.id).limit(MAX_ROWS)))
 
 

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..inputs import check_text, instant_out_of_range
 from ..models import AgendaChange, AgendaItem, Event, PublishedAgendaItem, User, utcnow
 from ..reference import AGENDA_KINDS
+from ..textnorm import normalize_text
 
 ITEM_STATUSES = ("confirmed", "cancelled")
 
@@ -164,8 +165,11 @@ def check_item(data: ItemData) -> None:
     def err(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
-    data.title = data.title.strip()
-    data.room = data.room.strip()
+    # NFC, LF line ends, no blanks or invisibles at the ends (textnorm), so a form saved
+    # unchanged from a browser (CR LF) compares equal to what is stored.
+    data.title = normalize_text(data.title)
+    data.room = normalize_text(data.room)
+    data.description = normalize_text(data.description, multiline=True)
     for name, label, multiline in (("title", "The title", False), ("room", "The room", False),
                                    ("description", "The description", True)):
         try:
@@ -185,7 +189,7 @@ def check_item(data: ItemData) -> None:
     if len(data.description) > MAX_DESCRIPTION:
         err("description", f"The description must have at most {MAX_DESCRIPTION} characters.")
     for name in ("chairs", "speakers"):
-        people = [p.strip() for p in getattr(data, name) if p.strip()]
+        people = [normalize_text(p) for p in getattr(data, name) if normalize_text(p)]
         setattr(data, name, people)
         if len(people) > MAX_PEOPLE:
             err(name, f"List at most {MAX_PEOPLE} names.")

@@ -14,6 +14,7 @@ from ..documents.services import by_agenda_item, event_documents
 from ..events.localtime import AmbiguousLocalTime, LocalTimeError, localize
 from ..extensions import db
 from ..formfields import choices
+from ..i18n import ngettext
 from ..inputs import check_date
 from ..models import AgendaItem, Event, User
 from . import services
@@ -132,10 +133,13 @@ def edit_item(slug: str, item_id: int):
     if request.method == "GET":
         zone = ZoneInfo(event.timezone)
         start, end = item.starts_at.astimezone(zone), item.ends_at.astimezone(zone)
-        form.process(obj=item, day=start.date(), start=start.time(), end=end.time())
-        # WTForms prefers the object's attribute to a keyword: the lists are set as text here,
-        # or the form would show (and save back) "['Dr Lim']".
-        form.chairs.data, form.speakers.data = "\n".join(item.chairs), "\n".join(item.speakers)
+        # The lists as the form edits them, one name per line: `obj=item` would show the
+        # list's repr, which the next save would wrap again (issue 14).
+        form.process(data={
+            "title": item.title, "kind": item.kind, "room": item.room,
+            "description": item.description, "status": item.status, "day": start.date(),
+            "start": start.time(), "end": end.time(), "chairs": "\n".join(item.chairs),
+            "speakers": "\n".join(item.speakers)})
     if form.validate_on_submit() and (data := _item_data(form, event)) is not None:
         try:
             item, warnings = services.update_item(item, data, user=_user())
@@ -228,7 +232,7 @@ def publish(slug: str) -> Response:
     event = managed_event_or_404(slug)
     changes = services.publish(event, user=_user())
     flash(f"Published the agenda (release {event.agenda_release}, "
-          f"{len(changes)} change{'s' if len(changes) != 1 else ''}).", "success")
+          + ngettext("%(num)d change", "%(num)d changes", len(changes)) + ").", "success")
     return redirect(url_for("agenda.editor", slug=slug), 303)
 
 

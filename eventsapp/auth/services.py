@@ -16,6 +16,7 @@ from .. import audit
 from ..database import unit_of_work
 from ..extensions import db
 from ..models import ROLES, ApiToken, Event, User, utcnow
+from ..textnorm import canonical_email
 from ..tokens import hash_token, looks_like_token, new_token
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -46,7 +47,8 @@ def hash_password(password: str) -> str:
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The form accounts are stored and looked up in (`textnorm.canonical_email`)."""
+    return canonical_email(email)
 
 
 def check_password_rules(password: str) -> None:

@@ -1,8 +1,15 @@
 """Bundled TrueType fonts, per-character fallback and shaping (Thai, Arabic, Hebrew, marks).
 
 reportlab only embeds TrueType (glyf) outlines, so the fonts are Noto Sans (Latin,
-Vietnamese, Greek, Cyrillic), Noto Sans Thai, Arabic and Hebrew, and WenQuanYi Zen Hei
-(Han, Kana, Hangul), shipped under ``static/fonts/`` with their licences.
+Vietnamese, Greek, Cyrillic), Noto Sans Thai, Arabic and Hebrew, WenQuanYi Zen Hei
+(Han, Kana, Hangul) and Hanazono Mincho (the Han characters WenQuanYi lacks: the unified
+ideographs of the compatibility block such as 﨑 U+FA11, and in HanaMinB all of CJK
+Extension B and later, such as 𠮷 U+20BB7 of Japanese and Hong Kong names), shipped under
+``static/fonts/`` with their licences.
+
+reportlab writes a font's ToUnicode map with 4 hex digits per character, so a character
+beyond the BMP (𠮷) would read back as U+20BB; `register_fonts` installs a map that
+writes UTF-16 (surrogate pairs), as the PDF specification asks (ISO 32000-1 §9.10.3).
 
 A string is split into runs of ``(font, text)``: letters and digits take the first
 font of the chain whose cmap has them; marks, spaces and punctuation stay in the
@@ -22,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import ttfonts as _ttfonts
 from reportlab.pdfbase.ttfonts import ShapedStr, TTFont
 
 from ..models import Registration
@@ -57,16 +65,20 @@ FONT_FILES: tuple[FontFile, ...] = (
     FontFile("EventsApp-NotoSansHebrew", "NotoSansHebrew-Regular.ttf", complex_script=True),
     FontFile("EventsApp-NotoSansHebrew-Bold", "NotoSansHebrew-Bold.ttf", complex_script=True),
     FontFile("EventsApp-WQYZenHei", "wqy-zenhei.ttc", subfont_index=0),
+    FontFile("EventsApp-HanaMinA", "HanaMinA-CJK-supplement.ttf"),
+    FontFile("EventsApp-HanaMinB", "HanaMinB.ttf"),
 )
 
-#: Fallback chains, most preferred first.  WenQuanYi has no bold face.
+#: Fallback chains, most preferred first.  WenQuanYi and Hanazono have no bold face.
 REGULAR: tuple[str, ...] = (
     "EventsApp-NotoSans", "EventsApp-NotoSansThai", "EventsApp-NotoSansArabic",
-    "EventsApp-NotoSansHebrew", "EventsApp-WQYZenHei",
+    "EventsApp-NotoSansHebrew", "EventsApp-WQYZenHei", "EventsApp-HanaMinA",
+    "EventsApp-HanaMinB",
 )
 BOLD: tuple[str, ...] = (
     "EventsApp-NotoSans-Bold", "EventsApp-NotoSansThai-Bold", "EventsApp-NotoSansArabic-Bold",
-    "EventsApp-NotoSansHebrew-Bold", "EventsApp-WQYZenHei",
+    "EventsApp-NotoSansHebrew-Bold", "EventsApp-WQYZenHei", "EventsApp-HanaMinA",
+    "EventsApp-HanaMinB",
 )
 
 _COMPLEX = frozenset(f.name for f in FONT_FILES if f.complex_script)
@@ -79,6 +91,19 @@ _IGNORABLE = frozenset(
 )
 
 
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's `makeToUnicodeCMap`, with each character written as UTF-16BE hex."""
+    entries = [f"<{i:02X}> <{chr(cp).encode('utf-16-be').hex().upper()}>"
+               for i, cp in enumerate(subset)]
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDSystemInfo", f"<< /Registry ({fontname})", f"/Ordering ({fontname})",
+        "/Supplement 0", ">> def", f"/CMapName /{fontname} def", "/CMapType 2 def",
+        "1 begincodespacerange", f"<00> <{len(subset) - 1:02X}>", "endcodespacerange",
+        f"{len(subset)} beginbfchar", *entries, "endbfchar", "endcmap",
+        "CMapName currentdict /CMap defineresource pop", "end", "end"])
+
+
 def register_fonts() -> None:
     """Register the bundled fonts with reportlab (idempotent, thread-safe)."""
     if len(_chains) >= 2:
@@ -86,6 +111,9 @@ def register_fonts() -> None:
     with _lock:
         if len(_chains) >= 2:
             return
+        # The one function reportlab calls for the map (see the module's docstring); the
+        # same output for every BMP character, so PDFs without 𠮷 are byte-identical.
+        _ttfonts.makeToUnicodeCMap = _to_unicode_cmap
         registered = set(pdfmetrics.getRegisteredFontNames())
         for f in FONT_FILES:
             if f.name not in registered:

@@ -9,19 +9,19 @@ duplicate.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import transactional
 from ..extensions import db
 from ..labels import day_label
 from ..models import CANCELLED, CONFIRMED, WAITLISTED, CheckIn, Event, Registration, User, utcnow
+from ..textnorm import escape_like, search_words
 from ..tokens import CHECKIN_ALPHABET
 
 CODE_LENGTH = 12
@@ -88,27 +88,22 @@ def find_by_code(event: Event, code: str) -> Registration:
 
 
 def search_by_name(event: Event, query: str) -> list[Registration]:
-    """Registrations of `event` whose names contain every word of `query` (any case)."""
+    """Registrations of `event` whose names contain every word of `query`, ignoring case and
+    accents in any script ("nunez" finds Álvaro NÚÑEZ; see textnorm.search_fold).
+
+    Compares the stored `search_key` with the folded words by LIKE, which works alike on
+    SQLite and PostgreSQL; at most MAX_MATCHES, by family then given name.
+    """
     if len(query) > MAX_QUERY:
         return []
-    # Control and format characters match no name, and PostgreSQL refuses NUL outright.
-    words = "".join(ch for ch in query if unicodedata.category(ch) not in ("Cc", "Cf")).split()
+    words = search_words(query)
     if not words:
         return []
     stmt = select(Registration).where(Registration.event_id == event.id)
-    for word in words[:5]:
-        like = f"%{_escape_like(word.lower())}%"
-        stmt = stmt.where(or_(*(
-            func.lower(col).like(like, escape="\\")
-            for col in (Registration.given_name, Registration.family_name,
-                        Registration.badge_name, Registration.native_name)
-        )))
+    for word in words:
+        stmt = stmt.where(Registration.search_key.like(f"%{escape_like(word)}%", escape="\\"))
     stmt = stmt.order_by(Registration.family_name, Registration.given_name, Registration.id)
     return list(db.session.scalars(stmt.limit(MAX_MATCHES)))
-
-
-def _escape_like(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # --- days ------------------------------------------------------------------------------------

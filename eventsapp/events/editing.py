@@ -21,6 +21,7 @@ from ..inputs import check_text, date_out_of_range, instant_out_of_range
 from ..models import AgendaChange, AgendaItem, Deliverable, Event, User, WorkPlan, utcnow
 from ..reference import ECONOMIES, EVENT_KINDS, EVENT_STATUSES
 from ..registration.services import change_capacity, set_waitlist
+from ..textnorm import normalize_text
 from .localtime import is_valid_timezone
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -79,6 +80,11 @@ TEXT_LABELS = {
 }
 
 
+_TEXT_FIELDS = ("title", "short_title", "description", "theme", "co_sponsors",
+                "collaborating_fora", "venue_name", "city")
+_MULTILINE_FIELDS = ("description", "co_sponsors", "collaborating_fora")
+
+
 def check_event(data: EventData) -> None:
     """:raises EventError: a field breaks a rule."""
     errors: dict[str, list[str]] = {}
@@ -86,7 +92,11 @@ def check_event(data: EventData) -> None:
     def err(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
-    data.title = data.title.strip()
+    # NFC, LF line ends, no blanks or invisibles at the ends (textnorm): what a browser
+    # posts back unchanged (CR LF in text areas) compares equal to what is stored.
+    for name in _TEXT_FIELDS:
+        setattr(data, name, normalize_text(getattr(data, name) or "",
+                                           multiline=name in _MULTILINE_FIELDS))
     for name, (label, multiline) in TEXT_LABELS.items():
         try:
             check_text(getattr(data, name), label, multiline=multiline)

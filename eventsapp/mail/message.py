@@ -1,6 +1,11 @@
 """An outbox row's parts as RFC 5322 bytes: a pure function, called by whoever sends.
 
 Headers are encoded by the email library (`formataddr`, `Header`), never by string formatting.
+Addresses go out in ASCII: an internationalised domain in its IDNA form
+(`jonas@müller.example` → `jonas@xn--mller-kva.example`, RFC 5890), in the envelope and in
+`To`. Names that are not plain ASCII, or that look like RFC 2047 encoded words themselves
+(`=?utf-8?q?x?=`, which a mail client would otherwise decode), travel as encoded words,
+folded into lines of at most 78 characters (RFC 5322 allows 998 octets).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import format_datetime, formataddr
+
+import idna
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ def build(message: Outgoing, sender: str) -> bytes:
     """
     root = MIMEMultipart() if message.attachments else _text(message.body)
     root["From"] = sender
-    root["To"] = formataddr((message.to_name, message.to_addr), charset="utf-8")
+    root["To"] = _mailbox(message.to_name, ascii_address(message.to_addr))
     root["Subject"] = _header(message.subject)
     root["Date"] = format_datetime(message.created_at)
     root["Message-ID"] = message.message_id
@@ -59,8 +66,49 @@ def build(message: Outgoing, sender: str) -> bytes:
 SMTP_COMPAT32 = compat32.clone(linesep="\r\n")
 
 
+class UnsendableAddress(ValueError):
+    """The address cannot be written in ASCII (its part before the @ is not ASCII)."""
+
+
+def ascii_address(address: str) -> str:
+    """`address` with its domain in IDNA form (UTS-46 mapping, as email-validator checked it).
+
+    :raises UnsendableAddress: the local part is not ASCII (needs SMTPUTF8; registration
+        refuses such addresses, so only a row written before that rule can hold one).
+    :raises idna.IDNAError: the domain cannot be encoded.
+    """
+    local, _, domain = address.rpartition("@")
+    if not local.isascii():
+        raise UnsendableAddress(f"{address!r} has non-ASCII letters before the @, which "
+                                "needs SMTPUTF8; registration refuses such addresses")
+    if not domain.isascii():
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    return f"{local}@{domain}"
+
+
+def _needs_encoding(value: str) -> bool:
+    # An ASCII text that contains "=?" would be decoded by the reader as an encoded word;
+    # a word too long to fold is split only as encoded words are.
+    return (not value.isascii() or "=?" in value
+            or any(len(word) > LONGEST_PLAIN_WORD for word in value.split()))
+
+
+LONGEST_PLAIN_WORD = 60
+
+
 def _header(value: str) -> str | Header:
-    return value if value.isascii() else Header(value, "utf-8")
+    return Header(value, "utf-8") if _needs_encoding(value) else value
+
+
+def _mailbox(name: str, address: str) -> str | Header:
+    """`name <address>`; the name quoted when it is plain ASCII, else RFC 2047 encoded."""
+    if not name:
+        return address
+    if not _needs_encoding(name):
+        return formataddr((name, address))
+    header = Header(name, "utf-8", header_name="To")
+    header.append(f"<{address}>", "us-ascii")
+    return header
 
 
 def _text(body: str) -> MIMEText:

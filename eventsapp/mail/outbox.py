@@ -31,7 +31,7 @@ from ..database import on_commit, unit_of_work, work_local
 from ..extensions import db
 from ..models import OutboxMessage, utcnow
 from . import transport
-from .message import Outgoing, build, encode_attachment
+from .message import Outgoing, ascii_address, build, encode_attachment
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,8 @@ def _send(batch: list[Outgoing]) -> list[str | None]:
     results: dict[int, str | None] = {}
     for message in batch:
         try:
-            built.append(transport.Envelope(message.id, message.to_addr, build(message, sender)))
+            built.append(transport.Envelope(message.id, ascii_address(message.to_addr),
+                                            build(message, sender)))
         except Exception as exc:  # one message the email library refuses must not stop the rest
             log.exception("Mail %s cannot be built", message.id)
             results[message.id] = f"cannot build the message: {exc!r}"

@@ -19,7 +19,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     to_addr: Mapped[str] = mapped_column(String(320))
-    to_name: Mapped[str] = mapped_column(String(300), default="")
+    # The registrant's full name: given and family name of up to 200 characters each.
+    to_name: Mapped[str] = mapped_column(String(401), default="")
     subject: Mapped[str] = mapped_column(String(300))
     # The parts, not the RFC 5322 bytes: the sender builds the message, so a registration
     # storm does not pay for MIME encoding inside its transactions (mail/message.py).

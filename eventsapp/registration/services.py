@@ -29,7 +29,9 @@ from .. import audit
 from ..database import lock_event, unit_of_work
 from ..events.services import registration_state
 from ..extensions import db
+from ..i18n import ngettext
 from ..models import CANCELLED, CONFIRMED, WAITLISTED, Event, Registration, User, utcnow
+from ..textnorm import email_key
 from ..tokens import derive_feed_token, hash_token, new_checkin_code, new_token
 from . import notices
 from .validation import RegistrationInput
@@ -248,8 +250,11 @@ def _check_economy_limits(ev: Event, people: list[RegistrationInput]) -> None:
         if have + n > ev.per_economy_limit:
             left = max(ev.per_economy_limit - have, 0)
             raise EconomyLimitReached(
-                f"This event takes at most {ev.per_economy_limit} participants per economy; "
-                f"{left} place{'s' if left != 1 else ''} left for this economy.")
+                ngettext("This event takes at most %(num)d participant per economy; ",
+                         "This event takes at most %(num)d participants per economy; ",
+                         ev.per_economy_limit)
+                + ngettext("%(num)d place left for this economy.",
+                           "%(num)d places left for this economy.", left))
 
 
 # Core, built once. The counters are kept by triggers (models/counters.py), so after this
@@ -277,6 +282,7 @@ def _insert(ev: Event, person: RegistrationInput, status: str, position: int | N
         "event_id": ev.id, "given_name": person.given_name, "family_name": person.family_name,
         "badge_name": person.badge_name, "native_name": person.native_name,
         "email": person.email, "email_normalized": person.email_normalized,
+        "search_key": person.search_key,
         "economy": person.economy, "organisation": person.organisation,
         "job_title": person.job_title, "sector": person.sector, "category": person.category,
         "dietary": person.dietary, "accessibility": person.accessibility,
@@ -375,8 +381,10 @@ def change_capacity(event: Event, capacity: int | None, *, user: User | None) ->
     confirmed = ev.confirmed_count
     if capacity is not None and capacity < confirmed:
         raise CapacityError(
-            f"{confirmed} people are already confirmed, so the capacity cannot be lower "
-            f"than {confirmed}. Cancel registrations first if places must go.")
+            ngettext("%(num)d person is already confirmed, so the capacity cannot be lower "
+                     "than %(num)d.", "%(num)d people are already confirmed, so the capacity "
+                     "cannot be lower than %(num)d.", confirmed)
+            + " Cancel registrations first if places must go.")
     previous = ev.capacity
     ev.capacity = capacity
     ev.touch()
@@ -467,7 +475,7 @@ def send_new_link(event: Event, email: str) -> bool:
     ev = lock_event(event.id)
     reg = db.session.scalar(select(Registration).where(
         Registration.event_id == ev.id, Registration.status.in_(ACTIVE),
-        Registration.email_normalized == email.lower()))
+        Registration.email_normalized == email_key(email)))
     if reg is None:
         return False
     token = new_token()

@@ -1,9 +1,15 @@
 """One set of input rules for the form, the API and the seed: raw values in, clean values out.
 
-Every text field is stripped and NFC-normalised (so "José" typed on a Mac, in
-NFD, matches the same name typed elsewhere), and refused when it holds control
-characters (CR/LF, ESC, NUL, …) or bidirectional overrides that can disguise a
-name. Any script is welcome; length is counted in characters, not bytes.
+Every text field is NFC-normalised and stripped of blanks and invisible characters at
+its ends (`textnorm.normalize_text`), refused when it holds control characters (CR/LF,
+ESC, NUL, …) or bidirectional overrides that can disguise a name, and refused when it
+holds only invisible characters (U+200B, U+2060, U+FEFF, U+3164 HANGUL FILLER, …). Any
+script is welcome; length is counted in characters, not bytes.
+
+Email addresses: the domain may be in any script (it travels in IDNA form,
+`xn--mller-kva.example`); the part before the @ must be ASCII, because a message to an
+address that needs SMTPUTF8 is refused by every server along the way that lacks it, after
+the person was told it was sent. `email_key` is the one form addresses are compared in.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from ..inputs import check_text
 from ..reference import CATEGORIES, ECONOMIES, SECTORS
+from ..textnorm import email_key, is_invisible_only, normalize_text, search_key
 
 NAME_MAX = 200
 LONG_TEXT_MAX = 500
@@ -42,7 +49,11 @@ class RegistrationInput:
 
     @property
     def email_normalized(self) -> str:
-        return self.email.lower()
+        return email_key(self.email)
+
+    @property
+    def search_key(self) -> str:
+        return search_key(self.given_name, self.family_name, self.badge_name, self.native_name)
 
 
 FIELD_NAMES = tuple(f.name for f in fields(RegistrationInput))
@@ -83,7 +94,10 @@ def clean_text(value: Any, label: str, *, required: bool, max_length: int) -> st
     if not isinstance(value, str):
         raise ValueError(f"{label} must be text.")
     check_text(value, label)  # the same rule as organisers' text
-    text = unicodedata.normalize("NFC", value.strip())
+    if is_invisible_only(value):
+        raise ValueError(f"{label} has only invisible characters (such as a zero-width "
+                         "space); type it as it should be printed.")
+    text = normalize_text(value)
     if required and not text:
         raise ValueError(f"Enter your {label.lower()}.")
     if len(text) > max_length:
@@ -92,6 +106,11 @@ def clean_text(value: Any, label: str, *, required: bool, max_length: int) -> st
 
 
 def clean_email(value: Any) -> str:
+    """The address as email-validator normalises it (NFC; domain lower-case, NFKC, in Unicode).
+
+    :raises ValueError: with the user's message: not an address, or one whose part before
+        the @ is not ASCII (mail to it needs SMTPUTF8, which we do not rely on).
+    """
     if not isinstance(value, str):
         raise ValueError("Email address must be text.")
     if any(unicodedata.category(ch) == "Cc" for ch in value):
@@ -99,9 +118,15 @@ def clean_email(value: Any) -> str:
     if not value.strip():
         raise ValueError("Enter your email address.")
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
+        valid = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValueError(f"Enter a valid email address ({exc}).") from exc
+    if valid.smtputf8:
+        raise ValueError(
+            "Enter an address whose part before the @ uses only Latin letters, digits and "
+            "punctuation (a–z, 0–9, . _ - +): mail to other letters there is refused by many "
+            "mail servers. The part after the @ may be in any script.")
+    return valid.normalized
 
 
 def clean_choice(name: str, value: Any) -> str | None:

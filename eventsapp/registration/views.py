@@ -15,7 +15,9 @@ from flask import (
 
 from ..events.services import availability, get_public_event, registration_state
 from ..extensions import limiter
+from ..i18n import ngettext
 from ..models import CANCELLED, CONFIRMED, Registration
+from ..textnorm import canonical_email
 from . import services
 from .forms import DelegationForm, NewLinkForm, RegistrationForm
 from .validation import ValidationFailed, clean_email, clean_registration
@@ -97,9 +99,10 @@ def register_delegation(slug: str):
                 refusal = str(exc)
             else:
                 waiting = sum(1 for r in result if r.registration.status != CONFIRMED)
-                flash(f"Registered {len(result)} people: {len(result) - waiting} confirmed, "
-                      f"{waiting} on the waiting list. Each delegate has been emailed their "
-                      "own private link.", "success")
+                flash(ngettext("Registered %(num)d person", "Registered %(num)d people",
+                               len(result))
+                      + f": {len(result) - waiting} confirmed, {waiting} on the waiting list. "
+                      "Each delegate has been emailed their own private link.", "success")
                 return redirect(url_for(".manage", token=result[0].token), 303)
     return _form_page("registration/delegation.html", ev, form, refusal, problems)
 
@@ -149,7 +152,9 @@ def new_link_limit() -> str:
 
 def _new_link_key() -> str:
     # Per event and address, from any client: nobody can renew someone's link over and over.
-    return f"{request.view_args.get('slug')}|{request.form.get('email', '').strip().lower()}"
+    # The address in the form the registration is found by, so "victim@ｅxample.com" (a
+    # full-width e) spends the budget of victim@example.com.
+    return f"{request.view_args.get('slug')}|{canonical_email(request.form.get('email', ''))}"
 
 
 @bp.route("/events/<slug>/new-link", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
+from ..i18n import ngettext
 from ..labels import (
     date_label,
     day_label,
@@ -104,7 +105,7 @@ def participants_pdf(lop: ParticipantList, event: Event, group_name: str) -> byt
     title = f"List of Participants: {lop.title}"
     story = [pdf.para(title, "title"),
              pdf.para(f"{date_label(event)} · {venue_label(event)}"),
-             pdf.para(f"{lop.count} participants.")]
+             pdf.para(ngettext("%(num)d participant.", "%(num)d participants.", lop.count))]
     with_email = not lop.public
     for group in lop.groups:
         story.append(pdf.para(group.heading, "h2"))
@@ -169,8 +170,11 @@ def _deliverable(d: DeliverableReport) -> list:
         sectors = ", ".join(f"{c.label} {c.count}" for c in s.by_sector if c.count) or "none"
         attendance = "; ".join(f"{day_label(a.day)}: {a.count}" for a in s.attendance) or "none"
         out += [
-            pdf.para(f"Participants: {s.confirmed} from {s.economies_represented} economies "
-                     f"and {len(s.organisations)} other organisations."),
+            pdf.para(f"Participants: {s.confirmed} from "
+                     + ngettext("%(num)d economy", "%(num)d economies", s.economies_represented)
+                     + " and " + ngettext("%(num)d other organisation.",
+                                          "%(num)d other organisations.",
+                                          len(s.organisations))),
             pdf.para(f"By economy: {economies}."),
             pdf.para(f"By sector: {sectors}."),
             pdf.para(f"Attendance: {attendance}."),

@@ -7,6 +7,7 @@ from ..database import transactional
 from ..inputs import check_text
 from ..models import Deliverable, User
 from ..reference import DELIVERABLE_STATUSES
+from ..textnorm import normalize_text
 
 MAX_NARRATIVE = 5000
 
@@ -18,7 +19,8 @@ class ReportError(Exception):
 @transactional
 def update_deliverable(deliverable: Deliverable, *, status: str, narrative: str,
                        focus_area_numbers: list[int], user: User | None = None) -> Deliverable:
-    """Set a deliverable's status, narrative and focus areas, and log the change.
+    """Set a deliverable's status, narrative and focus areas, and log the change (none when
+    nothing changed). The narrative is NFC with LF line ends, stripped.
 
     :raises ReportError: unknown status, a focus area not in the work plan, or a narrative
         longer than MAX_NARRATIVE characters or holding control characters.
@@ -30,13 +32,17 @@ def update_deliverable(deliverable: Deliverable, *, status: str, narrative: str,
     if unknown:
         raise ReportError(
             f"The work plan has no focus area {', '.join(map(str, unknown))}.")
-    narrative = narrative.replace("\r\n", "\n").strip()
+    narrative = normalize_text(narrative, multiline=True)
     if len(narrative) > MAX_NARRATIVE:
         raise ReportError(f"Keep the narrative under {MAX_NARRATIVE} characters.")
     try:
         check_text(narrative, "The narrative", multiline=True)
     except ValueError as exc:
         raise ReportError(str(exc)) from None
+    focus_areas = sorted(set(focus_area_numbers))
+    if (status, narrative, focus_areas) == (deliverable.status, deliverable.narrative or "",
+                                            sorted(deliverable.focus_area_numbers or [])):
+        return deliverable  # saved unchanged: nothing to write or log
     before = {"status": deliverable.status, "focus_areas": list(deliverable.focus_area_numbers),
               "narrative_length": len(deliverable.narrative or "")}
     deliverable.status = status

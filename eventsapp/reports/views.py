@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import managed_event_or_404, require_event_access, roles_required
 from ..events.services import get_public_event, is_past
+from ..i18n import ngettext
 from ..models import ADMIN, ORGANISER, Event
 from ..timelimit import pdf_time_limit
 from . import documents, exports
@@ -41,8 +42,12 @@ def _charts(s: EventSummary) -> dict:
     charts = {"economy": bar_chart_svg(
         [Bar(c.label, c.count) for c in s.by_economy], chart_id="chart-economy",
         title="Participants by economy",
-        desc=f"Confirmed participants from each of the {len(s.by_economy)} member economies; "
-             f"{s.economies_represented} are represented. The table above gives the numbers.")}
+        desc=ngettext("Confirmed participants from each of the %(num)d member economy; ",
+                      "Confirmed participants from each of the %(num)d member economies; ",
+                      len(s.by_economy))
+        + ngettext("%(num)d is represented.", "%(num)d are represented.",
+                   s.economies_represented)
+        + " The table above gives the numbers.")}
     if s.fill:
         unit = "day" if s.fill_step_days == 1 else "week"
         last = s.fill[-1]

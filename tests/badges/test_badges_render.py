@@ -297,3 +297,31 @@ def test_five_hundred_badges_render_well_within_a_minute_and_every_code_decodes(
     assert time.process_time() - started < 60
     decoded = [code for page in probe.qr_codes(pdf) for code in page]
     assert sorted(decoded) == sorted(b.checkin_payload for b in badges)
+
+
+# --- issue 14, item 9: Japanese and Hong Kong name characters --------------------------------
+
+RARE_HAN = [
+    ("𠮷田 太郎", "\U00020BB7田 太郎"),  # CJK Extension B (the "tsuchi-yoshi" of 吉田)
+    ("山﨑 花子", "山\ufa11 花子"),  # a unified ideograph of the compatibility block
+    ("𡧃野 𩸽", "\U000219C3野 \U00029E3D"),  # Extension B, as in Japanese family names
+    ("陳 𨋢", "陳 \U000282E2"),  # an HKSCS character (Hong Kong names), Extension B
+]
+
+
+@pytest.mark.parametrize("name, codepoints", RARE_HAN)
+def test_rare_han_characters_print_as_themselves(probe, name, codepoints):
+    assert name == codepoints
+    pdf = render_badges([badge("Taro Yoshida", native=name)], "a6")
+    text = probe.text(pdf)
+    assert "\ufffd" not in text
+    # pdftotext guesses spaces from the gaps; between two Han characters it may not.
+    assert name.replace(" ", "") in [line.replace(" ", "") for line in text.splitlines()]
+    hanamin = {n.split("+", 1)[1] for n, _ in probe.fonts(pdf)} & {"HanaMinA", "HanaMinB"}
+    assert hanamin  # drawn in the bundled Hanazono font, embedded
+
+
+def test_ext_b_character_is_not_missing():
+    from eventsapp.badges.fonts import missing_glyphs
+
+    assert missing_glyphs("𠮷田 太郎 山﨑 𨋢") == set()

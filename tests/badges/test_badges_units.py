@@ -38,9 +38,11 @@ def test_fonts_bundled_with_licences():
                  "NotoSansThai-Bold.ttf", "NotoSansArabic-Regular.ttf",
                  "NotoSansArabic-Bold.ttf", "NotoSansHebrew-Regular.ttf",
                  "NotoSansHebrew-Bold.ttf", "wqy-zenhei.ttc", "LICENSE-Noto.txt",
-                 "LICENSE-WenQuanYi-ZenHei.txt"):
+                 "LICENSE-WenQuanYi-ZenHei.txt", "HanaMinA-CJK-supplement.ttf", "HanaMinB.ttf",
+                 "LICENSE-Hanazono.txt"):
         assert name in files
-    assert sum(files.values()) < 25_000_000
+    # HanaMinB (all of CJK Extension B and later, 31 MB) is most of it.
+    assert sum(files.values()) < 52_000_000
 
 
 @pytest.mark.parametrize("text", REQUIRED)
@@ -56,7 +58,8 @@ def test_required_names_fully_covered(text):
 
 
 def test_missing_glyphs():
-    assert missing_glyphs("髙橋 \U00020BB7野") == {"\U00020BB7"}
+    assert missing_glyphs("髙橋 \U00020BB7野") == set()  # Extension B: Hanazono B
+    assert missing_glyphs("髙橋 \U00030000野") == {"\U00030000"}  # Extension G: no font
     assert missing_glyphs("👩🏽\u200d💻 Ada") == {"👩", "🏽", "💻"}
     # control and invisible format characters are removed, not reported
     assert missing_glyphs("\x00\x1b\x7f\u202e\u200b\ufe0f") == set()
@@ -68,7 +71,8 @@ def test_split_runs():
     assert split_runs("สมชาย ใจดี") == [(THAI, "สมชาย ใจดี")]  # the space stays in the run
     assert split_runs("김민준 (Kim)", BOLD) == [(WQY, "김민준 ("), (NOTO_B, "Kim)")]
     assert split_runs("Иван Петров") == [(NOTO, "Иван Петров")]
-    assert split_runs("A\U00020BB7B") == [(NOTO, "A\ufffdB")]
+    assert split_runs("A\U00030000B") == [(NOTO, "A\ufffdB")]
+    assert split_runs("\U00020BB7田") == [("EventsApp-HanaMinB", "\U00020BB7"), (WQY, "田")]
 
 
 def test_clean_text():

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,92 @@ def test_two_mail_services_never_send_one_message_twice(app, make_event, smtp, s
     recipients = sorted(r for rcpts, _ in smtp.messages for r in rcpts)
     assert recipients == sorted(f"p{i}@example.org" for i in range(60)), outputs
     assert len({parse(raw)["Message-ID"] for _, raw in smtp.messages}) == 60
+
+
+# --- internationalised addresses and names (issue 14, item 7) -------------------------------
+
+
+class Recording(Collect):
+    """Also keeps the envelope's MAIL FROM options (SMTPUTF8 would show there)."""
+
+    def __init__(self):
+        super().__init__()
+        self.mail_options = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mail_options.append(list(envelope.mail_options))
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture(params=[False, True], ids=["smtputf8-off", "smtputf8-on"])
+def smtp_any(request, smtp_port):
+    """A real SMTP server with SMTPUTF8 offered or not; mail must go out either way."""
+    handler = Recording()
+    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port,
+                            enable_SMTPUTF8=request.param)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+def header_lines(raw: bytes) -> list[bytes]:
+    return raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+
+
+def _unfold_to(head: str) -> str:
+    lines = head.split("\r\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("To: "))
+    value = [lines[start][4:]]
+    for line in lines[start + 1:]:
+        if line[:1] not in (" ", "\t"):
+            break
+        value.append(line)
+    return "\r\n".join(value)
+
+
+def decoded_to(raw: bytes) -> str:
+    """The To header decoded by RFC 2047's rules (adjacent encoded words join without the
+    folding white space between them, §6.2; Python's address parser keeps a space there)."""
+    return str(make_header(decode_header(_unfold_to(
+        raw.split(b"\r\n\r\n", 1)[0].decode("ascii")))))
+
+
+def test_mail_to_an_internationalised_domain_goes_out_in_idna_form(ctx, make_event, smtp_any):
+    eid = make_event()
+    result = services.register(event(eid), person(given_name="Jonas", family_name="Müller",
+                                                  email="jonas@müller.example"))
+    assert result.registration.email == "jonas@müller.example"
+    [(rcpt, raw)] = smtp_any.messages
+    assert rcpt == ["jonas@xn--mller-kva.example"]
+    # No SMTPUTF8 needed, offered or not.
+    assert [[o for o in options if not o.startswith("SIZE=")]
+            for options in smtp_any.mail_options] == [[]]
+    assert raw.isascii()
+    msg = parse(raw)
+    assert msg["To"].addresses[0].addr_spec == "jonas@xn--mller-kva.example"
+    assert decoded_to(raw) == "Jonas Müller <jonas@xn--mller-kva.example>"
+    assert db.session.scalar(select(OutboxMessage.sent_at)) is not None
+
+
+@pytest.mark.parametrize("given, family", [
+    ("=?utf-8?q?x?=", "Smith"),
+    ("=?utf-8?b?QWRtaW4=?=", "=?iso-8859-1?q?Bob?="),
+    ("A" * 200, "B" * 100),  # 300 characters and a space
+    ("Ana María", "Pérez y " + "González " * 21),  # 200 characters with spaces
+    ("李" * 200, "小龍" * 50),  # 300 CJK characters: 900 octets of UTF-8
+    ("𠮷" * 100, "田" * 200),  # outside the BMP
+    ('Dr. "Bob"', "O'Brien, Jr. <admin@example.org>"),
+])
+def test_names_never_break_the_to_header(ctx, make_event, smtp, given, family):
+    eid = make_event()
+    services.register(event(eid), person(given_name=given, family_name=family,
+                                         email="long.name@example.org"))
+    [(rcpt, raw)] = smtp.messages
+    assert rcpt == ["long.name@example.org"]
+    assert max(len(line) for line in header_lines(raw)) <= 78  # RFC 5322: 998 at most
+    [address] = parse(raw)["To"].addresses
+    assert address.addr_spec == "long.name@example.org"
+    if '"' in given:  # a quoted string: its quotes and escapes are not part of the name
+        assert address.display_name == f"{given} {family}"
+    else:
+        assert decoded_to(raw) == f"{given} {family} <long.name@example.org>"

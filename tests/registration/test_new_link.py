@@ -113,3 +113,24 @@ def test_the_promotion_email_says_where_to_get_a_new_link(app, make_event):
         body = db.session.scalar(select(OutboxMessage.body).where(
             OutboxMessage.subject.startswith("A place is yours")))
     assert "Lost it? Ask for a new one:\nhttp://events.test/events/event-1/new-link" in body
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True,
+                                         "RATELIMIT_REGISTRATION": "100 per minute"}])
+def test_a_look_alike_address_spends_the_same_new_link_budget(app, registered):
+    """`victim@ｅxample.com` (a full-width e) is the registered address, for the limit too."""
+    codes = []
+    for i, email in enumerate(["ana@example.org", "ana@ｅxample.org", "ANA@ＥXAMPLE.ORG",
+                               "ana@ｅxample.org"]):
+        codes.append(app.test_client().post(
+            "/events/e/new-link", data={"email": email},
+            environ_base={"REMOTE_ADDR": f"10.0.1.{i}"}).status_code)
+    assert codes == [303, 303, 303, 429]
+    with app.app_context():
+        assert outbox() == [("Ana@Example.org", "Your new private link: Test event 1")] * 3
+
+
+def test_a_full_width_address_finds_the_registration(app, client, registered):
+    client.post("/events/e/new-link", data={"email": "ana@ｅxample.org"})
+    with app.app_context():
+        assert outbox() == [("Ana@Example.org", "Your new private link: Test event 1")]

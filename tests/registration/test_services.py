@@ -324,3 +324,29 @@ def test_refused_registration_leaves_no_mail_and_no_audit(ctx, make_event):
         services.register(event(eid), person())
     assert len(outbox()) == 1
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 1
+
+
+def test_a_full_width_domain_is_already_registered(ctx, make_event):
+    """Issue 14: `victim@ｅxample.com` is the same address as victim@example.com."""
+    from eventsapp.registration.validation import clean_registration
+
+    eid = make_event()
+    services.register(event(eid), clean_registration(
+        {"given_name": "V", "family_name": "Ictim", "email": "victim@example.com"}))
+    with pytest.raises(services.AlreadyRegistered):
+        services.register(event(eid), clean_registration(
+            {"given_name": "V", "family_name": "Ictim", "email": "victim@ｅxample.com"}))
+
+
+def test_refusals_count_one_in_the_singular(ctx, make_event):
+    """Issue 14, item 12: "1 person is", "at most 1 participant"."""
+    eid = make_event(per_economy_limit=1, capacity=10)
+    services.register(event(eid), person(economy="JPN"))
+    with pytest.raises(services.EconomyLimitReached) as exc:
+        services.register(event(eid), person(economy="JPN"))
+    assert str(exc.value) == ("This event takes at most 1 participant per economy; "
+                              "0 places left for this economy.")
+    with pytest.raises(services.CapacityError) as exc:
+        services.change_capacity(event(eid), 0, user=None)
+    assert str(exc.value) == ("1 person is already confirmed, so the capacity cannot be lower "
+                              "than 1. Cancel registrations first if places must go.")

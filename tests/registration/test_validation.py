@@ -95,3 +95,61 @@ def test_every_error_is_reported_at_once():
     with pytest.raises(ValidationFailed) as exc:
         clean_registration({"given_name": "", "email": "x", "economy": "ZZ"})
     assert sorted(exc.value.errors) == ["economy", "email", "family_name", "given_name"]
+
+
+# --- issue 14: addresses in any script, look-alike and invisible text ----------------------
+
+SMTPUTF8_MESSAGE = (
+    "Enter an address whose part before the @ uses only Latin letters, digits and "
+    "punctuation (a–z, 0–9, . _ - +): mail to other letters there is refused by many "
+    "mail servers. The part after the @ may be in any script.")
+
+
+def test_internationalised_domain_is_accepted_and_kept_readable():
+    data = clean_registration({**VALID, "email": "jonas@MÜLLER.example"})
+    assert (data.email, data.email_normalized) == ("jonas@müller.example",
+                                                   "jonas@müller.example")
+
+
+@pytest.mark.parametrize("email", ["jönas@müller.example", "用户@例子.广告", "δοκιμή@example.org"])
+def test_non_ascii_local_part_is_refused_with_a_clear_message(email):
+    with pytest.raises(ValidationFailed) as exc:
+        clean_registration({**VALID, "email": email})
+    assert exc.value.errors == {"email": [SMTPUTF8_MESSAGE]}
+
+
+def test_full_width_domain_is_the_same_address():
+    plain = clean_registration({**VALID, "email": "victim@example.com"})
+    wide = clean_registration({**VALID, "email": "victim@ｅxample.com"})
+    upper = clean_registration({**VALID, "email": "Victim@ＥXAMPLE.COM"})
+    assert (wide.email, wide.email_normalized) == ("victim@example.com", "victim@example.com")
+    assert plain.email_normalized == wide.email_normalized == upper.email_normalized
+
+
+def test_local_part_compares_without_case():
+    data = clean_registration({**VALID, "email": "Ann.Lee+CTWG@Example.org"})
+    assert (data.email, data.email_normalized) == ("Ann.Lee+CTWG@example.org",
+                                                   "ann.lee+ctwg@example.org")
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u2060", "\ufeff", "\u3164", "\u200b \u2060",
+                                  "\u115f\u1160", "\u2800", "\u00ad", "\ufe0f"])
+def test_invisible_only_names_are_refused_with_a_clear_message(name):
+    with pytest.raises(ValidationFailed) as exc:
+        clean_registration({**VALID, "given_name": name, "native_name": name})
+    message = "has only invisible characters (such as a zero-width space); type it as it " \
+              "should be printed."
+    assert exc.value.errors == {"given_name": [f"Given name {message}"],
+                                "native_name": [f"Name in native script {message}"]}
+
+
+def test_invisible_characters_at_the_ends_are_removed_and_text_is_nfc():
+    data = clean_registration({**VALID, "given_name": "\u200bZoe\u0308\u2060",
+                               "family_name": "\ufeffNguye\u0302\u0303n\u3000"})
+    assert (data.given_name, data.family_name) == ("Zoë", "Nguyễn")
+
+
+def test_joiners_inside_a_name_stay():
+    # ZWJ/ZWNJ shape Indic, Persian and emoji text: only the ends are cleaned.
+    assert clean_registration({**VALID, "given_name": "👩\u200d💻 Ada"}).given_name == \
+        "👩\u200d💻 Ada"

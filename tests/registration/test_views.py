@@ -248,3 +248,24 @@ class TestWithCsrf:
         manage = token_of(response)
         assert client.post(f"/registrations/{manage}/cancel").status_code == 400
         assert count(app) == 1
+
+
+def test_an_address_needing_smtputf8_is_refused_on_the_form_and_in_the_api(client, make_event,
+                                                                            app):
+    """Issue 14: never accepted and then silently lost; the domain alone may be in any script."""
+    make_event()
+    response = client.post("/events/event-1/register", data=form_data(
+        email="jönas@müller.example"))
+    assert response.status_code == 422
+    assert re.findall(r'<p class="field-error" id="([a-z_]+)-error">', response.text) == [
+        "email"]
+    assert "uses only Latin letters, digits and punctuation" in response.text
+    api = client.post("/api/v1/events/event-1/registrations", json=form_data(
+        email="jönas@müller.example"))
+    assert api.status_code == 422
+    assert list(api.get_json()["errors"]) == ["email"]
+    assert count(app) == 0
+    accepted = client.post("/events/event-1/register", data=form_data(
+        email="jonas@müller.example"))
+    assert accepted.status_code == 303
+    assert count(app) == 1

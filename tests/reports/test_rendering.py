@@ -94,7 +94,8 @@ def test_pdf_text_in_every_script_extracts():
 
 
 def test_pdf_shows_a_replacement_for_characters_no_bundled_font_has():
-    # U+20BB7 (an astral CJK variant) is in none of the badge fonts: drawn as U+FFFD, never
-    # dropped silently or drawn as an empty box.
-    text = pdf_text(pdf.render([pdf.para("髙橋 \U00020BB7野")], title="N", group_name="G"))
-    assert "髙橋 \ufffd野" in text
+    # U+30000 (CJK Extension G) is in none of the bundled fonts: drawn as U+FFFD, never
+    # dropped silently or drawn as an empty box. (U+20BB7 of Extension B is: Hanazono.)
+    text = pdf_text(pdf.render([pdf.para("髙橋 \U00030000野 \U00020BB7")], title="N",
+                               group_name="G"))
+    assert "髙橋 \ufffd野 \U00020BB7" in text
