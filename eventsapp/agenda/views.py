@@ -13,7 +13,7 @@ from ..auth.permissions import MANAGERS, managed_event_or_404, roles_required
 from ..events.localtime import AmbiguousLocalTime, LocalTimeError, localize
 from ..extensions import db
 from ..formfields import choices
-from ..models import AgendaItem, Event, User
+from ..models import AgendaItem, Event, PublishedAgendaItem, User
 from . import services
 from .forms import ItemForm, MoveForm, ShiftForm
 from .grid import agenda_grid
@@ -172,11 +172,15 @@ def duplicate_item(slug: str, item_id: int) -> Response:
     return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{copy.id}"), 303)
 
 
-@bp.post("/<int:item_id>/delete")
+@bp.route("/<int:item_id>/delete", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
-def delete_item(slug: str, item_id: int) -> Response:
+def delete_item(slug: str, item_id: int) -> Response | str:
+    """GET: "Delete this item?"; POST: delete it (or mark it cancelled once public)."""
     event = managed_event_or_404(slug)
     item = _item_or_404(event, item_id)
+    if request.method == "GET":
+        return render_template("admin/agenda_item_delete.html", event=event, item=item,
+                               public=db.session.get(PublishedAgendaItem, item.id) is not None)
     title = item.title
     if services.delete_item(item, user=_user()):
         flash(f"Deleted “{title}”.", "success")

@@ -416,6 +416,103 @@ def promote_registration(registration: Registration, *, user: User | None, reaso
     return reg
 
 
+# --- bulk actions (the organiser's registrations list) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    changed: list[Registration]  # the selected registrations this action changed, by id
+    skipped: list[Registration]  # selected, but in no state the action applies to: untouched
+    promoted: list[Registration]  # others confirmed from the head of the list as places freed
+
+
+def _selected_locked(ev: Event, ids: list[int]) -> list[Registration]:
+    """The registrations of `ev` among `ids`, re-read under the event's lock, by id."""
+    wanted = sorted(set(ids))
+    found: list[Registration] = []
+    for i in range(0, len(wanted), 900):  # well under SQLite's bound-parameter limit
+        found.extend(db.session.scalars(
+            select(Registration).where(Registration.event_id == ev.id,
+                                       Registration.id.in_(wanted[i:i + 900]))
+            .execution_options(populate_existing=True)))
+    return sorted(found, key=lambda r: r.id)
+
+
+@_writer
+def cancel_registrations(event: Event, ids: list[int], *, user: User, reason: str,
+                         notify: bool = True) -> BulkResult:
+    """Cancel the selected registrations of `event` at once, then promote into the places
+    they freed; one audit entry and one email per person.
+
+    One unit of work for the whole batch, under one hold of the event's lock: it happens
+    all or not at all, and the waiting list is served once, after every selected person
+    is out, so nobody selected is first promoted and then cancelled (two contradicting
+    emails). Ids of other events are ignored; those already cancelled are skipped.
+
+    :raises LockTimeout: another writer held the event for too long (answer 503).
+    """
+    ev = lock_event(event.id)
+    selected = _selected_locked(ev, ids)
+    now = utcnow()
+    changed, skipped = [], []
+    for reg in selected:
+        if reg.status == CANCELLED:
+            skipped.append(reg)
+            continue
+        was = reg.status
+        reg.status = CANCELLED
+        reg.cancelled_at = now
+        reg.updated_at = now
+        changed.append(reg)
+        audit.record("cancelled", reg, event_id=ev.id, user=user, previous_status=was,
+                     reason=reason, bulk=len(selected))
+        if notify:
+            notices.cancelled(reg, by_organiser=True, reason=reason)
+    db.session.flush()
+    promoted = _fill_free_places(ev, user=user, notify=notify) if changed else []
+    return BulkResult(changed, skipped, promoted)
+
+
+@_writer
+def promote_registrations(event: Event, ids: list[int], *, user: User, reason: str,
+                          over_capacity: bool = False) -> BulkResult:
+    """Confirm the selected people from the waiting list; one audit entry and one email each.
+
+    A free place always goes to the head of the list first (as for one person,
+    `promote_registration`); a selected person still waiting after that can only be
+    confirmed over capacity, which needs `over_capacity=True`. One unit of work: all of
+    them or none. Ids of other events are ignored; those not on the waiting list are
+    skipped.
+
+    :raises CapacityError: someone selected needs a place beyond the capacity and
+        `over_capacity` is False; nothing changes.
+    :raises LockTimeout: another writer held the event for too long (answer 503).
+    """
+    ev = lock_event(event.id)
+    selected = _selected_locked(ev, ids)
+    waiting_before = {r.id for r in selected if r.status == WAITLISTED}
+    freed = _fill_free_places(ev, user=user, notify=True)
+    still_waiting = [r for r in selected if r.status == WAITLISTED]
+    if still_waiting and not over_capacity:
+        n = len(still_waiting)
+        raise CapacityError(
+            f"The event is full: confirming {'this person' if n == 1 else f'these {n} people'}"
+            f" goes over the capacity of {ev.capacity} by {n}. Raise the capacity, or "
+            "confirm over capacity.")
+    now = utcnow()
+    for reg in still_waiting:
+        reg.status = CONFIRMED
+        reg.promoted_at = now
+        reg.updated_at = now
+        audit.record("promoted", reg, event_id=ev.id, user=user, reason=reason,
+                     over_capacity=True, bulk=len(selected))
+        notices.promoted(reg)
+    changed = [r for r in selected if r.id in waiting_before]
+    skipped = [r for r in selected if r.id not in waiting_before]
+    chosen = {r.id for r in selected}
+    return BulkResult(changed, skipped, [r for r in freed if r.id not in chosen])
+
+
 @_writer
 def update_registration(registration: Registration, data: RegistrationInput, *,
                         user: User | None = None) -> Registration:
