@@ -155,11 +155,17 @@ def _selection(event: Event) -> tuple[list[Registration], dict]:
         abort(422, _form_problem(form))
     if request.args.get("all") == "1":
         args = {"all": "1", **{k: form[k].data for k in FILTER_KEYS if form[k].data}}
-        return selected_registrations(event, matching_ids(event, form.to_query())), args
+        ids = matching_ids(event, form.to_query(), limit=MAX_ROWS + 1)
+        if len(ids) > MAX_ROWS:
+            abort(422, f"A bulk action takes at most {MAX_ROWS:,} registrations at once; "
+                       "narrow the filters.")
+        return selected_registrations(event, ids), args
     try:
         ids = _parse_ids(request.args.getlist("id"))
     except ValueError as exc:
         abort(422, str(exc))
+    if len(ids) > MAX_ROWS:
+        abort(422, f"A bulk action takes at most {MAX_ROWS:,} registrations at once.")
     regs = selected_registrations(event, ids)
     return regs, {"id": [r.id for r in regs]}
 

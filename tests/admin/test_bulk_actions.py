@@ -285,3 +285,13 @@ def test_unknown_action_is_422(admin_client, full_event):
                                 query_string={"action": "delete", "id": "1"})
     assert response.status_code == 422
     assert re.search(r"Choose one of the actions: cancel, promote, badges, export", response.text)
+
+
+def test_select_all_beyond_the_bulk_limit_is_refused_naming_it(admin_client, full_event,
+                                                               monkeypatch):
+    monkeypatch.setattr("eventsapp.admin.registrations.MAX_ROWS", 5)
+    response = admin_client.get("/admin/events/b/registrations/bulk",
+                                query_string={"action": "cancel", "all": "1"})
+    assert response.status_code == 422
+    assert "A bulk action takes at most 5 registrations at once; narrow the filters." in \
+        response.text

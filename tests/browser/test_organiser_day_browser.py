@@ -217,6 +217,11 @@ def test_bulk_cancel_of_three_selected_cancels_exactly_them_audits_and_emails_ea
             Registration.event_id == demo, Registration.status == "waitlisted")))
     assert len(waiting) == 2
     page.goto(f"{live_server}/admin/events/{DEMO_EVENT_SLUG}/registrations?status=confirmed")
+    # With JavaScript, one box ticks the whole page (and a count says what is selected).
+    page.get_by_label("Select every registration on this page").check()
+    assert page.locator("#selected-count").inner_text() == "30 registrations selected"
+    page.get_by_label("Select every registration on this page").uncheck()
+    assert page.locator("#selected-count").is_hidden()
     for name in chosen:
         page.get_by_label(f"Select {name}").check()
     assert page.locator("#selected-count").inner_text() == "3 registrations selected"
