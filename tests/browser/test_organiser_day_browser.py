@@ -355,3 +355,54 @@ def test_check_in_staff_see_only_their_desk_and_no_organiser_menu(page, live_ser
     assert h1(page).startswith("Check-in")
     assert page.get_by_role("navigation", name=re.compile("^Manage ")).count() == 0
     assert_page_is_fine(page, width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_confirmation_and_password_pages_pass_axe_and_fit(page, live_server, seeded, demo,
+                                                          width):
+    from eventsapp.auth.links import request_password_reset
+    from eventsapp.tokens import new_token
+
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server + "/login")
+    assert_page_is_fine(page, width)
+    page.get_by_role("link", name="Forgot your password?").click()
+    assert h1(page) == "Forgot your password?"
+    assert_page_is_fine(page, width)
+    page.get_by_label("Email").fill("someone@example.org")
+    page.get_by_role("button", name="Email me a link").click()
+    assert h1(page) == "Sign in"
+    assert "If someone@example.org belongs to an account" in page.get_by_role(
+        "status").inner_text()
+    with seeded.app_context():
+        create_user("door@example.org", PASSWORD, "checkin")
+        with seeded.test_request_context():
+            request_password_reset("door@example.org")
+        body = db.session.scalar(select(OutboxMessage.body).order_by(OutboxMessage.id.desc()))
+    path = re.search(r"/login/set-password/[A-Za-z0-9_-]{43}", body).group(0)
+    page.goto(live_server + path)
+    assert h1(page) == "Choose a new password"
+    assert_page_is_fine(page, width)
+    page.goto(live_server + "/login/set-password/" + new_token())
+    assert h1(page) == "This link no longer works"
+    assert_page_is_fine(page, width)
+
+    sign_in(page, live_server, seeded)
+    page.goto(f"{live_server}/admin/events/{DEMO_EVENT_SLUG}/registrations?status=waitlisted")
+    page.get_by_label("Select all 2 matching registrations, on every page").check()
+    page.get_by_role("button", name="Cancel…").click()
+    assert h1(page) == "Cancel 2 registrations?"
+    assert_page_is_fine(page, width)
+    page.get_by_role("button", name="Yes, cancel 2 registrations").click()
+    assert h1(page) == "Cancel 2 registrations?"  # the reason is missing: said next to it
+    assert page.get_by_role("alert").get_by_role("link").inner_text() == (
+        "Reason: This field is required.")
+    assert_page_is_fine(page, width)
+    page.get_by_label("Reason").fill("The waiting list is closed")
+    page.get_by_role("button", name="Yes, cancel 2 registrations").click()
+    assert h1(page) == "Registrations"
+    assert page.get_by_role("status").inner_text() == "Cancelled 2 registrations."
+    page.goto(f"{live_server}/admin/users")
+    page.get_by_role("link", name="Deactivate… door@example.org").click()
+    assert h1(page) == "Deactivate door@example.org?"
+    assert_page_is_fine(page, width)
