@@ -30,6 +30,7 @@ BLUEPRINTS = (
     "eventsapp.auth.cli",
     "eventsapp.admin.views",
     "eventsapp.admin.registrations",
+    "eventsapp.admin.users",
     "eventsapp.agenda.views",
     "eventsapp.badges.views",
     "eventsapp.checkin.views",

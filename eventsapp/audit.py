@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .extensions import db
@@ -28,6 +29,23 @@ def record(action: str, obj: Any, *, event_id: int | None = None, user: User | N
                            else "system"),
         "details": {k: _jsonable(v) for k, v in details.items()},
     })
+
+
+def record_each(action: str, objs: list[Any], *, event_id: int | None = None,
+                user: User | None = None, details: Callable[[Any], dict[str, Any]]) -> None:
+    """One audit entry per object of `objs`, written by one statement (a bulk action's).
+
+    :param details: the details of each object's entry.
+    """
+    if not objs:
+        return
+    user_id = user.id if user is not None and getattr(user, "id", None) else None
+    actor = user.email if user is not None and hasattr(user, "email") else "system"
+    db.session.execute(AUDIT_INSERT, [{
+        "action": action, "object_type": type(obj).__name__,
+        "object_id": getattr(obj, "id", None), "event_id": event_id, "user_id": user_id,
+        "actor": actor, "details": {k: _jsonable(v) for k, v in details(obj).items()},
+    } for obj in objs])
 
 
 def _jsonable(value: Any) -> Any:

@@ -31,7 +31,8 @@ SEEDED = {"work_plan": ("%(num)d work plan", "%(num)d work plans"),
 
 
 @bp.cli.command("seed")
-@click.option("--demo", is_flag=True, help="Also add clearly fictional registrations.")
+@click.option("--demo", is_flag=True,
+              help="Also add clearly fictional registrations and an upcoming fictional event.")
 def seed(demo: bool) -> None:
     """Load the 2020 CTWG work plan. Running it again changes nothing."""
     created = load_work_plan()
@@ -51,6 +52,12 @@ def seed(demo: bool) -> None:
         papers = load_demo_documents()
         click.echo(f"Added {papers} demo papers and the outcomes of CTWG 15." if papers
                    else "The demo papers are already there; nothing changed.")
+        from .seed.demo import DEMO_EVENT_SLUG, load_demo_event
+
+        made = load_demo_event()
+        click.echo(f"Added the fictional upcoming event {DEMO_EVENT_SLUG} with {made} "
+                   "registrations (its dates follow today)." if made
+                   else f"The demo event {DEMO_EVENT_SLUG} is already there; nothing changed.")
     if not db.session.scalar(select(func.count()).select_from(User)):
         click.echo("No organiser account yet. Create one, then sign in at /login:\n"
                    "  .venv/bin/flask --app eventsapp create-user you@example.org --role admin")

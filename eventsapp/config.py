@@ -26,6 +26,9 @@ class Defaults:
     RATELIMIT_NEW_LINK = "3 per hour"
     # Failed sign-ins per client address and account (Indico's FAILED_LOGIN_RATE_LIMIT).
     RATELIMIT_LOGIN = "5 per 15 minutes; 10 per day"
+    # "Forgot your password?": per address asked about, and per client address.
+    RATELIMIT_RESET_LINK = "3 per hour"
+    RATELIMIT_RESET_LINK_CLIENT = "10 per hour"
 
     # argon2id parameters (argon2.PasswordHasher keywords); None: argon2-cffi's RFC 9106
     # low-memory profile, or a cheap set when TESTING.

@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     MonthField,
     RadioField,
@@ -20,6 +21,8 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from ..formfields import DateInRange, choices
 from ..reference import CATEGORIES, ECONOMIES, EVENT_KINDS, EVENT_STATUSES, SECTORS
+from .audit_text import ACTION_LABELS
+from .services import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, SORTS, RegistrationQuery
 
 ECONOMY_CHOICES = choices([("", "None / to be confirmed"), *ECONOMIES.items()])
 MAX_CAPACITY = 100_000
@@ -100,18 +103,54 @@ class PromoteForm(ReasonForm):
 
 
 class RegistrationFilterForm(FlaskForm):
+    """The registrations list's query string: filters, the status tab, sorting and the page."""
+
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    q = StringField("Search", validators=[Optional(), Length(max=200)])
+    q = StringField("Search", validators=[Optional(), Length(max=200)],
+                    description="Name, email or organisation")
     status = SelectField("Status", choices=choices([("", "Any"), ("confirmed", "Confirmed"),
                                                     ("waitlisted", "Waiting list"),
                                                     ("cancelled", "Cancelled")]),
                          validators=[Optional()])
-    economy = SelectField("Economy", choices=choices([("", "Any"), *ECONOMIES.items()]),
+    economy = SelectField("Economy", choices=choices([("", "Any economy"), *ECONOMIES.items()]),
                           validators=[Optional()])
-    category = SelectField("Category", choices=choices([("", "Any"), *CATEGORIES.items()]),
+    category = SelectField("Category",
+                           choices=choices([("", "Any category"), *CATEGORIES.items()]),
                            validators=[Optional()])
+    checked_in = SelectField("Checked in", choices=choices([
+        ("", "Any check-in"), ("yes", "Checked in"), ("no", "Not checked in")]),
+        validators=[Optional()])
+    sort = SelectField("Sort by", choices=choices((k, k) for k in SORTS), validators=[Optional()])
+    dir = SelectField("Order", choices=choices([("asc", "Ascending"), ("desc", "Descending")]),
+                      validators=[Optional()])
+    page = IntegerField("Page", validators=[Optional(), NumberRange(1, 1_000_000)])
+    per_page = SelectField("Rows per page", choices=choices((n, str(n)) for n in PAGE_SIZES),
+                           coerce=int, default=DEFAULT_PAGE_SIZE, validators=[Optional()])
+
+    def to_query(self) -> RegistrationQuery:
+        return RegistrationQuery(
+            q=self.q.data or "", status=self.status.data or "", economy=self.economy.data or "",
+            category=self.category.data or "", checked_in=self.checked_in.data or "",
+            sort=self.sort.data or DEFAULT_SORT, descending=self.dir.data == "desc",
+            page=self.page.data or 1, per_page=self.per_page.data or DEFAULT_PAGE_SIZE)
+
+
+class BulkCancelForm(FlaskForm):
+    ids = HiddenField()
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=1_000)],
+                           description="Sent to each person in the cancellation email, and kept "
+                                       "in the audit log.")
+
+
+class BulkPromoteForm(FlaskForm):
+    ids = HiddenField()
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=1_000)],
+                           description="Kept in the audit log.")
+    over_capacity = BooleanField("Confirm over capacity",
+                                 description="Needed when no place is free: a place that frees "
+                                             "up always goes to the head of the waiting list.")
 
 
 class RegistrationEditForm(FlaskForm):
@@ -129,3 +168,17 @@ class RegistrationEditForm(FlaskForm):
 
     FIELDS = ("given_name", "family_name", "badge_name", "email", "economy", "organisation",
               "job_title", "sector", "category", "dietary", "accessibility")
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's query string; the event and user choices are set by the view."""
+
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    event = SelectField("Event", choices=[], validators=[Optional()])
+    user = SelectField("By", choices=[], validators=[Optional()])
+    action = SelectField("What", choices=choices([("", "Anything"), *ACTION_LABELS.items()]),
+                         validators=[Optional()])
+    registration = IntegerField("Registration", validators=[Optional(), NumberRange(1)])
+    page = IntegerField("Page", validators=[Optional(), NumberRange(1, 1_000_000)])

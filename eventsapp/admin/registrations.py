@@ -1,22 +1,71 @@
-"""Registrations management: list with filters, edit, cancel, promote by hand, CSV export."""
+"""Registrations management: the list (filters, status tabs, sorting, pages), bulk actions on a
+selection, one registration's page (edit, cancel, promote by hand) and the CSV export.
+
+A selection travels in the query string, as ticked rows (`id=…`, repeated) or as "every
+registration matching these filters" (`all=1` with the list's filters). Bulk actions that
+change something are confirmed on a page that names how many they touch and POSTs the
+resolved ids; those that only read (export, badges) answer the GET directly.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import re
+import tempfile
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from ..auth.permissions import MANAGERS, managed_event_or_404, roles_required
+from ..badges import services as badges
+from ..badges.layouts import LAYOUTS
+from ..badges.render import render_badges
 from ..events.services import availability
 from ..extensions import db
-from ..models import Event, Registration
+from ..models import CANCELLED, CONFIRMED, WAITLISTED, Event, Registration, User
 from ..registration import services as rules
 from ..registration.validation import FIELD_NAMES, ValidationFailed, clean_registration
+from ..timelimit import pdf_time_limit
 from . import export
-from .forms import PromoteForm, ReasonForm, RegistrationEditForm, RegistrationFilterForm
-from .services import search_registrations, waitlist_positions
+from .forms import (
+    BulkCancelForm,
+    BulkPromoteForm,
+    PromoteForm,
+    ReasonForm,
+    RegistrationEditForm,
+    RegistrationFilterForm,
+)
+from .services import (
+    MAX_ROWS,
+    list_registrations,
+    matching_ids,
+    search_registrations,
+    selected_registrations,
+    waitlist_positions,
+)
 
 bp = Blueprint("admin_registrations", __name__, url_prefix="/admin/events/<slug>")
+
+# The list's filters, which a selection made with "all matching" carries along.
+FILTER_KEYS = ("q", "status", "economy", "category", "checked_in", "sort", "dir")
+BULK_ACTIONS = ("cancel", "promote", "badges", "export")
+SHOWN_NAMES = 50  # names listed on a confirmation page; the count covers the rest
+_IDS = re.compile(r"^\d{1,10}(,\d{1,10})*$")
+
+
+def _user() -> User:
+    return current_user._get_current_object()
 
 
 def _registration_or_404(event: Event, reg_id: int) -> Registration:
@@ -26,42 +75,258 @@ def _registration_or_404(event: Event, reg_id: int) -> Registration:
                          description="There is no such registration for this event.")
 
 
-def _filtered(event: Event) -> tuple[RegistrationFilterForm, list[Registration]]:
-    form = RegistrationFilterForm(request.args)
-    if not form.validate():
-        return form, []
-    return form, search_registrations(event, q=form.q.data or "", status=form.status.data or "",
-                                      economy=form.economy.data or "",
-                                      category=form.category.data or "")
+def _filter_form(args: MultiDict) -> RegistrationFilterForm:
+    return RegistrationFilterForm(args)
+
+
+def _list_args(form: RegistrationFilterForm, **changes) -> dict:
+    """The list's query string as it stands, with `changes`; defaults left out."""
+    args = {k: form[k].data for k in FILTER_KEYS if form[k].data}
+    if form.per_page.data and form.per_page.data != form.per_page.default:
+        args["per_page"] = form.per_page.data
+    if form.page.data and form.page.data > 1:
+        args["page"] = form.page.data
+    args.update(changes)
+    return {k: v for k, v in args.items() if v not in (None, "")}
 
 
 @bp.get("/registrations")
 @roles_required(*MANAGERS)
 def registrations(slug: str):
     event = managed_event_or_404(slug)
-    form, regs = _filtered(event)
+    form = _filter_form(request.args)
+    valid = form.validate()
+    page = list_registrations(event, form.to_query()) if valid else None
     return render_template(
-        "admin/registrations.html", event=event, form=form, registrations=regs,
-        positions=waitlist_positions(event), availability=availability(event),
-        csv_args={k: v for k, v in request.args.items() if v},
-    ), (200 if not form.errors else 422)
+        "admin/registrations.html", event=event, form=form, page=page,
+        positions=waitlist_positions(event) if page else {}, availability=availability(event),
+        list_args=lambda **changes: _list_args(form, **changes), bulk_actions=BULK_ACTIONS,
+    ), (200 if valid else 422)
 
 
 @bp.get("/registrations.csv")
 @roles_required(*MANAGERS)
 def registrations_csv(slug: str) -> Response:
     event = managed_event_or_404(slug)
-    _form, regs = _filtered(event)
+    form = _filter_form(request.args)
+    if not form.validate():
+        abort(422, _form_problem(form))
+    return _csv(event, search_registrations(event, form.to_query()), "registrations")
+
+
+def _csv(event: Event, regs: list[Registration], name: str) -> Response:
     body = export.registrations_csv(regs, waitlist_positions(event), event.timezone)
     return Response(body, mimetype="text/csv", headers={
         # The slug is [a-z0-9-] (checked on creation), so it is safe in the header.
-        "Content-Disposition": f'attachment; filename="registrations-{event.slug}.csv"'})
+        "Content-Disposition": f'attachment; filename="{name}-{event.slug}.csv"'})
+
+
+def _form_problem(form: RegistrationFilterForm) -> str:
+    return "; ".join(f"{form[name].label.text}: {' '.join(errors)}"
+                     for name, errors in form.errors.items())
+
+
+# --- bulk actions -------------------------------------------------------------------------------
+
+
+def _parse_ids(values: list[str]) -> list[int]:
+    """Registration ids from the query or the form.
+
+    :raises ValueError: something that is not an id.
+    """
+    ids: list[int] = []
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        if not _IDS.match(value):
+            raise ValueError("The selection holds something that is not a registration.")
+        ids.extend(int(v) for v in value.split(","))
+    return ids
+
+
+def _selection(event: Event) -> tuple[list[Registration], dict]:
+    """The registrations a bulk action's GET names, and the query string that names them.
+
+    Refusals answer 422 with the reason (an unknown filter value, a malformed id).
+    """
+    form = _filter_form(request.args)
+    if not form.validate():
+        abort(422, _form_problem(form))
+    if request.args.get("all") == "1":
+        args = {"all": "1", **{k: form[k].data for k in FILTER_KEYS if form[k].data}}
+        ids = matching_ids(event, form.to_query(), limit=MAX_ROWS + 1)
+        if len(ids) > MAX_ROWS:
+            abort(422, f"A bulk action takes at most {MAX_ROWS:,} registrations at once; "
+                       "narrow the filters.")
+        return selected_registrations(event, ids), args
+    try:
+        ids = _parse_ids(request.args.getlist("id"))
+    except ValueError as exc:
+        abort(422, str(exc))
+    if len(ids) > MAX_ROWS:
+        abort(422, f"A bulk action takes at most {MAX_ROWS:,} registrations at once.")
+    regs = selected_registrations(event, ids)
+    return regs, {"id": [r.id for r in regs]}
+
+
+def _back_to_list(slug: str) -> Response:
+    args = {k: v for k, v in request.args.items() if k in (*FILTER_KEYS, "page", "per_page")}
+    return redirect(url_for(".registrations", slug=slug, **args), 303)
+
+
+@bp.get("/registrations/bulk")
+@roles_required(*MANAGERS)
+def bulk(slug: str):
+    """Where the list's action buttons lead: a confirmation page, a CSV or the badge choices."""
+    event = managed_event_or_404(slug)
+    action = request.args.get("action", "")
+    if action not in BULK_ACTIONS:
+        abort(422, f"Choose one of the actions: {', '.join(BULK_ACTIONS)}.")
+    regs, selection = _selection(event)
+    if not regs:
+        flash("Select at least one registration, or every registration that matches.", "error")
+        return _back_to_list(slug)
+    if action == "export":
+        return _csv(event, regs, "selected-registrations")
+    if action == "badges":
+        return _badges_page(event, regs, selection)
+    if action == "cancel":
+        return _cancel_page(event, regs, BulkCancelForm(formdata=None))
+    return _promote_page(event, regs, BulkPromoteForm(formdata=None))
+
+
+def _ids_value(regs: list[Registration]) -> str:
+    return ",".join(str(r.id) for r in regs)
+
+
+def _cancel_page(event: Event, regs: list[Registration], form: BulkCancelForm,
+                 status: int = 200, problem: str | None = None):
+    to_cancel = [r for r in regs if r.status != CANCELLED]
+    form.ids.data = _ids_value(to_cancel)
+    return render_template(
+        "admin/bulk_cancel.html", event=event, form=form, regs=to_cancel,
+        skipped=len(regs) - len(to_cancel), shown=SHOWN_NAMES, problem=problem,
+        waitlisted=sum(1 for r in to_cancel if r.status == WAITLISTED),
+        confirmed=sum(1 for r in to_cancel if r.status == CONFIRMED),
+    ), status
+
+
+def _promote_page(event: Event, regs: list[Registration], form: BulkPromoteForm,
+                  status: int = 200, problem: str | None = None):
+    waiting = [r for r in regs if r.status == WAITLISTED]
+    form.ids.data = _ids_value(waiting)
+    return render_template(
+        "admin/bulk_promote.html", event=event, form=form, regs=waiting,
+        skipped=len(regs) - len(waiting), shown=SHOWN_NAMES, problem=problem,
+        availability=availability(event), positions=waitlist_positions(event),
+    ), status
+
+
+def _posted_selection(event: Event, form) -> list[Registration]:
+    try:
+        ids = _parse_ids([form.ids.data or ""])
+    except ValueError as exc:
+        abort(422, str(exc))
+    if len(ids) > MAX_ROWS:
+        abort(422, f"A bulk action takes at most {MAX_ROWS:,} registrations at once.")
+    return selected_registrations(event, ids)
+
+
+def _done(count: int, verb: str, promoted: list[Registration], skipped: int) -> str:
+    message = f"{verb} {count} registration{'s' if count != 1 else ''}."
+    if promoted:
+        message += f" Confirmed {len(promoted)} from the waiting list."
+    if skipped == 1:
+        message += " 1 had changed in the meantime and was left as it stood."
+    elif skipped:
+        message += f" {skipped} had changed in the meantime and were left as they stood."
+    return message
+
+
+@bp.post("/registrations/bulk/cancel")
+@roles_required(*MANAGERS)
+def bulk_cancel(slug: str):
+    event = managed_event_or_404(slug)
+    form = BulkCancelForm()
+    regs = _posted_selection(event, form)
+    if not regs:
+        flash("Nothing was selected; nothing changed.", "error")
+        return redirect(url_for(".registrations", slug=slug), 303)
+    if not form.validate_on_submit():
+        return _cancel_page(event, regs, form, 422)
+    result = rules.cancel_registrations(event, [r.id for r in regs], user=_user(),
+                                        reason=form.reason.data)
+    flash(_done(len(result.changed), "Cancelled", result.promoted, len(result.skipped)),
+          "success")
+    return redirect(url_for(".registrations", slug=slug), 303)
+
+
+@bp.post("/registrations/bulk/promote")
+@roles_required(*MANAGERS)
+def bulk_promote(slug: str):
+    event = managed_event_or_404(slug)
+    form = BulkPromoteForm()
+    regs = _posted_selection(event, form)
+    if not regs:
+        flash("Nothing was selected; nothing changed.", "error")
+        return redirect(url_for(".registrations", slug=slug), 303)
+    if not form.validate_on_submit():
+        return _promote_page(event, regs, form, 422)
+    try:
+        result = rules.promote_registrations(event, [r.id for r in regs], user=_user(),
+                                             reason=form.reason.data,
+                                             over_capacity=form.over_capacity.data)
+    except rules.CapacityError as exc:
+        return _promote_page(event, regs, form, 409, problem=str(exc))
+    flash(_done(len(result.changed), "Confirmed", [], len(result.skipped)), "success")
+    return redirect(url_for(".registrations", slug=slug, status="confirmed"), 303)
+
+
+# --- badges of a selection: preview only, nothing is marked as printed ------------------------
+
+
+def _badges_page(event: Event, regs: list[Registration], selection: dict):
+    confirmed = [r for r in regs if r.status == CONFIRMED]
+    return render_template(
+        "admin/bulk_badges.html", event=event, count=len(confirmed),
+        skipped=len(regs) - len(confirmed), selection=selection, layouts=LAYOUTS)
+
+
+@bp.get("/registrations/badges.pdf")
+@roles_required(*MANAGERS)
+def selection_badges(slug: str):
+    """The badges of the selection (confirmed people only), for printing; a GET, so it
+    records nothing: the badge page's POST marks badges as printed."""
+    event = managed_event_or_404(slug)
+    layout = request.args.get("layout") or "a6x4"
+    if layout not in LAYOUTS:
+        abort(422, f"Unknown sheet layout. Choose one of: {', '.join(LAYOUTS)}.")
+    regs, _selection_args = _selection(event)
+    confirmed = sorted((r for r in regs if r.status == CONFIRMED), key=badges.sort_key)
+    if not confirmed:
+        abort(404, "Nobody confirmed is selected: there is no badge to print.")
+    data = [badges.badge_data(r, event) for r in confirmed]  # read before the alarm is set
+    out = tempfile.TemporaryFile()  # closed by the response once it is sent
+    try:
+        with pdf_time_limit():
+            render_badges(data, layout, out)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return send_file(out, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"badges-{event.slug}-selected-{layout}.pdf",
+                     conditional=False, etag=False)
+
+
+# --- one registration -----------------------------------------------------------------------
 
 
 def _manage_page(event: Event, reg: Registration, edit_form, status: int = 200):
     return render_template(
         "admin/registration.html", event=event, reg=reg, form=edit_form,
-        cancel_form=ReasonForm(prefix="cancel"), promote_form=PromoteForm(prefix="promote"),
+        promote_form=PromoteForm(prefix="promote"),
         position=rules.waitlist_position(reg)), status
 
 
@@ -77,8 +342,7 @@ def registration(slug: str, reg_id: int):
         raw = {name: getattr(reg, name) for name in FIELD_NAMES}
         raw.update({name: getattr(form, name).data for name in RegistrationEditForm.FIELDS})
         try:
-            rules.update_registration(reg, clean_registration(raw),
-                                        user=current_user._get_current_object())
+            rules.update_registration(reg, clean_registration(raw), user=_user())
         except ValidationFailed as exc:
             for name, messages in exc.errors.items():
                 target = getattr(form, name, None)
@@ -91,16 +355,22 @@ def registration(slug: str, reg_id: int):
     return _manage_page(event, reg, form, 422 if request.method == "POST" else 200)
 
 
-@bp.post("/registrations/<int:reg_id>/cancel")
+@bp.route("/registrations/<int:reg_id>/cancel", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def cancel(slug: str, reg_id: int):
+    """GET: the confirmation page (with the reason); POST: cancel."""
     event = managed_event_or_404(slug)
     reg = _registration_or_404(event, reg_id)
     form = ReasonForm(prefix="cancel")
+    if request.method == "GET":
+        if reg.status == CANCELLED:
+            flash("This registration has already been cancelled.", "info")
+            return redirect(url_for(".registration", slug=slug, reg_id=reg.id), 303)
+        return render_template("admin/registration_cancel.html", event=event, reg=reg,
+                               form=form)
     if form.validate_on_submit():
         try:
-            promoted = rules.cancel_registration(reg, user=current_user._get_current_object(),
-                                                 reason=form.reason.data)
+            promoted = rules.cancel_registration(reg, user=_user(), reason=form.reason.data)
         except rules.RegistrationError as exc:
             flash(str(exc), "error")
         else:
@@ -108,8 +378,8 @@ def cancel(slug: str, reg_id: int):
                   + (f" Confirmed {len(promoted)} from the waiting list." if promoted else ""),
                   "success")
         return redirect(url_for(".registration", slug=slug, reg_id=reg.id), 303)
-    flash("Give a reason for cancelling.", "error")
-    return _manage_page(event, reg, RegistrationEditForm(obj=reg), 422)
+    return render_template("admin/registration_cancel.html", event=event, reg=reg,
+                           form=form), 422
 
 
 @bp.post("/registrations/<int:reg_id>/promote")
@@ -120,8 +390,7 @@ def promote(slug: str, reg_id: int):
     form = PromoteForm(prefix="promote")
     if form.validate_on_submit():
         try:
-            rules.promote_registration(reg, user=current_user._get_current_object(),
-                                       reason=form.reason.data,
+            rules.promote_registration(reg, user=_user(), reason=form.reason.data,
                                        over_capacity=form.over_capacity.data)
         except rules.RegistrationError as exc:
             flash(str(exc), "error")

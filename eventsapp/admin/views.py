@@ -1,18 +1,19 @@
-"""Organisers' pages: dashboard, event editing, the audit log and user accounts."""
+"""Organisers' pages: dashboard, an event's overview and editing, reports, the audit log.
+
+Template helpers of every organiser page are registered here too: the menus
+(admin/navigation.py) and date filters.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import MAX_ID
 from ..agenda.services import unpublished_changes
-from ..auth import services as accounts
-from ..auth.forms import UserForm
 from ..auth.permissions import MANAGERS, manageable_events, managed_event_or_404, roles_required
 from ..events import editing
 from ..events.localtime import (
@@ -30,17 +31,44 @@ from ..events.services import (
 )
 from ..extensions import db
 from ..formfields import choices
-from ..labels import local_datetime_label
-from ..models import ADMIN, ORGANISER, AuditEntry, Event, User
+from ..labels import MONTHS, local_datetime_label
+from ..models import ADMIN, ORGANISER, Event, User
 from ..registration.services import RegistrationError
-from .forms import CloneForm, ConfirmForm, EventForm, NewEventForm
+from . import audit_text, navigation
+from . import services as admin_services
+from .forms import AuditFilterForm, CloneForm, ConfirmForm, EventForm, NewEventForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-AUDIT_PAGE_SIZE = 100
+bp.add_app_template_global(navigation.site_menu, "site_menu")
+bp.add_app_template_global(navigation.event_menu, "event_menu")
 
 
 def _user() -> User:
     return current_user._get_current_object()
+
+
+@bp.app_template_filter("local_date")
+def local_date(dt: datetime, tz: str) -> date:
+    """The day at the venue."""
+    return dt.astimezone(ZoneInfo(tz)).date()
+
+
+@bp.app_template_filter("dict_with")
+def dict_with(values: dict, **changes) -> dict:
+    """A copy of a query's arguments with `changes`; a change to None removes the key."""
+    merged = {**values, **changes}
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+@bp.app_template_filter("dict_without")
+def dict_without(values: dict, *keys: str) -> dict:
+    return {k: v for k, v in values.items() if k not in keys}
+
+
+@bp.app_template_filter("short_day")
+def short_day(d: date) -> str:
+    """'4 Aug'."""
+    return f"{d.day} {MONTHS[d.month - 1][:3]}"
 
 
 @bp.get("/")
@@ -274,56 +302,55 @@ def confirm_assumptions(slug: str) -> Response:
     return redirect(url_for("admin.dashboard"), 303)
 
 
-# --- audit log and users (administrators) --------------------------------------------------
+# --- an event's overview, the reports ------------------------------------------------------
+
+
+@bp.get("/events/<slug>/")
+@roles_required(*MANAGERS)
+def event_overview(slug: str) -> str:
+    event = managed_event_or_404(slug)
+    return render_template("admin/event_overview.html", event=event,
+                           o=admin_services.event_overview(event),
+                           can_create=_can_create_events(), public=event.status != "draft")
+
+
+@bp.get("/reports")
+@roles_required(*MANAGERS)
+def reports() -> Response:
+    """The top navigation's "Reports": the latest work plan's report to the SCE."""
+    plan = current_work_plan()
+    if plan is None:
+        abort(404, "No work plan has been loaded yet, so there is no year's report. "
+                   "Run `flask --app eventsapp seed`.")
+    return redirect(url_for("reports.year", year=plan.year), 303)
+
+
+# --- the audit log (administrators) ----------------------------------------------------------
 
 
 @bp.get("/audit")
 @roles_required(ADMIN)
-def audit_log() -> str:
-    # Bounded, so that the offset of a page far past the end cannot overflow the database.
-    page = min(request.args.get("page", 1, type=int) or 1, MAX_ID)
-    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    event_slug = request.args.get("event", "")
-    event = db.session.scalar(select(Event).where(Event.slug == event_slug)) if event_slug \
-        else None
-    if event is not None:
-        stmt = stmt.where(AuditEntry.event_id == event.id)
-    entries = db.paginate(stmt, page=max(page, 1), per_page=AUDIT_PAGE_SIZE, error_out=False)
-    events = {e.id: e for e in db.session.scalars(select(Event))}
-    users = {u.id: u for u in db.session.scalars(select(User))}
-    return render_template("admin/audit.html", entries=entries, events=events, users=users,
-                           event=event)
-
-
-@bp.route("/users", methods=["GET", "POST"])
-@roles_required(ADMIN)
-def users():
-    form = UserForm()
+def audit_log():
     all_events = sorted(db.session.scalars(select(Event)), key=event_sort_key)
-    form.events.choices = choices((e.id, e.title) for e in all_events)
-    if form.validate_on_submit():
-        chosen = [e for e in all_events if e.id in (form.events.data or [])]
-        try:
-            user = accounts.create_user(form.email.data, form.password.data, form.role.data,
-                                        events=chosen, by=_user())
-        except accounts.AccountError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            flash(f"Created the account {user.email}.", "success")
-            return redirect(url_for("admin.users"), 303)
-    return render_template("admin/users.html", form=form, users=accounts.list_users(),
-                           toggle_form=ConfirmForm()), (422 if request.method == "POST" else 200)
-
-
-@bp.post("/users/<int:user_id>/active")
-@roles_required(ADMIN)
-def user_active(user_id: int) -> Response:
-    user = db.get_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            accounts.set_active(user, not user.active, by=_user())
-        except accounts.AccountError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"{user.email} is now {'active' if user.active else 'deactivated'}.", "success")
-    return redirect(url_for("admin.users"), 303)
+    all_users = list(db.session.scalars(select(User).order_by(User.email)))
+    form = AuditFilterForm(request.args)
+    form.event.choices = choices([("", "Every event"), *((e.slug, e.title) for e in all_events)])
+    form.user.choices = choices([("", "Anyone"), *((str(u.id), u.email) for u in all_users)])
+    if not form.validate():
+        return render_template("admin/audit.html", form=form, page=None, lines={},
+                               events={}, event=None), 422
+    event = next((e for e in all_events if e.slug == form.event.data), None)
+    page = admin_services.audit_page(
+        event_id=event.id if event else None,
+        user_id=int(form.user.data) if form.user.data else None,
+        action=form.action.data or "", registration_id=form.registration.data,
+        page=form.page.data or 1)
+    users = {u.id: u.email for u in all_users}
+    lines = {e.id: audit_text.describe(
+        e.action, e.object_type, e.object_id, e.details, subject=page.subjects.get(e.id),
+        by=audit_text.actor_label(users.get(e.user_id), e.actor)) for e in page.entries}
+    args = {k: v for k, v in request.args.items() if k in ("event", "user", "action",
+                                                           "registration") and v}
+    return render_template(
+        "admin/audit.html", form=form, page=page, lines=lines, args=args,
+        events={e.id: e for e in all_events}, event=None, filter_event=event)

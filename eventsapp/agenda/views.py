@@ -16,7 +16,7 @@ from ..extensions import db
 from ..formfields import choices
 from ..i18n import ngettext
 from ..inputs import check_date
-from ..models import AgendaItem, Event, User
+from ..models import AgendaItem, Event, PublishedAgendaItem, User
 from . import services
 from .forms import ItemForm, MoveForm, ShiftForm
 from .grid import agenda_grid
@@ -212,11 +212,15 @@ def duplicate_item(slug: str, item_id: int) -> Response:
     return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{copy.id}"), 303)
 
 
-@bp.post("/<int:item_id>/delete")
+@bp.route("/<int:item_id>/delete", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
-def delete_item(slug: str, item_id: int) -> Response:
+def delete_item(slug: str, item_id: int) -> Response | str:
+    """GET: "Delete this item?"; POST: delete it (or mark it cancelled once public)."""
     event = managed_event_or_404(slug)
     item = _item_or_404(event, item_id)
+    if request.method == "GET":
+        return render_template("admin/agenda_item_delete.html", event=event, item=item,
+                               public=db.session.get(PublishedAgendaItem, item.id) is not None)
     title = item.title
     if services.delete_item(item, user=_user()):
         flash(f"Deleted “{title}”.", "success")

@@ -16,7 +16,7 @@ csrf.exempt(bp)
 
 @bp.get("/events")
 def events():
-    evs = services.public_events(services.current_work_plan())
+    evs = services.public_events(services.current_work_plan(), with_unplanned=True)
     avail = services.availability_for(evs)
     return jsonify({"events": [
         serializers.event_json(e, avail[e.id], services.registration_open(e),

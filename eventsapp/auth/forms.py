@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..formfields import choices
-from ..models import ROLES
 from .services import MIN_PASSWORD_LENGTH
 
 ROLE_LABELS = {"admin": "Administrator", "organiser": "Organiser", "checkin": "Check-in staff"}
@@ -32,11 +32,57 @@ class TokenForm(FlaskForm):
                        description="For example: agenda import script.")
 
 
-class UserForm(FlaskForm):
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (no Ctrl-click to learn)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+ROLE_HINTS = {
+    "checkin": "Check people in at the door of the chosen events. Nothing else.",
+    "organiser": "Edit the chosen events, their agendas and registrations; badges and reports.",
+    "admin": "Everything, for every event, and user accounts and the audit log.",
+}
+SCOPES = {"some": "Only the events ticked below",
+          "all": "Every event, including those created later"}
+
+
+class UserAccessForm(FlaskForm):
+    """What an account may do: least privilege unless chosen otherwise."""
+
+    # Check-in first and by default: a new account can do the least until given more.
+    role = RadioField("Role", choices=choices((r, ROLE_LABELS[r]) for r in
+                                              ("checkin", "organiser", "admin")),
+                      default="checkin", validators=[DataRequired()])
+    scope = RadioField("Events", choices=choices(SCOPES.items()), default="some",
+                       validators=[DataRequired()],
+                       description="Administrators always have every event.")
+    # No Optional(): it would stop the chain before validate_events when nothing is ticked.
+    events = MultiCheckboxField("Limited to these events", coerce=int)
+
+    def validate_events(self, field) -> None:
+        if self.role.data != "admin" and self.scope.data == "some" and not field.data:
+            raise ValidationError("Tick at least one event, or choose every event.")
+
+    def chosen_event_ids(self) -> list[int]:
+        """The events the account is limited to; empty means every event."""
+        if self.role.data == "admin" or self.scope.data == "all":
+            return []
+        return list(self.events.data or [])
+
+
+class InviteForm(UserAccessForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)],
+                       description="They are emailed a link to choose their password.")
+
+
+class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
-    role = SelectField("Role", choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=12, max=1024)],
-                             description="At least 12 characters; give it to the person safely.")
-    events = SelectMultipleField(
-        "Limited to events", coerce=int, validators=[Optional()],
-        description="Leave empty for all events. Hold Ctrl or Cmd to choose several.")
+
+
+class SetPasswordForm(FlaskForm):
+    new_password = PasswordField("New password", validators=[DataRequired()],
+                                 description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+    confirm_password = PasswordField("Confirm new password", validators=[
+        DataRequired(), EqualTo("new_password", message="The passwords do not match.")])

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from .. import audit
 from ..database import unit_of_work
 from ..extensions import db
-from ..models import ROLES, ApiToken, Event, User, utcnow
+from ..models import ADMIN, ROLES, ApiToken, Event, User, utcnow
 from ..textnorm import canonical_email
 from ..tokens import hash_token, looks_like_token, new_token
 
@@ -119,7 +119,8 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def _password_matches(hasher: PasswordHasher, user: User, password: str) -> bool:
-    if len(password) > MAX_PASSWORD_LENGTH:
+    # An invited account has no password yet: the same time as a real check, no oracle.
+    if len(password) > MAX_PASSWORD_LENGTH or not user.password_hash:
         _dummy_verify(hasher)
         return False
     try:
@@ -166,7 +167,42 @@ def change_own_password(user: User, current: str, new: str) -> None:
     set_password(user, new, by=user)
 
 
+def update_user(user: User, role: str, events: Iterable[Event], *, by: User) -> bool:
+    """Change an account's role and the events it is limited to; True if anything changed.
+
+    An administrator's account is never limited (the list is emptied). Nobody changes
+    their own role: the last administrator could lock everybody out.
+
+    :raises AccountError: unknown role, or `by` changing their own role.
+    """
+    if role not in ROLES:
+        raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    if user.id == by.id and role != user.role:
+        raise AccountError("You cannot change your own role; ask another administrator.")
+    event_ids = sorted({e.id for e in events}) if role != ADMIN else []
+    with unit_of_work():
+        before_role = user.role
+        before = sorted(e.slug for e in user.events)
+        chosen = list(db.session.scalars(select(Event).where(Event.id.in_(event_ids))))
+        after = sorted(e.slug for e in chosen)
+        if (before_role, before) == (role, after):
+            return False
+        user.role = role
+        user.events = chosen
+        changes: dict = {}
+        if before_role != role:
+            changes["role"] = [before_role, role]
+        if before != after:
+            changes["events"] = [before, after]
+        audit.record("user_changed", user, user=by, email=user.email, **changes)
+    return True
+
+
 def set_active(user: User, active: bool, *, by: User) -> None:
+    """Deactivate (every session ends at once) or reactivate an account.
+
+    :raises AccountError: `by` deactivating their own account.
+    """
     if user.id == by.id and not active:
         raise AccountError("You cannot deactivate your own account.")
     with unit_of_work():

@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, the account page with personal API tokens, password change."""
+"""Sign-in, sign-out, the account page with personal API tokens, password change, and the
+one-time links that set a password (invitations, "Forgot your password?")."""
 
 from __future__ import annotations
 
@@ -23,8 +24,14 @@ from sqlalchemy import select
 from ..events.services import current_work_plan, public_events
 from ..extensions import db, limiter
 from ..models import CHECKIN, ApiToken
-from . import services
-from .forms import LoginForm, PasswordChangeForm, TokenForm
+from . import links, services
+from .forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    TokenForm,
+)
 from .loader import start_session
 from .permissions import MANAGERS, roles_required
 
@@ -100,7 +107,8 @@ def _account_page(form: TokenForm, new_token: str | None = None, status: int = 2
     return render_template(
         "auth/account.html", form=form, tokens=services.user_tokens(user), new_token=new_token,
         # Staff limited to some events see those; the others every event of the year.
-        desks=(user.events or public_events(current_work_plan())) if user.role == CHECKIN else [],
+        desks=(user.events or public_events(current_work_plan(), with_unplanned=True))
+        if user.role == CHECKIN else [],
     ), status
 
 
@@ -155,3 +163,56 @@ def revoke_token(token_id: int) -> Response:
     services.revoke_api_token(token, by=current_user._get_current_object())
     flash("The token has been revoked.", "info")
     return redirect(url_for("auth.account"), 303)
+
+
+# --- one-time links: "Forgot your password?" and invitations -----------------------------------
+
+
+def _reset_address_key() -> str:
+    # Per address asked about, from any client: nobody floods someone's mailbox.
+    return "reset|" + services.normalize_email(request.form.get("email", ""))
+
+
+@bp.route("/login/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESET_LINK_CLIENT"],
+               methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESET_LINK"],
+               key_func=_reset_address_key, methods=["POST"])
+def forgot_password() -> Response | tuple[str, int]:
+    """Ask for a link to set a new password; the same answer for any address."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = services.normalize_email(form.email.data)
+        links.request_password_reset(email)
+        # Whether or not the address has an account: no oracle of who has one.
+        flash(f"If {email} belongs to an account, we have emailed it a link to choose a new "
+              "password. The link works once, for 1 hour.", "info")
+        return redirect(url_for("auth.login"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.route("/login/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"],
+               deduct_when=lambda response: response.status_code != 303)
+def set_password(token: str) -> Response | tuple[str, int]:
+    """The page an invitation or reset email links to. GET changes nothing (mail scanners
+    open links); the POST sets the password, uses the link up and signs the person in."""
+    link = links.valid_link(token)
+    if link is None:
+        return render_template("auth/link_invalid.html", message=links.INVALID_MESSAGE), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = links.set_password_with_link(token, form.new_password.data)
+        except links.LinkInvalid as exc:
+            return render_template("auth/link_invalid.html", message=str(exc)), 410
+        except services.AccountError as exc:
+            form.new_password.errors.append(str(exc))
+        else:
+            start_session(user)
+            flash("Your password is set, and you are signed in.", "success")
+            return redirect(home_url(user), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/set_password.html", form=form, account=link.user,
+                           invitation=link.purpose == "invite"), status

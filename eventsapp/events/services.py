@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 
 from ..extensions import db
 from ..models import Event, WorkPlan, utcnow
@@ -98,11 +98,19 @@ def current_work_plan() -> WorkPlan | None:
     return db.session.scalar(select(WorkPlan).order_by(WorkPlan.year.desc()).limit(1))
 
 
-def public_events(work_plan: WorkPlan | None = None) -> list[Event]:
-    """Published and cancelled events, in date order (undated ones last)."""
+def public_events(work_plan: WorkPlan | None = None, *,
+                  with_unplanned: bool = False) -> list[Event]:
+    """Published and cancelled events, in date order (undated ones last).
+
+    :param work_plan: only this plan's events (all events when None).
+    :param with_unplanned: with a plan, also the events that belong to no plan (such as
+        the fictional demo event of `seed --demo`).
+    """
     stmt = select(Event).where(Event.status.in_(("published", "cancelled")))
     if work_plan is not None:
-        stmt = stmt.where(Event.work_plan_id == work_plan.id)
+        in_plan = Event.work_plan_id == work_plan.id
+        stmt = stmt.where(or_(in_plan, Event.work_plan_id.is_(None)) if with_unplanned
+                          else in_plan)
     events = list(db.session.scalars(stmt))
     return sorted(events, key=event_sort_key)
 

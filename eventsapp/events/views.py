@@ -20,7 +20,7 @@ bp = Blueprint("events", __name__)
 @bp.get("/")
 def index() -> str:
     work_plan = services.current_work_plan()
-    events = services.public_events(work_plan)
+    events = services.public_events(work_plan, with_unplanned=True)
     upcoming, past = services.split_upcoming_past(events)
     return render_template(
         "events/index.html", work_plan=work_plan, upcoming=upcoming, past=past,

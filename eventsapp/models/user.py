@@ -16,6 +16,9 @@ ORGANISER = "organiser"
 CHECKIN = "checkin"
 ROLES = (ADMIN, ORGANISER, CHECKIN)
 
+INVITE = "invite"
+RESET = "reset"
+
 user_event = Table(
     "user_event",
     Base.metadata,
@@ -41,6 +44,11 @@ class User(UserMixin, Base):
     events: Mapped[list[Event]] = relationship(secondary=user_event)
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
+    @property
+    def has_password(self) -> bool:
+        """False for an invited user who has not set a password yet (nothing can sign in)."""
+        return bool(self.password_hash)
+
     def get_id(self) -> str:
         return f"{self.id}:{self.session_nonce}"
 
@@ -61,3 +69,23 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class PasswordLink(Base):
+    """A one-time link to set a password: an invitation or a reset. Only its hash is kept.
+
+    Used once (`used_at`), or never after `expires_at`; setting a password through any
+    link of a user ends every other link of that user.
+    """
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # INVITE or RESET
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -21,9 +21,10 @@ from datetime import datetime
 from functools import wraps
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..database import lock_event, unit_of_work
@@ -432,6 +433,107 @@ def promote_registration(registration: Registration, *, user: User | None, reaso
                      over_capacity=True)
         notices.promoted(reg)
     return reg
+
+
+# --- bulk actions (the organiser's registrations list) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    changed: list[Registration]  # the selected registrations this action changed, by id
+    skipped: list[Registration]  # selected, but in no state the action applies to: untouched
+    promoted: list[Registration]  # others confirmed from the head of the list as places freed
+
+
+def _selected_locked(ev: Event, ids: list[int]) -> list[Registration]:
+    """The registrations of `ev` among `ids`, re-read under the event's lock, by id."""
+    wanted = sorted(set(ids))
+    found: list[Registration] = []
+    for i in range(0, len(wanted), 900):  # well under SQLite's bound-parameter limit
+        found.extend(db.session.scalars(
+            select(Registration).where(Registration.event_id == ev.id,
+                                       Registration.id.in_(wanted[i:i + 900]))
+            .execution_options(populate_existing=True)))
+    return sorted(found, key=lambda r: r.id)
+
+
+@_writer
+def cancel_registrations(event: Event, ids: list[int], *, user: User, reason: str,
+                         notify: bool = True) -> BulkResult:
+    """Cancel the selected registrations of `event` at once, then promote into the places
+    they freed; one audit entry and one email per person.
+
+    One unit of work for the whole batch, under one hold of the event's lock: it happens
+    all or not at all, and the waiting list is served once, after every selected person
+    is out, so nobody selected is first promoted and then cancelled (two contradicting
+    emails). Ids of other events are ignored; those already cancelled are skipped.
+
+    :raises LockTimeout: another writer held the event for too long (answer 503).
+    """
+    ev = lock_event(event.id)
+    selected = _selected_locked(ev, ids)
+    now = utcnow()
+    changed = [r for r in selected if r.status != CANCELLED]
+    skipped = [r for r in selected if r.status == CANCELLED]
+    was = {r.id: r.status for r in changed}
+    # One UPDATE per chunk and one INSERT for the audit entries, not a flush per person:
+    # the event stays locked while this runs (1,000 people: about a second, not three).
+    changed_ids = [r.id for r in changed]
+    for i in range(0, len(changed_ids), 900):
+        db.session.execute(
+            update(Registration).where(Registration.id.in_(changed_ids[i:i + 900]))
+            .values(status=CANCELLED, cancelled_at=now, updated_at=now)
+            .execution_options(synchronize_session=False))
+    for reg in changed:  # the loaded objects as the rows now are, nothing left to flush
+        for name, value in (("status", CANCELLED), ("cancelled_at", now), ("updated_at", now)):
+            set_committed_value(reg, name, value)
+    audit.record_each("cancelled", changed, event_id=ev.id, user=user, details=lambda r: {
+        "previous_status": was[r.id], "reason": reason, "bulk": len(selected)})
+    if notify:
+        for reg in changed:
+            notices.cancelled(reg, by_organiser=True, reason=reason)
+    promoted = _fill_free_places(ev, user=user, notify=notify) if changed else []
+    return BulkResult(changed, skipped, promoted)
+
+
+@_writer
+def promote_registrations(event: Event, ids: list[int], *, user: User, reason: str,
+                          over_capacity: bool = False) -> BulkResult:
+    """Confirm the selected people from the waiting list; one audit entry and one email each.
+
+    A free place always goes to the head of the list first (as for one person,
+    `promote_registration`); a selected person still waiting after that can only be
+    confirmed over capacity, which needs `over_capacity=True`. One unit of work: all of
+    them or none. Ids of other events are ignored; those not on the waiting list are
+    skipped.
+
+    :raises CapacityError: someone selected needs a place beyond the capacity and
+        `over_capacity` is False; nothing changes.
+    :raises LockTimeout: another writer held the event for too long (answer 503).
+    """
+    ev = lock_event(event.id)
+    selected = _selected_locked(ev, ids)
+    waiting_before = {r.id for r in selected if r.status == WAITLISTED}
+    freed = _fill_free_places(ev, user=user, notify=True)
+    still_waiting = [r for r in selected if r.status == WAITLISTED]
+    if still_waiting and not over_capacity:
+        n = len(still_waiting)
+        raise CapacityError(
+            f"The event is full: confirming {'this person' if n == 1 else f'these {n} people'}"
+            f" goes over the capacity of {ev.capacity} by {n}. Raise the capacity, or "
+            "confirm over capacity.")
+    now = utcnow()
+    for reg in still_waiting:
+        reg.status = CONFIRMED
+        reg.promoted_at = now
+        reg.updated_at = now
+        audit.record("promoted", reg, event_id=ev.id, user=user, reason=reason,
+                     over_capacity=True, bulk=len(selected))
+        notices.promoted(reg)
+    changed = [r for r in selected if r.id in waiting_before]
+    skipped = [r for r in selected if r.id not in waiting_before]
+    chosen = {r.id for r in selected}
+    return BulkResult(changed, skipped, [r for r in freed if r.id not in chosen])
 
 
 @_writer

@@ -218,10 +218,16 @@ def edit(token: str):
                            token=token, refusal=refusal, invalid=status != 200), status
 
 
-@bp.post("/registrations/<token>/cancel")
+@bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])
 @limit_management
 def cancel(token: str):
+    """GET: "Cancel your registration?" with one button; POST: cancel."""
     reg = _registration_or_404(token)
+    if request.method == "GET":
+        if reg.status == CANCELLED:
+            return redirect(url_for(".manage", token=token), 303)
+        return render_template("registration/cancel.html", reg=reg, event=reg.event,
+                               token=token)
     try:
         services.cancel_registration(reg)
     except services.AlreadyCancelled as exc:

@@ -1,4 +1,5 @@
-"""Fictional registrations for trying badges, lists and summaries (`seed --demo`).
+"""Fictional registrations for trying badges, lists and summaries, and a fictional upcoming
+event for trying everything else (`seed --demo`).
 
 Every person here is invented; addresses use the reserved domain demo.example
 and each row's note says so. Names cover the scripts of the 21 economies.
@@ -8,14 +9,17 @@ waiting list, promotions and cancellations are real.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
+from ..agenda.services import publish_agenda
 from ..database import unit_of_work
 from ..events.services import event_starts_at
 from ..extensions import db
-from ..models import Event, Registration
+from ..models import AgendaItem, Event, Registration
 from ..reference import ECONOMIES
 from ..registration import services
 from ..registration.validation import RegistrationInput
@@ -145,3 +149,75 @@ def load_demo_registrations() -> int:
         db.session.execute(update(Registration).where(Registration.id.in_(ids))
                            .values(note=NOTE).execution_options(synchronize_session=False))
     return sum(len(regs) for regs in made.values())
+
+
+# --- a fictional upcoming event, so that every flow can be tried today ------------------------
+
+DEMO_EVENT_SLUG = "demo-practice-workshop"
+DEMO_EVENT_DOMAIN = "practice.demo.example"
+DEMO_TZ = "Asia/Singapore"
+DEMO_LEAD_DAYS = 21  # the event starts this many days after the seed runs
+DEMO_CAPACITY = 30
+# (day, start, end, title, kind, room) of the two days, local times.
+DEMO_AGENDA = [
+    (0, (9, 0), (9, 30), "Arrival and badge collection", "break", "Foyer"),
+    (0, (9, 30), (10, 30), "Opening plenary: why practise at all?", "plenary", "Hall A"),
+    (0, (10, 30), (11, 0), "Coffee", "break", "Foyer"),
+    (0, (11, 0), (12, 30), "Tabletop exercise: a crowded venue", "session", "Room 1"),
+    (0, (12, 30), (14, 0), "Lunch", "meal", "Terrace"),
+    (0, (14, 0), (15, 30), "Tabletop exercise: the debrief", "session", "Room 1"),
+    (0, (16, 0), (17, 0), "Side meeting of the organisers", "side_meeting", "Room 2"),
+    (1, (9, 0), (10, 30), "Working session: writing it down", "session", "Room 1"),
+    (1, (10, 30), (11, 0), "Coffee", "break", "Foyer"),
+    (1, (11, 0), (12, 0), "Closing plenary and next steps", "plenary", "Hall A"),
+]
+
+
+def load_demo_event(today: date | None = None) -> int:
+    """Add the fictional upcoming workshop unless it is there; return its registrations made.
+
+    Its dates follow `today` (the seed's day in DEMO_TZ): it starts DEMO_LEAD_DAYS later,
+    registration is open until then, its agenda is published, and it is full with a short
+    waiting list, so registering, the waiting list, cancelling, badges and the desk can all
+    be tried. It belongs to no work plan: it is in no year's report.
+    """
+    if db.session.scalar(select(Event.id).where(Event.slug == DEMO_EVENT_SLUG)) is not None:
+        return 0
+    tz = ZoneInfo(DEMO_TZ)
+    today = today or datetime.now(tz).date()
+    start = today + timedelta(days=DEMO_LEAD_DAYS)
+    with unit_of_work():
+        event = Event(
+            slug=DEMO_EVENT_SLUG, title="Practice Workshop on Event Security (fictional demo)",
+            short_title="Practice workshop (demo)", kind="workshop", status="published",
+            description="A made-up event for trying eventsapp: every person registered here "
+                        "is invented, and nothing here is real.",
+            theme="Trying every step of a meeting, from registration to the door",
+            venue_name="Demo Conference Centre (fictional)", city="Singapore",
+            venue_economy="SGP", timezone=DEMO_TZ, start_date=start,
+            end_date=start + timedelta(days=1), capacity=DEMO_CAPACITY, waitlist_enabled=True,
+            registration_closes_at=datetime.combine(start, time(0, 0), tz))
+        db.session.add(event)
+        db.session.flush()
+        for day, (h1, m1), (h2, m2), title, kind, room in DEMO_AGENDA:
+            on = start + timedelta(days=day)
+            event.agenda_items.append(AgendaItem(
+                title=title, kind=kind, room=room,
+                description="Fictional session of the demo event.",
+                starts_at=datetime.combine(on, time(h1, m1), tz),
+                ends_at=datetime.combine(on, time(h2, m2), tz)))
+        db.session.flush()
+        publish_agenda(event)
+    made = []
+    for n, (economy, person) in enumerate(_everyone()[:DEMO_CAPACITY + 4], start=1):
+        data = replace(_input(n, economy, person),
+                       email=f"demo{n:03d}@{DEMO_EVENT_DOMAIN}")
+        made.append(services.register(event, data, notify=False).registration)
+    # Two cancellations: their places go to the head of the waiting list.
+    for reg in made[3:5]:
+        services.cancel_registration(reg, reason="demo", notify=False)
+    ids = [reg.id for reg in made]
+    with unit_of_work():
+        db.session.execute(update(Registration).where(Registration.id.in_(ids))
+                           .values(note=NOTE).execution_options(synchronize_session=False))
+    return len(made)

@@ -1,23 +1,32 @@
 """Every organiser page checks the role and the event: a matrix of who gets what."""
 
 import pytest
+from sqlalchemy import select
 
 from tests.auth.fixtures import sign_in
 
 EVENT_ROUTES = [
-    "/admin/events/{slug}/edit", "/admin/events/{slug}/clone", "/admin/events/{slug}/cancel",
+    "/admin/events/{slug}/", "/admin/events/{slug}/edit", "/admin/events/{slug}/clone",
+    "/admin/events/{slug}/cancel", "/admin/events/{slug}/agenda/{item}/delete",
+    "/admin/events/{slug}/registrations/{reg}/cancel",
+    "/admin/events/{slug}/registrations/bulk?action=cancel&id={reg}",
+    "/admin/events/{slug}/registrations/bulk?action=export&all=1",
+    "/admin/events/{slug}/registrations/bulk?action=badges&id={reg}",
     "/admin/events/{slug}/agenda", "/admin/events/{slug}/agenda/new",
     "/admin/events/{slug}/agenda/{item}/edit", "/admin/events/{slug}/registrations",
     "/admin/events/{slug}/registrations.csv", "/admin/events/{slug}/registrations/{reg}",
 ]
 GLOBAL_ROUTES = ["/admin/", "/admin/events/new"]
-ADMIN_ONLY = ["/admin/audit", "/admin/users"]
+ADMIN_ONLY = ["/admin/audit", "/admin/users", "/admin/users/{admin_id}",
+              "/admin/users/{admin_id}/deactivate"]
 POST_ROUTES = [
     "/admin/events/{slug}/assumptions/confirm", "/admin/events/{slug}/agenda/publish",
     "/admin/events/{slug}/agenda/confirm", "/admin/events/{slug}/agenda/{item}/delete",
     "/admin/events/{slug}/agenda/{item}/duplicate", "/admin/events/{slug}/agenda/{item}/shift",
     "/admin/events/{slug}/agenda/move", "/admin/events/{slug}/registrations/{reg}/cancel",
     "/admin/events/{slug}/registrations/{reg}/promote",
+    "/admin/events/{slug}/registrations/bulk/cancel",
+    "/admin/events/{slug}/registrations/bulk/promote",
 ]
 # (who, expected status on event pages, on global pages, on admin-only pages)
 WHO = [
@@ -58,6 +67,11 @@ def world(app, make_event, make_user):
         "limited_organiser": make_user("organiser", events=("mine",)),
         "admin": make_user("admin"),
     }
+    with app.app_context():
+        from eventsapp.models import User
+
+        ids["admin_id"] = db.session.scalar(select(User.id).where(
+            User.email == users["admin"]))
     return ids, users
 
 
@@ -84,7 +98,11 @@ def test_role_matrix_get(app, world, who, event_status, global_status, admin_sta
         got[route] = client.get(route).status_code
         expected.setdefault(route, global_status)
     for route in ADMIN_ONLY:
-        got[route], expected[route] = client.get(route).status_code, admin_status
+        url = route.format(admin_id=ids["admin_id"])
+        got[url], expected[url] = client.get(url).status_code, admin_status
+    if who == "admin":
+        # Nobody deactivates their own account: the confirmation sends them back.
+        expected[f"/admin/users/{ids['admin_id']}/deactivate"] = 303
     assert got == expected
 
 
@@ -93,8 +111,9 @@ def test_role_matrix_get(app, world, who, event_status, global_status, admin_sta
 def test_role_matrix_post_refused_and_nothing_changes(app, world, who, status):
     ids, users = world
     client = _client(app, users, who)
-    got = {route: client.post(route.format(**ids), data={"minutes": "15", "reason": "x"})
-           .status_code for route in POST_ROUTES}
+    got = {route: client.post(route.format(**ids), data={
+        "minutes": "15", "reason": "x", "ids": str(ids["reg"])}).status_code
+        for route in POST_ROUTES}
     assert got == {route: status for route in POST_ROUTES}
     from eventsapp.extensions import db
     from eventsapp.models import AgendaItem, Registration

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from eventsapp.extensions import db
 from eventsapp.models import Event, Registration
+from eventsapp.seed.demo import DEMO_EVENT_SLUG
 
 
 def test_seed_demo_adds_fictional_registrations_once(app):
@@ -18,7 +19,8 @@ def test_seed_demo_adds_fictional_registrations_once(app):
         again.output.splitlines())
     with app.app_context():
         rows = db.session.execute(
-            select(Event.slug, Registration.status).join(Registration.event)).all()
+            select(Event.slug, Registration.status).join(Registration.event)
+            .where(Event.slug != DEMO_EVENT_SLUG)).all()
         assert Counter(rows) == {
             ("ctwg-15", "confirmed"): 39, ("ctwg-15", "cancelled"): 3,
             ("aviation-soft-target-workshop", "confirmed"): 50,
@@ -26,7 +28,8 @@ def test_seed_demo_adds_fictional_registrations_once(app):
             ("aviation-soft-target-workshop", "cancelled"): 2,
             ("star-xi", "confirmed"): 17,
         }
-        regs = db.session.scalars(select(Registration)).all()
+        regs = db.session.scalars(select(Registration).join(Registration.event)
+                                  .where(Event.slug != DEMO_EVENT_SLUG)).all()
         assert {r.email.rsplit("@", 1)[1] for r in regs} == {"demo.example"}
         assert {r.note for r in regs} == {"Fictional demo registration (seed --demo)."}
         assert len({r.economy for r in regs}) == 21
@@ -37,3 +40,43 @@ def test_seed_demo_adds_fictional_registrations_once(app):
                                               "observer", "secretariat", "media"}
         heads = [r for r in regs if r.category == "head_of_delegation"]
         assert sorted(r.economy for r in heads) == ["JPN", "THA"]
+
+
+def test_seed_demo_adds_an_upcoming_fictional_event_open_for_registration(app):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from eventsapp.events.services import registration_open
+    from eventsapp.reports.yearly import work_plan_for_year, year_report
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed", "--demo"])
+    assert ("Added the fictional upcoming event demo-practice-workshop with 34 registrations "
+            "(its dates follow today).") in first.output.splitlines()
+    again = runner.invoke(args=["seed", "--demo"])
+    assert "The demo event demo-practice-workshop is already there; nothing changed." in (
+        again.output.splitlines())
+    today = datetime.now(ZoneInfo("Asia/Singapore")).date()
+    with app.app_context():
+        ev = db.session.scalar(select(Event).where(Event.slug == DEMO_EVENT_SLUG))
+        assert "fictional" in ev.title
+        assert ev.start_date == today + timedelta(days=21)
+        assert ev.end_date == ev.start_date + timedelta(days=1)
+        assert registration_open(ev)
+        assert ev.work_plan_id is None
+        assert [i.title for i in ev.published_items][:2] == [
+            "Arrival and badge collection", "Opening plenary: why practise at all?"]
+        assert len(ev.published_items) == 10
+        statuses = Counter(db.session.scalars(select(Registration.status).where(
+            Registration.event_id == ev.id)))
+        assert statuses == {"confirmed": 30, "waitlisted": 2, "cancelled": 2}
+        emails = set(db.session.scalars(select(Registration.email).where(
+            Registration.event_id == ev.id)))
+        assert {e.rsplit("@", 1)[1] for e in emails} == {"practice.demo.example"}
+        report = year_report(work_plan_for_year(2020))
+        assert DEMO_EVENT_SLUG not in {e.slug for e in report.events}
+    index = app.test_client().get("/").text
+    upcoming = index.split('id="upcoming-h"')[1].split("</section>")[0]
+    assert "Practice Workshop on Event Security (fictional demo)" in upcoming
+    page = app.test_client().get(f"/events/{DEMO_EVENT_SLUG}/register")
+    assert page.status_code == 200

@@ -132,12 +132,21 @@ def test_cancel_from_the_page_promotes_and_is_idempotent(client, make_event, app
         assert statuses(eid) == [("a@x.org", "cancelled"), ("b@x.org", "confirmed")]
 
 
-def test_get_never_cancels(client, make_event, app):
+def test_get_never_cancels_it_asks_first(client, make_event, app):
     eid = make_event()
     token = token_of(client.post("/events/event-1/register", data=form_data(email="a@x.org")))
-    assert client.get(f"/registrations/{token}/cancel").status_code == 405
+    manage = client.get(f"/registrations/{token}").text
+    assert f'href="/registrations/{token}/cancel"' in manage
+    assert f'action="/registrations/{token}/cancel"' not in manage
+    page = client.get(f"/registrations/{token}/cancel")
+    assert page.status_code == 200
+    assert "<h1>Cancel your registration?</h1>" in page.text
+    assert f'<form method="post" action="/registrations/{token}/cancel">' in page.text
     with app.app_context():
         assert statuses(eid) == [("a@x.org", "confirmed")]
+    assert client.post(f"/registrations/{token}/cancel").status_code == 303
+    with app.app_context():
+        assert statuses(eid) == [("a@x.org", "cancelled")]
 
 
 def test_edit_details(client, make_event, app):

@@ -1,0 +1,246 @@
+"""The audit log in words: a pure function from an entry to a sentence a person reads.
+
+"Olivia Hartley · cancelled by admin@example.org · Reason: asked by phone", not
+"cancelled Registration #12 previous_status confirmed delegation_head_id None". The entry's
+`details` are what audit.record() was given (audit.py); values of kinds this module does not
+know are shown as they are, so a new action is never hidden, only less polished.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..reference import CATEGORIES, ECONOMIES, SECTORS
+
+# Every action the app records, as the log's filter offers it.
+ACTION_LABELS: dict[str, str] = {
+    "registered": "Registered",
+    "cancelled": "Registration cancelled",
+    "promoted": "Confirmed from the waiting list",
+    "updated": "Registration details changed",
+    "link_renewed": "New private link",
+    "badge_printed": "Badge printed",
+    "badge_reprinted": "Badge reprinted",
+    "badges_printed": "Badges printed",
+    "capacity_changed": "Capacity changed",
+    "waitlist_changed": "Waiting list turned on or off",
+    "event_created": "Event created",
+    "event_changed": "Event changed",
+    "event_cancelled": "Event cancelled",
+    "event_cloned": "Event cloned",
+    "assumptions_confirmed": "Assumptions confirmed",
+    "agenda_item_added": "Agenda item added",
+    "agenda_item_changed": "Agenda item changed",
+    "agenda_item_deleted": "Agenda item deleted",
+    "agenda_item_cancelled": "Agenda item cancelled",
+    "agenda_published": "Agenda published",
+    "agenda_confirmed": "Agenda times confirmed",
+    "user_created": "Account created",
+    "user_invited": "Account invited",
+    "invitation_resent": "Invitation sent again",
+    "user_changed": "Account's role or events changed",
+    "user_activated": "Account reactivated",
+    "user_deactivated": "Account deactivated",
+    "password_changed": "Password changed",
+    "password_set": "Password set with a link",
+    "password_reset_requested": "Password reset asked for",
+    "api_token_created": "API token created",
+    "api_token_revoked": "API token revoked",
+    "update": "Deliverable report entry changed",
+}
+
+ACTORS = {"registrant": "the registrant", "system": "the system", "cli": "the command line",
+          "anonymous": "someone at the sign-in page", "": "the system"}
+ROLE_NAMES = {"admin": "administrator", "organiser": "organiser", "checkin": "check-in staff"}
+STATUS_NAMES = {"confirmed": "confirmed", "waitlisted": "on the waiting list",
+                "cancelled": "cancelled"}
+FIELD_NAMES = {
+    "given_name": "given name", "family_name": "family name", "badge_name": "name on badge",
+    "native_name": "native name", "email": "email", "economy": "economy",
+    "organisation": "organisation", "job_title": "job title", "sector": "sector",
+    "category": "category", "dietary": "dietary needs", "accessibility": "accessibility needs",
+    "consent_to_list": "listing consent", "starts_at": "start", "ends_at": "end",
+    "title": "title", "room": "room", "kind": "kind", "chairs": "chairs",
+    "speakers": "speakers", "description": "description", "status": "status",
+}
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    subject: str  # who or what the entry is about: "Olivia Hartley", "Capacity"
+    what: str  # what happened to it: "cancelled", "changed from 40 to 50"
+    by: str  # who did it ("" when nobody in particular)
+    notes: tuple[str, ...] = ()  # the reason and other facts, each a short sentence
+
+
+def actor_label(user_email: str | None, actor: str) -> str:
+    """Who acted: the account's address, else the kind of actor the entry names."""
+    if user_email:
+        return user_email
+    return ACTORS.get(actor, actor)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = "—" if value in (None, "", []) else (
+        ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def describe(action: str, object_type: str, object_id: int | None, details: dict[str, Any], *,
+             subject: str | None, by: str) -> AuditLine:
+    """The entry as a sentence.
+
+    :param subject: the name of what the entry is about as it is now (the registration's
+        person, the account's address, the event's title), or None when it is gone.
+    :param by: who acted, from `actor_label`.
+    """
+    d = details or {}
+    reg = subject or (f"Registration {object_id}" if object_id else "A registration")
+    reason = (f"Reason: {d['reason']}",) if d.get("reason") and d["reason"] != "place freed" \
+        else ()
+    title = d.get("title")
+    if isinstance(title, list):  # a change: [old, new]
+        title = title[-1]
+    title = subject or title or "An item"
+    account = d.get("email") or subject or f"Account {object_id}"
+    match action:
+        case "registered":
+            status = STATUS_NAMES.get(d.get("status"), d.get("status", ""))
+            notes = ("as part of a delegation",) if d.get("delegation_head_id") not in (
+                None, object_id) else ()
+            return AuditLine(reg, f"registered ({status})", "" if by == ACTORS["registrant"]
+                             else by, notes)
+        case "cancelled":
+            notes = reason
+            if d.get("previous_status"):
+                notes += (f"Was {STATUS_NAMES.get(d['previous_status'], d['previous_status'])}.",)
+            if d.get("bulk"):
+                notes += (f"One of {d['bulk']} cancelled together.",)
+            if by == ACTORS["registrant"]:
+                return AuditLine(reg, "cancelled their registration", "", notes)
+            return AuditLine(reg, "cancelled", by, notes)
+        case "promoted":
+            if d.get("over_capacity"):
+                return AuditLine(reg, "confirmed from the waiting list, over capacity", by,
+                                 reason)
+            return AuditLine(reg, "confirmed from the waiting list as a place freed up",
+                             "" if by == ACTORS["system"] else by)
+        case "updated":
+            fields = [FIELD_NAMES.get(f, f.replace("_", " ")) for f in d.get("fields", [])]
+            who = "" if by == ACTORS["registrant"] else by
+            what = "changed their details" if not who else "details changed"
+            return AuditLine(reg, what, who, (f"Changed: {', '.join(fields)}.",) if fields
+                             else ())
+        case "link_renewed":
+            return AuditLine(reg, "asked for a new private link", "")
+        case "badge_printed" | "badge_reprinted":
+            what = "badge printed" if action == "badge_printed" else "badge reprinted"
+            return AuditLine(reg, what, by, (f"Sheet: {d['layout']}.",) if d.get("layout")
+                             else ())
+        case "badges_printed":
+            notes = tuple(n for n in (
+                f"Sheet: {d['layout']}." if d.get("layout") else "",
+                f"Category: {CATEGORIES.get(d['category'], d['category'])}."
+                if d.get("category") else "",
+                "Only badges not printed before." if d.get("not_printed") else "") if n)
+            return AuditLine(_count(int(d.get("count") or 0), "badge"), "printed", by, notes)
+        case "capacity_changed":
+            return AuditLine("Capacity", f"changed from {_limit(d.get('previous'))} to "
+                                         f"{_limit(d.get('capacity'))}", by)
+        case "waitlist_changed":
+            return AuditLine("Waiting list", "turned on" if d.get("enabled") else "turned off",
+                             by)
+        case "event_created" | "event_cancelled" | "event_cloned" | "assumptions_confirmed":
+            what = {"event_created": "created", "event_cancelled": "marked as cancelled",
+                    "event_cloned": f"created as a copy of {d.get('source', 'another event')}",
+                    "assumptions_confirmed": "seed assumptions confirmed"}[action]
+            return AuditLine(subject or d.get("title") or "The event", what, by, reason)
+        case "event_changed":
+            return AuditLine(subject or "The event", "changed", by, _changes(d))
+        case "agenda_item_added":
+            return AuditLine(f"Agenda item “{title}”", "added", by)
+        case "agenda_item_changed":
+            return AuditLine(f"Agenda item “{title}”", "changed", by, _changes(d))
+        case "agenda_item_deleted" | "agenda_item_cancelled":
+            what = "deleted" if action == "agenda_item_deleted" else "marked cancelled"
+            return AuditLine(f"Agenda item “{title}”", what, by)
+        case "agenda_published":
+            changes = d.get("changes") or []
+            notes = tuple(str(c) for c in changes[:10]) + (
+                (f"… and {len(changes) - 10} more.",) if len(changes) > 10 else ())
+            return AuditLine("Agenda", f"published as release {d.get('release', '?')} "
+                                       f"({_count(len(changes), 'change')})", by, notes)
+        case "agenda_confirmed":
+            return AuditLine("Agenda times", "confirmed", by)
+        case "user_created" | "user_invited":
+            role = ROLE_NAMES.get(d.get("role"), d.get("role", ""))
+            events = d.get("events") or []
+            what = ("invited" if action == "user_invited" else "created") + f" as {role}"
+            return AuditLine(account, what, by,
+                             (f"Limited to: {', '.join(events)}.",) if events
+                             else ("Every event.",) if d.get("role") != "admin" else ())
+        case "invitation_resent":
+            return AuditLine(account, "sent a new invitation", by)
+        case "user_changed":
+            notes = ()
+            if "role" in d:
+                old, new = d["role"]
+                notes += (f"Role: {ROLE_NAMES.get(old, old)} → {ROLE_NAMES.get(new, new)}.",)
+            if "events" in d:
+                old, new = d["events"]
+                notes += (f"Events: {_short(old) if old else 'every event'} → "
+                          f"{_short(new) if new else 'every event'}.",)
+            return AuditLine(account, "access changed", by, notes)
+        case "user_activated" | "user_deactivated":
+            return AuditLine(account, "reactivated" if action == "user_activated"
+                             else "deactivated", by)
+        case "password_changed":
+            return AuditLine(account, "password changed", "" if by == account else by)
+        case "password_set":
+            return AuditLine(account, f"password set with {d.get('via', 'a link')}", "")
+        case "password_reset_requested":
+            return AuditLine(account, "a password reset link was emailed", "")
+        case "api_token_created" | "api_token_revoked":
+            name = f" “{d['name']}”" if d.get("name") else ""
+            return AuditLine(f"API token{name}", "created" if action == "api_token_created"
+                             else "revoked", by)
+        case "update" if object_type == "Deliverable":
+            return AuditLine(f"Deliverable {d.get('number', object_id)}", "report entry changed",
+                             by)
+    # An action this module does not know yet: its own words, and its details as they are.
+    label = ACTION_LABELS.get(action, action.replace("_", " "))
+    return AuditLine(subject or (f"{object_type} {object_id}" if object_id else object_type),
+                     label[:1].lower() + label[1:], by,
+                     tuple(f"{k.replace('_', ' ')}: {_short(v)}" for k, v in d.items()))
+
+
+def _limit(value: Any) -> str:
+    return "no limit" if value is None else str(value)
+
+
+def _changes(d: dict[str, Any]) -> tuple[str, ...]:
+    """{field: [old, new]} as "start: 09:00 → 09:15" lines; other values as they are."""
+    out = []
+    for key, value in d.items():
+        name = FIELD_NAMES.get(key, key.replace("_", " "))
+        if isinstance(value, list) and len(value) == 2:
+            old, new = value
+            out.append(f"{name[:1].upper() + name[1:]}: {_value(key, old)} → {_value(key, new)}.")
+        else:
+            out.append(f"{name[:1].upper() + name[1:]}: {_value(key, value)}.")
+    return tuple(out)
+
+
+def _value(key: str, value: Any) -> str:
+    if key in ("economy", "lead_economy", "venue_economy") and isinstance(value, str):
+        return ECONOMIES.get(value, value)
+    if key == "sector" and isinstance(value, str):
+        return SECTORS.get(value, value)
+    if key == "category" and isinstance(value, str):
+        return CATEGORIES.get(value, value)
+    return _short(value, 60)
