@@ -4,9 +4,9 @@
 
 For each count, in a fresh subprocess each: a SQLite database with that many
 confirmed mixed-script registrations (the sample of bench/badges.py), then
-- route: POST /admin/events/<slug>/badges.pdf through Flask's test client as a
-  signed-in admin (query, sort, BadgeData, render to a temporary file, mark
-  printed, audit, stream the file back);
+- route: GET /admin/events/<slug>/badges.pdf through Flask's test client as a
+  signed-in admin (query, sort, BadgeData, render to a temporary file, stream
+  the file back; the preview records nothing);
 - floor: render_badges() on the same BadgeData, already built, into memory.
 CPU seconds (time.process_time), peak Python memory (tracemalloc, a second pass),
 the process's peak RSS, and PDF size. With --gunicorn, the largest count is
@@ -93,7 +93,8 @@ def one_case(which: str, n: int) -> dict:
                 s["signed_in_at"] = int(time.time())
 
             def run() -> bytes:
-                response = client.post(f"/admin/events/{SLUG}/badges.pdf", data={"layout": LAYOUT})
+                response = client.get(f"/admin/events/{SLUG}/badges.pdf",
+                                      query_string={"layout": LAYOUT})
                 assert response.status_code == 200, response.status_code
                 return response.get_data()
         else:
@@ -165,11 +166,11 @@ def over_gunicorn(n: int) -> dict:
                     break
                 except requests.RequestException:  # still starting
                     time.sleep(0.2)
-            post = {"data": {"layout": LAYOUT}, "headers": headers, "timeout": 120,
-                    "allow_redirects": False}
-            requests.post(url, **post)  # warm up
+            get = {"params": {"layout": LAYOUT}, "headers": headers, "timeout": 120,
+                   "allow_redirects": False}
+            requests.get(url, **get)  # warm up
             w0 = time.perf_counter()
-            response = requests.post(url, **post)
+            response = requests.get(url, **get)
             wall = time.perf_counter() - w0
             assert response.headers.get("Content-Type") == "application/pdf", (
                 response.status_code, response.headers, response.text[:500])
@@ -194,7 +195,7 @@ def main() -> None:
                              check=True, capture_output=True, text=True).stdout
         return json.loads(out.strip().splitlines()[-1])
 
-    print(f"layout {LAYOUT}: POST badges.pdf through the app vs render_badges() alone")
+    print(f"layout {LAYOUT}: GET badges.pdf through the app vs render_badges() alone")
     print(f"{'badges':>7} {'case':>6} {'CPU s':>7} {'wall s':>7} {'ratio':>6} {'peak MB':>8}"
           f" {'RSS+ MB':>8} {'PDF KB':>7}")
     for n in args.counts:

@@ -40,17 +40,40 @@ def _flash_warnings(warnings: list[str]) -> None:
         flash(f"Warning: {w}", "warning")
 
 
+#: How an item was moved (the `via` of the editor's address) → the control that gets the
+#: focus back, so the next key press moves it again.
+MOVE_CONTROLS = {"earlier": "earlier", "later": "later", "moveto": "moveto", "drag": "menu"}
+
+
 @bp.get("")
 @roles_required(*MANAGERS)
 def editor(slug: str) -> str:
     event = managed_event_or_404(slug)
+    # After a move the page comes back at the item (its #item-N anchor), with its menu
+    # open, the confirmation inside it and the control used focused (autofocus: no
+    # script needed). The confirmation is rebuilt from the item itself, so a reload
+    # shows the truth rather than a stale message.
+    moved = request.args.get("moved", type=int)
+    via = request.args.get("via", "")
+    moved_item = next((i for i in event.agenda_items if i.id == moved), None)
     return render_template(
         "admin/agenda.html", event=event,
         grid=agenda_grid(event.agenda_items, event.days, event.timezone),
         warnings=services.agenda_warnings(event), pending=services.unpublished_changes(event),
         form=ShiftForm(), move_form=MoveForm(),
         item_documents=by_agenda_item(event_documents(event)),
+        moved=moved_item, focus=MOVE_CONTROLS.get(via, "menu") if moved_item else None,
+        several_days=len({*event.days, *(_local_day(i, event) for i in event.agenda_items)}) > 1,
     )
+
+
+def _local_day(item: AgendaItem, event: Event):
+    return item.starts_at.astimezone(ZoneInfo(event.timezone)).date()
+
+
+def _back_to(item: AgendaItem, slug: str, via: str) -> Response:
+    return redirect(url_for("agenda.editor", slug=slug, moved=item.id, via=via,
+                            _anchor=f"item-{item.id}"), 303)
 
 
 def _item_data(form: ItemForm, event: Event) -> services.ItemData | None:
@@ -159,42 +182,42 @@ def shift_item(slug: str, item_id: int) -> Response:
     event = managed_event_or_404(slug)
     item = _item_or_404(event, item_id)
     form = ShiftForm()
-    if form.validate_on_submit():
-        try:
-            item, warnings = services.shift_item(item, int(form.minutes.data), user=_user())
-        except services.AgendaError as exc:
-            _flash_refusal(exc)
-        else:
-            flash(f"Moved “{item.title}” {'earlier' if int(form.minutes.data) < 0 else 'later'}"
-                  f" by 15 minutes.", "success")
-            _flash_warnings(warnings)
-    else:
+    if not form.validate_on_submit():
         flash("That move was not understood.", "error")
-    return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
+        return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
+    minutes = int(form.minutes.data)
+    try:
+        item, _warnings = services.shift_item(item, minutes, user=_user())
+    except services.AgendaError as exc:
+        _flash_refusal(exc)
+        return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
+    return _back_to(item, slug, "earlier" if minutes < 0 else "later")
 
 
 @bp.post("/move")
 @roles_required(*MANAGERS)
 def move_item(slug: str) -> Response:
+    """Move an item to a day and start time: a drop on the grid, or its "Move to" field."""
     event = managed_event_or_404(slug)
     form = MoveForm()
     if not form.validate_on_submit():
-        flash("That move was not understood.", "error")
-        return redirect(url_for("agenda.editor", slug=slug), 303)
+        flash("That move was not understood: give a day and a start time.", "error")
+        item_id = request.form.get("item_id", type=int)
+        return redirect(url_for("agenda.editor", slug=slug,
+                                _anchor=f"item-{item_id}" if item_id else None), 303)
     item = _item_or_404(event, form.item_id.data)
+    via = "moveto" if request.form.get("via") == "moveto" else "drag"
     try:
         starts_at = localize(datetime.combine(form.day.data, form.time.data), event.timezone)
     except LocalTimeError as exc:
         flash(f"{exc} Use the item's edit form to set its time.", "error")
-    else:
-        try:
-            item, warnings = services.move_item(item, starts_at, user=_user())
-        except services.AgendaError as exc:
-            _flash_refusal(exc)
-        else:
-            flash(f"Moved “{item.title}”.", "success")
-            _flash_warnings(warnings)
-    return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
+        return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
+    try:
+        item, _warnings = services.move_item(item, starts_at, user=_user())
+    except services.AgendaError as exc:
+        _flash_refusal(exc)
+        return redirect(url_for("agenda.editor", slug=slug, _anchor=f"item-{item.id}"), 303)
+    return _back_to(item, slug, via)
 
 
 @bp.post("/<int:item_id>/duplicate")

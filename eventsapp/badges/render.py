@@ -79,10 +79,24 @@ class BadgeFrame:
     band_max: float
 
 
+#: Text never comes closer than this to the badge's edge (its cut), so a cut a few
+#: millimetres off, or a holder's rim, takes no letter.
+TEXT_MARGIN = 4.5 * mm
+#: The economy (or organisation) must be legible at conversation distance, 1.5 m:
+#: 14 pt letters are about 3.5 mm tall in capitals, 1/400 of the distance.
+AFFILIATION_MIN = 14.0
+#: A long organisation name may go smaller (an economy never needs to: tested).
+AFFILIATION_FLOOR = 8.0
+
+
 def badge_frame(width: float, height: float) -> BadgeFrame:
-    """Proportional badge geometry; works for portrait A6 and landscape 4 × 3 in."""
+    """Proportional badge geometry; works for portrait A6 and landscape 4 × 3 in.
+
+    `width` × `height` is the printable part of the badge (points); every text box is
+    at least `TEXT_MARGIN` inside it.
+    """
     scale = min(width, height) / (105 * mm)
-    margin = 0.045 * width
+    margin = max(0.045 * width, TEXT_MARGIN)
     gap = 5 * scale
     ext = 1.069 + 0.45  # tallest ascent + deepest descent in the font chains
     top_clear = 0.09 * height  # lanyard slot / clip
@@ -106,7 +120,8 @@ def badge_frame(width: float, height: float) -> BadgeFrame:
         affiliation=affiliation, affiliation_alone=left, qr=qr,
         band=Box(0, 0, width, band_h),
         title_max=title_max, dates_max=dates_max, name_max=name_max,
-        native_max=min(0.55 * name_max, native_h / ext), affiliation_max=14 * scale,
+        native_max=min(0.55 * name_max, native_h / ext),
+        affiliation_max=max(18 * scale, AFFILIATION_MIN),
         band_max=0.5 * band_h,
     )
 
@@ -180,14 +195,23 @@ def draw_badge(
         if block:
             draw_block(c, block, x + box.x, y + box.y, box.w, box.h, align)
 
+    def put_affiliation(box: Box) -> None:
+        block = fit(badge.affiliation, REGULAR, box.w, box.h, f.affiliation_max,
+                    min_size=AFFILIATION_MIN, max_lines=3)
+        if block is not None and (block.truncated or block.split_word):
+            block = fit(badge.affiliation, REGULAR, box.w, box.h, f.affiliation_max,
+                        min_size=AFFILIATION_FLOOR, max_lines=4)
+        if block:
+            draw_block(c, block, x + box.x, y + box.y, box.w, box.h, "left")
+
     put(badge.event_title, BOLD, f.title, f.title_max, 2)
     put(badge.event_dates, REGULAR, f.dates, f.dates_max, 1)
     put(badge.name, BOLD, f.name, f.name_max, 2)
     if clean_text(badge.native_name):
         put(badge.native_name, REGULAR, f.native, f.native_max, 1, align="left")
-        put(badge.affiliation, REGULAR, f.affiliation, f.affiliation_max, 3, align="left")
+        put_affiliation(f.affiliation)
     else:
-        put(badge.affiliation, REGULAR, f.affiliation_alone, f.affiliation_max, 3, align="left")
+        put_affiliation(f.affiliation_alone)
 
 
 def draw_cut_lines(c: Canvas, layout: SheetLayout, used: int) -> None:
@@ -201,6 +225,31 @@ def draw_cut_lines(c: Canvas, layout: SheetLayout, used: int) -> None:
             break
         c.rect(x, y, bw, bh, stroke=1, fill=0)
     c.restoreState()
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where one badge is drawn: its printable part's corner and geometry."""
+
+    x: float
+    y: float
+    frame: BadgeFrame
+
+
+def sheet_slots(sheet: SheetLayout, back: bool = False) -> list[Slot]:
+    """The slots of one side of a sheet; each badge is laid out inside its printable part."""
+    bw, bh = sheet.badge_size
+    out = []
+    for x, y in (sheet.back_positions() if back else sheet.positions()):
+        inset = sheet.printable(x, y)
+        out.append(Slot(x + inset.left, y + inset.bottom,
+                        _frame(bw - inset.left - inset.right, bh - inset.bottom - inset.top)))
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _frame(width: float, height: float) -> BadgeFrame:
+    return badge_frame(width, height)
 
 
 def _compress_finished_page(c: Canvas) -> None:
@@ -226,46 +275,64 @@ def render_badges(
     badges: Iterable[BadgeData],
     layout: str = "a6x4",
     out: BinaryIO | None = None,
+    *,
+    double_sided: bool = False,
 ) -> bytes | None:
     """Render ``badges`` onto sheets of ``layout`` (a key of ``LAYOUTS``).
 
+    With ``double_sided``, every sheet is followed by its back: the same badges
+    again, mirrored for a printer that turns the sheet over its long edge, so a
+    badge that flips on its lanyard still shows the name.
+
     Writes the PDF to ``out`` and returns ``None``, or returns the PDF bytes when
-    ``out`` is None.  Raises ``ValueError`` for an unknown layout or no badges.
+    ``out`` is None.  Raises ``ValueError`` for an unknown layout, a layout that
+    cannot take a second side, or no badges.
     """
     sheet = get_layout(layout)
+    if double_sided and not sheet.double_sided:
+        raise ValueError(f"badge layout {layout!r} is labels: it has no second side to print")
     register_fonts()
-    frame = badge_frame(*sheet.badge_size)
-    positions = list(sheet.positions())
+    fronts = sheet_slots(sheet)
+    backs = sheet_slots(sheet, back=True) if double_sided else []
     # Per-call memo: event title, dates, labels and economies repeat on every badge.
     fit = functools.lru_cache(maxsize=512)(fit_text)
     target = io.BytesIO() if out is None else out
     # A TrueType initial font: otherwise reportlab references (unembedded) Helvetica.
     c = Canvas(target, pagesize=sheet.page_size, pageCompression=1, initialFontName=REGULAR[0])
     c.setViewerPreference("PrintScaling", "None")
+    if double_sided:
+        c.setViewerPreference("Duplex", "DuplexFlipLongEdge")
     c.setCreator("eventsapp badges")
     c.setPageCallBack(lambda _n: _compress_finished_page(c))
 
     count = 0
-    slot = 0
+    page: list[BadgeData] = []  # this sheet's badges, drawn again on its back
+
+    def finish_sheet() -> None:
+        if sheet.cut_lines:
+            draw_cut_lines(c, sheet, len(page))
+        c.showPage()
+        if backs:
+            for b, slot in zip(page, backs, strict=False):
+                draw_badge(c, b, slot.x, slot.y, slot.frame, fit)
+            c.showPage()
+        page.clear()
+
     for badge in badges:
         if not isinstance(badge, BadgeData):
             raise TypeError(f"expected BadgeData, got {type(badge).__name__}")
-        if slot == len(positions):
-            if sheet.cut_lines:
-                draw_cut_lines(c, sheet, slot)
-            c.showPage()
-            slot = 0
+        if len(page) == len(fronts):
+            finish_sheet()
         if count == 0:
             title = clean_text(badge.event_title)
             c.setTitle(f"Badges: {title}" if title else "Badges")
-        x, y = positions[slot]
-        draw_badge(c, badge, x, y, frame, fit)
-        slot += 1
+        slot = fronts[len(page)]
+        draw_badge(c, badge, slot.x, slot.y, slot.frame, fit)
+        page.append(badge)
         count += 1
     if count == 0:
         raise ValueError("no badges to render")
-    if sheet.cut_lines:
-        draw_cut_lines(c, sheet, slot)
+    finish_sheet()
     c.save()
     if out is None:
         return target.getvalue()

@@ -39,12 +39,28 @@ class BadgeFilter:
     layout: str = "a6x4"
     category: str = ""  # empty: every category
     not_printed: bool = False
+    double_sided: bool = False
+
+    def query(self) -> dict[str, str]:
+        """The filter as the badge page's query string (only what differs from the default)."""
+        out = {"layout": self.layout}
+        if self.category:
+            out["category"] = self.category
+        if self.not_printed:
+            out["not_printed"] = "1"
+        if self.double_sided:
+            out["double_sided"] = "1"
+        return out
 
 
-def parse_filter(layout: str | None, category: str | None, not_printed: str | None) -> BadgeFilter:
+_YES = ("1", "on", "true", "yes")
+
+
+def parse_filter(layout: str | None, category: str | None, not_printed: str | None,
+                 double_sided: str | None = None) -> BadgeFilter:
     """Validate the query of a badge download.
 
-    :raises BadgeError: unknown layout or category.
+    :raises BadgeError: unknown layout or category, or both sides asked of labels.
     """
     layout = layout or "a6x4"
     if layout not in LAYOUTS:
@@ -52,7 +68,23 @@ def parse_filter(layout: str | None, category: str | None, not_printed: str | No
     category = category or ""
     if category and category not in CATEGORIES:
         raise BadgeError(f"Unknown category. Choose one of: {', '.join(CATEGORIES)}.")
-    return BadgeFilter(layout, category, not_printed in ("1", "on", "true", "yes"))
+    both = double_sided in _YES
+    if both and not LAYOUTS[layout].double_sided:
+        raise BadgeError(f"{LAYOUTS[layout].label} are labels: they have no back to print "
+                         "on. Choose a paper or card sheet for double-sided badges.")
+    return BadgeFilter(layout, category, not_printed in _YES, both)
+
+
+def parse_ids(raw: str | None) -> list[int]:
+    """The registration ids a badge page listed ("12 15 18" or "12,15,18").
+
+    :raises BadgeError: anything but whole numbers.
+    """
+    parts = (raw or "").replace(",", " ").split()
+    if not parts or not all(p.isdigit() and len(p) <= 18 for p in parts):
+        raise BadgeError("The list of badges to mark was not understood: open the badge "
+                         "page again and use its button.")
+    return list(dict.fromkeys(int(p) for p in parts))
 
 
 def sort_key(reg: Registration) -> tuple:
@@ -97,21 +129,36 @@ def badges_for(event: Event, registrations: Iterable[Registration]) -> Iterator[
         yield badge_data(reg, event)
 
 
-def mark_printed(event: Event, registrations: list[Registration], flt: BadgeFilter, *,
-                 user: User, now: datetime | None = None) -> None:
-    """Record that these badges were printed, with one audit entry."""
+def mark_printed(event: Event, registration_ids: list[int], flt: BadgeFilter, *,
+                 user: User, now: datetime | None = None) -> int:
+    """Record that the badges of these registrations were printed, with one audit entry.
+
+    The ids are those the badge page listed when the organiser previewed the sheets,
+    not the filter run again: someone who registered after the preview was not on
+    the printed sheets and must stay "not printed". Ids that are no longer confirmed
+    registrations of `event` are skipped. Returns how many were marked.
+    """
     now = now or utcnow()
-    ids = [r.id for r in registrations]  # read before the unit of work expires them
     event_id = event.id
     with unit_of_work():
+        ids: list[int] = []
+        for i in range(0, len(registration_ids), _MARK_CHUNK):
+            ids += db.session.scalars(
+                select(Registration.id).where(
+                    Registration.id.in_(registration_ids[i:i + _MARK_CHUNK]),
+                    Registration.event_id == event_id, Registration.status == CONFIRMED)
+            )
         for i in range(0, len(ids), _MARK_CHUNK):
             db.session.execute(
                 update(Registration).where(Registration.id.in_(ids[i:i + _MARK_CHUNK]))
                 .values(badge_printed_at=now)
                 .execution_options(synchronize_session=False)
             )
-        audit.record("badges_printed", event, event_id=event_id, user=user, count=len(ids),
-                     layout=flt.layout, category=flt.category, not_printed=flt.not_printed)
+        if ids:
+            audit.record("badges_printed", event, event_id=event_id, user=user, count=len(ids),
+                         layout=flt.layout, category=flt.category,
+                         not_printed=flt.not_printed, double_sided=flt.double_sided)
+    return len(ids)
 
 
 @transactional

@@ -1,10 +1,12 @@
 """Fit user text into a box: wrap to a few lines, shrink to fit, never overflow.
 
 Widths scale linearly with the font size, so everything is measured once at 1 pt.
-Line breaks are allowed after spaces and around CJK characters; a word longer
-than the line is broken between grapheme clusters (CSS ``overflow-wrap: anywhere``).
-If the text cannot fit even at ``min_size``, as many lines as the box holds are
-drawn at ``min_size`` and the last one ends with an ellipsis.
+Line breaks are allowed after spaces and around CJK characters, nowhere else: the
+text shrinks before a word is broken ("Guadalupe" never becomes "Guadalup / e").
+Only a word wider than the box at ``min_size`` is broken between grapheme clusters
+(CSS ``overflow-wrap: anywhere``), and ``TextBlock.split_word`` says so. If the text
+cannot fit even at ``min_size``, as many lines as the box holds are drawn at
+``min_size`` and the last one ends with an ellipsis.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class TextBlock:
     ascent: float  # fractions of the font size
     descent: float
     truncated: bool = False
+    split_word: bool = False  # a word wider than the box at the smallest size was broken
 
     @property
     def height(self) -> float:
@@ -90,6 +93,17 @@ class _Measured:
         faces = [pdfmetrics.getFont(f).face for f in fonts] or [
             pdfmetrics.getFont(chain.names[0]).face
         ]
+        # The widest stretch between two break opportunities: no line can be narrower
+        # without breaking a word.
+        self.widest_word = 0.0
+        run = 0.0
+        for j in range(self.k):
+            if self.brk[j]:
+                self.widest_word = max(self.widest_word, run)
+                run = 0.0
+            if not self.space[j]:
+                run += widths[j]
+        self.widest_word = max(self.widest_word, run)
         self.ascent = max(f.ascent for f in faces) / 1000.0
         self.descent = max(-f.descent for f in faces) / 1000.0
         self.total = sum(widths)
@@ -99,8 +113,12 @@ class _Measured:
         end = self.starts[b] if b < self.k else len(self.text)
         return self.starts[a], end
 
-    def wrap(self, limit: float) -> list[tuple[int, int, float]]:
-        """Greedy line breaking at ``limit`` (1 pt units): [(first, end, width)]."""
+    def wrap(self, limit: float, split: bool = True) -> list[tuple[int, int, float]] | None:
+        """Greedy line breaking at ``limit`` (1 pt units): [(first, end, width)].
+
+        With ``split`` false, None when a word is wider than ``limit`` (it would have
+        to be broken).
+        """
         lines: list[tuple[int, int, float]] = []
         k, widths, space, brk = self.k, self.widths, self.space, self.brk
         start = 0
@@ -117,6 +135,8 @@ class _Measured:
                 if j > start and brk[j]:
                     last = j
                 if not space[j] and j > start and w + widths[j] > limit:
+                    if last is None and not split:
+                        return None
                     end = last if last is not None else j
                     break
                 w += widths[j]
@@ -157,42 +177,52 @@ def fit_text(
     if m.k == 0 or m.total <= 0:
         return None
 
-    def fits(size: float) -> list[tuple[int, int, float]] | None:
-        lines = m.wrap(box_w / size)
-        if len(lines) > max_lines or _height(m, len(lines), size) > box_h:
+    def fits(size: float, split: bool) -> list[tuple[int, int, float]] | None:
+        lines = m.wrap(box_w / size, split)
+        if lines is None or len(lines) > max_lines or _height(m, len(lines), size) > box_h:
             return None
         if max(w for _, _, w in lines) * size > box_w:
             return None
         return lines
 
-    best: float | None = None
-    if fits(max_size) is not None:
-        best = max_size
-    elif fits(min_size) is not None:
+    def largest(split: bool) -> float | None:
+        if fits(max_size, split) is not None:
+            return max_size
+        if fits(min_size, split) is None:
+            return None
         lo, hi = min_size, max_size
         for _ in range(18):
             mid = (lo + hi) / 2
-            if fits(mid) is not None:
+            if fits(mid, split) is not None:
                 lo = mid
             else:
                 hi = mid
-        best = lo
+        return lo
+
+    # Shrink before breaking a word; break one only when even min_size needs it.
+    split = False
+    best = largest(split=False)
+    if best is None:
+        split = True
+        best = largest(split=True)
 
     if best is not None and not truncated_input:
         single = min(max_size, box_w / m.total, box_h / _height(m, 1, 1.0))
         if single >= min_size and single >= prefer_single * best:
             return _block(m, [(0, m.k)], single, box_w)
-        lines = fits(best) or m.wrap(box_w / best)
+        lines = fits(best, split) or m.wrap(box_w / best)
         n = len(lines)
         if n >= 2:  # balance: narrowest limit that still needs no more lines
-            lo, hi = max(m.widths), box_w / best
+            # Never narrower than the widest word, so balancing breaks no word.
+            lo, hi = (max(m.widths) if split else m.widest_word), box_w / best
             for _ in range(14):
                 mid = (lo + hi) / 2
-                if len(m.wrap(mid)) <= n:
+                trial = m.wrap(mid, split)
+                if trial is not None and len(trial) <= n:
                     hi = mid
                 else:
                     lo = mid
-            lines = m.wrap(hi)
+            lines = m.wrap(hi, split) or lines
         return _block(m, [(a, b) for a, b, _ in lines], best, box_w)
 
     # Does not fit at min_size: fill the box at min_size and end with an ellipsis.
@@ -231,7 +261,9 @@ def _block(
     widest = max(line.width for line in out)
     if widest * size > box_w:  # shaping changed widths a little: shrink, never overflow
         size = box_w / widest
-    return TextBlock(tuple(out), size, m.ascent, m.descent, ellipsis)
+    # A line that starts where no break is allowed continues a broken word.
+    split_word = any(not m.brk[a] for a, _ in spans[1:])
+    return TextBlock(tuple(out), size, m.ascent, m.descent, ellipsis, split_word)
 
 
 def _actual_text(s: str) -> str:

@@ -17,10 +17,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit
 from ..database import transactional
 from ..extensions import db
 from ..labels import day_label
-from ..models import CANCELLED, CONFIRMED, WAITLISTED, CheckIn, Event, Registration, User, utcnow
+from ..models import (
+    CANCELLED,
+    CHECKIN,
+    CONFIRMED,
+    WAITLISTED,
+    CheckIn,
+    Event,
+    Registration,
+    User,
+    utcnow,
+)
 from ..textnorm import escape_like, search_words
 from ..tokens import CHECKIN_ALPHABET
 
@@ -47,6 +58,40 @@ class CheckInResult:
     day: date
     already: bool  # the person was checked in for this day before this scan
     message: str
+    checkin_id: int | None = None  # the row this scan wrote (None when already checked in)
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    registration: Registration
+    day: date
+    message: str
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Whether a registration lets its holder in, and if not why, in the desk's words."""
+
+    admitted: bool
+    reason: str = ""  # short, for a list of names: "on the waiting list"
+    message: str = ""  # a sentence for the result panel
+
+
+def admission(reg: Registration) -> Admission:
+    """Only a confirmed registration admits; the desk sends everyone else to registration."""
+    name = reg.display_name
+    if reg.status == CONFIRMED:
+        return Admission(True)
+    if reg.status == WAITLISTED:
+        return Admission(False, "on the waiting list",
+                         f"Not admitted: {name} is on the waiting list, not confirmed. "
+                         "Send them to the registration desk.")
+    if reg.status == CANCELLED:
+        return Admission(False, "registration cancelled",
+                         f"Not admitted: the registration of {name} was cancelled. "
+                         "Send them to the registration desk.")
+    return Admission(False, f"registration {reg.status}",
+                     f"Not admitted: the registration of {name} is {reg.status}.")
 
 
 @dataclass(frozen=True)
@@ -155,31 +200,65 @@ def check_in(reg: Registration, day: date, *, user: User | None,
              now: datetime | None = None) -> CheckInResult:
     """Record that `reg` attended on `day` (idempotent).
 
-    :raises CheckInError: the registration is waitlisted or cancelled.
+    :raises CheckInError: the registration is waitlisted or cancelled (see `admission`).
     """
+    verdict = admission(reg)
+    if not verdict.admitted:
+        raise CheckInError(verdict.message, registration=reg)
     name = reg.display_name
-    if reg.status == WAITLISTED:
-        raise CheckInError(f"Not admitted: {name} is on the waiting list, not confirmed. "
-                           "Send them to the registration desk.", registration=reg)
-    if reg.status == CANCELLED:
-        raise CheckInError(f"Not admitted: the registration of {name} was cancelled. "
-                           "Send them to the registration desk.", registration=reg)
-    if reg.status != CONFIRMED:
-        raise CheckInError(f"Not admitted: the registration of {name} is {reg.status}.",
-                           registration=reg)
     now = now or utcnow()
-    when = "today" if day == local_today(reg.event, now) else f"for {day_label(day)}"
+    when = _when(reg, day, now)
     if _checked_in(reg, day):
         return CheckInResult(reg, day, True, f"{name} is already checked in {when}.")
+    row = CheckIn(registration_id=reg.id, day=day, at=now,
+                  by_user_id=user.id if user is not None else None)
     try:
         with db.session.begin_nested():
-            db.session.add(CheckIn(registration_id=reg.id, day=day, at=now,
-                                   by_user_id=user.id if user is not None else None))
+            db.session.add(row)
     except IntegrityError:
         # Another desk scanned the same badge between our check and our insert (PostgreSQL;
         # on SQLite the writers take turns).
         return CheckInResult(reg, day, True, f"{name} is already checked in {when}.")
-    return CheckInResult(reg, day, False, f"{name} is checked in {when}.")
+    return CheckInResult(reg, day, False, f"{name} is checked in {when}.", row.id)
+
+
+def _when(reg: Registration, day: date, now: datetime) -> str:
+    return "today" if day == local_today(reg.event, now) else f"for {day_label(day)}"
+
+
+@transactional
+def undo_check_in(event: Event, checkin_id: int, *, user: User,
+                  now: datetime | None = None) -> UndoResult:
+    """Take back a check-in made by mistake (the wrong person picked, a badge scanned twice
+    for two people), with an audit entry naming who undid what.
+
+    Door staff may undo only their own check-ins; organisers any of their event's.
+
+    :raises CheckInError: no such check-in of this event (409: it was undone already), or
+        another desk's (403).
+    """
+    row = db.session.get(CheckIn, checkin_id)
+    if row is None or row.registration.event_id != event.id:
+        raise CheckInError("There is no such check-in any more: it was undone already.")
+    if user.role == CHECKIN and row.by_user_id != user.id:
+        raise CheckInError("This check-in was made at another desk: ask an organiser to undo it.",
+                           status=403, registration=row.registration)
+    reg, day = row.registration, row.day
+    audit.record("checkin_undone", reg, event_id=event.id, user=user, day=day,
+                 checked_in_at=row.at, checked_in_by_user_id=row.by_user_id)
+    db.session.delete(row)
+    when = _when(reg, day, now or utcnow())
+    return UndoResult(reg, day, f"Check-in undone: {reg.display_name} is not checked in {when}.")
+
+
+def checked_in_ids(registrations: list[Registration], day: date) -> set[int]:
+    """Which of `registrations` are checked in on `day` (one query)."""
+    ids = [r.id for r in registrations]
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(CheckIn.registration_id).where(CheckIn.registration_id.in_(ids),
+                                              CheckIn.day == day)))
 
 
 def _checked_in(reg: Registration, day: date) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
-from ..i18n import ngettext
 from ..labels import (
     date_label,
     day_label,
@@ -35,41 +34,48 @@ def summary_pdf(summary: EventSummary, event: Event, group_name: str) -> bytes:
     return pdf.render(story, title=title, group_name=group_name, subject="Event summary")
 
 
+def _counts(heading: str, counts, s: EventSummary) -> list:
+    """Registered, and attended when the desk checked people in, per row."""
+    if s.has_attendance:
+        return [pdf.table([heading, "Registered", "Attended"],
+                          [[c.label, c.count, c.attended] for c in counts],
+                          [WIDTH * 0.6, WIDTH * 0.2, WIDTH * 0.2])]
+    return [pdf.table([heading, "Registered"], [[c.label, c.count] for c in counts],
+                      [WIDTH * 0.7, WIDTH * 0.3])]
+
+
 def _summary_story(s: EventSummary) -> list:
-    capacity = "No limit" if s.capacity is None else s.capacity
-    fill = "" if s.fill_percent is None else f"{s.fill_percent}%"
+    capacity = pdf.Num("No limit") if s.capacity is None else s.capacity
+    fill = pdf.Num("") if s.fill_percent is None else pdf.Num(f"{s.fill_percent}%")
+    attended = (f"Attended: {s.attended} people checked in on at least one day."
+                if s.has_attendance else
+                "Attended: no check-in was recorded, so the figures below are registrations "
+                "only; they do not say who came.")
     story = [
         pdf.para("Registrations", "h2"),
-        pdf.table(["Capacity", "Confirmed", "Fill", "Waiting list", "Cancelled"],
+        pdf.table(["Capacity", "Registered", "Fill", "Waiting list", "Cancelled"],
                   [[capacity, s.confirmed, fill, s.waitlisted, s.cancelled]], [WIDTH / 5] * 5),
+        pdf.para("Registered means a confirmed registration."),
+        pdf.para(attended),
         pdf.para("Attendance by day", "h2"),
         pdf.table(["Day", "Checked in"],
                   [[day_label(d.day), d.count] for d in s.attendance]
                   + [["People checked in on at least one day", s.attended]],
                   [WIDTH * 0.7, WIDTH * 0.3]),
-        pdf.para("Participants by economy", "h2"),
-        pdf.para(f"Economies represented: {s.economies_represented} of {len(s.by_economy)}"),
-        pdf.table(["Economy", "Participants"], [[c.label, c.count] for c in s.by_economy],
-                  [WIDTH * 0.7, WIDTH * 0.3]),
+        pdf.para("By economy", "h2"),
+        pdf.para(f"Economies represented: {s.economies_represented} of {len(s.by_economy)}"
+                 + (f" registered, {s.economies_attended} attended." if s.has_attendance
+                    else " registered.")),
+        *_counts("Economy", s.by_economy, s),
         Spacer(1, 4 * mm),
         KeepTogether(pdf.bar_chart([Bar(c.label, c.count) for c in s.by_economy],
-                                   "Participants by economy")),
+                                   "Registered by economy")),
         pdf.para("Organisations that are not economies", "h2"),
     ]
-    if s.organisations:
-        story.append(pdf.table(["Organisation", "Participants"],
-                               [[c.label, c.count] for c in s.organisations],
-                               [WIDTH * 0.7, WIDTH * 0.3]))
-    else:
-        story.append(pdf.para("None."))
-    story += [
-        pdf.para("Participants by sector", "h2"),
-        pdf.table(["Sector", "Participants"], [[c.label, c.count] for c in s.by_sector],
-                  [WIDTH * 0.7, WIDTH * 0.3]),
-        pdf.para("Participants by category", "h2"),
-        pdf.table(["Category", "Participants"], [[c.label, c.count] for c in s.by_category],
-                  [WIDTH * 0.7, WIDTH * 0.3]),
-    ]
+    story += _counts("Organisation", s.organisations, s) if s.organisations else [
+        pdf.para("None.")]
+    story += [pdf.para("By sector", "h2"), *_counts("Sector", s.by_sector, s),
+              pdf.para("By category", "h2"), *_counts("Category", s.by_category, s)]
     if s.fill:
         unit = "day" if s.fill_step_days == 1 else "week"
         story.append(KeepTogether([
@@ -102,11 +108,17 @@ def _agenda(s: EventSummary) -> list:
 
 
 def participants_pdf(lop: ParticipantList, event: Event, group_name: str) -> bytes:
+    """The List; the organisers' one (with email addresses) is marked INTERNAL on every page."""
     title = f"List of Participants: {lop.title}"
-    story = [pdf.para(title, "title"),
-             pdf.para(f"{date_label(event)} · {venue_label(event)}"),
-             pdf.para(ngettext("%(num)d participant.", "%(num)d participants.", lop.count))]
-    with_email = not lop.public
+    internal = not lop.public
+    story = [pdf.para(title, "title")]
+    if internal:
+        story.append(pdf.para("INTERNAL: for the organisers. It gives email addresses and "
+                              "people who did not agree to be listed; share the public list "
+                              "instead.", "marking"))
+    story += [pdf.para(f"{date_label(event)} · {venue_label(event)}"),
+              pdf.para(f"{lop.count} registered (confirmed).")]
+    with_email = internal
     for group in lop.groups:
         story.append(pdf.para(group.heading, "h2"))
         header = ["Name", "Position and organisation"] + (["Email"] if with_email else [])
@@ -122,7 +134,9 @@ def participants_pdf(lop: ParticipantList, event: Event, group_name: str) -> byt
         story.append(pdf.table(header, rows, widths))
     if not lop.groups:
         story.append(pdf.para("No participants to list."))
-    return pdf.render(story, title=title, group_name=group_name, subject="List of Participants")
+    return pdf.render(story, title=title + (" (internal)" if internal else ""),
+                      group_name=group_name, subject="List of Participants",
+                      marking="INTERNAL" if internal else "")
 
 
 def year_report_pdf(report: YearReport) -> bytes:
@@ -130,9 +144,12 @@ def year_report_pdf(report: YearReport) -> bytes:
              pdf.para("Report to the APEC Steering Committee on Economic and Technical "
                       "Cooperation (SCE)."),
              pdf.para("Totals for the year", "h2"),
-             pdf.table(["Events held", "Participants", "Economies represented"],
-                       [[report.events_held, report.participants,
-                         len(report.economies_represented)]], [WIDTH / 3] * 3),
+             pdf.table(["Events held", "Registered", "Attended", "Economies represented"],
+                       [[report.events_held, report.registered, report.attended,
+                         len(report.economies_represented)]], [WIDTH / 4] * 4),
+             pdf.para("Held means the event had dates and they are past. Registered counts "
+                      "confirmed registrations at events held, attended the people checked "
+                      "in there; someone at two events counts twice."),
              pdf.para("Deliverables", "h2")]
     for d in report.deliverables:
         story += _deliverable(d)
@@ -163,20 +180,31 @@ def _deliverable(d: DeliverableReport) -> list:
     e = d.event
     if e is None:
         return out
-    out.append(pdf.para(f"{e.title}: {e.dates}, {e.venue} ({e.state})"))
+    out.append(pdf.para(f"{e.title}: {e.dates}, {e.venue} ({e.state_label})"))
     if e.held:
         s = e.summary
-        economies = ", ".join(f"{c.label} {c.count}" for c in s.represented_economies) or "none"
         sectors = ", ".join(f"{c.label} {c.count}" for c in s.by_sector if c.count) or "none"
         attendance = "; ".join(f"{day_label(a.day)}: {a.count}" for a in s.attendance) or "none"
+        came = (f" Attended: {s.attended}." if s.has_attendance
+                else " Attended: no check-in recorded.")
+        out.append(pdf.para(
+            f"Registered: {s.confirmed} from {_n(s.economies_represented, 'economy', 'economies')}"
+            f" and {_n(len(s.organisations), 'other organisation', 'other organisations')}."
+            f"{came}"))
+        rows = [*s.represented_economies, *s.organisations]
+        if rows:
+            header = ["Economy or organisation", "Registered"] + (
+                ["Attended"] if s.has_attendance else [])
+            widths = ([WIDTH * 0.5, WIDTH * 0.17, WIDTH * 0.17] if s.has_attendance
+                      else [WIDTH * 0.5, WIDTH * 0.17])
+            out.append(pdf.table(header, [[c.label, c.count] + (
+                [c.attended] if s.has_attendance else []) for c in rows], widths))
         out += [
-            pdf.para(f"Participants: {s.confirmed} from "
-                     + ngettext("%(num)d economy", "%(num)d economies", s.economies_represented)
-                     + " and " + ngettext("%(num)d other organisation.",
-                                          "%(num)d other organisations.",
-                                          len(s.organisations))),
-            pdf.para(f"By economy: {economies}."),
-            pdf.para(f"By sector: {sectors}."),
-            pdf.para(f"Attendance: {attendance}."),
+            pdf.para(f"By sector (registered): {sectors}."),
+            pdf.para(f"Checked in by day: {attendance}."),
         ]
     return out
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"

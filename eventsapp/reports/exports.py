@@ -14,7 +14,9 @@ from ..spreadsheet import escape_cell
 from .participants import ParticipantList
 from .queries import EventSummary
 
-COUNT_HEADER = ("section", "key", "label", "count")
+#: `count` is registrations (confirmed) for the breakdowns; `attended`, for them, the people
+#: checked in on at least one day (empty where it does not apply).
+COUNT_HEADER = ("section", "key", "label", "count", "attended")
 PARTICIPANT_HEADER = ("group", "name", "native_name", "job_title", "organisation", "economy",
                       "category", "sector", "head_of_delegation", "email", "consent_to_list")
 
@@ -23,20 +25,21 @@ def count_rows(summary: EventSummary) -> list[tuple]:
     """One row per figure of the summary, in the order of the page."""
     capacity = "" if summary.capacity is None else summary.capacity
     rows: list[tuple] = [
-        ("registrations", "capacity", "Capacity", capacity),
-        ("registrations", "confirmed", "Confirmed", summary.confirmed),
-        ("registrations", "waitlisted", "Waiting list", summary.waitlisted),
-        ("registrations", "cancelled", "Cancelled", summary.cancelled),
+        ("registrations", "capacity", "Capacity", capacity, ""),
+        ("registrations", "confirmed", "Registered (confirmed)", summary.confirmed, ""),
+        ("registrations", "waitlisted", "Waiting list", summary.waitlisted, ""),
+        ("registrations", "cancelled", "Cancelled", summary.cancelled, ""),
         ("registrations", "economies_represented", "Economies represented",
-         summary.economies_represented),
+         summary.economies_represented, summary.economies_attended),
     ]
-    rows += [("attendance", d.day.isoformat(), d.day.isoformat(), d.count)
+    rows += [("attendance", d.day.isoformat(), d.day.isoformat(), d.count, "")
              for d in summary.attendance]
-    rows.append(("attendance", "attended", "Checked in on at least one day", summary.attended))
+    rows.append(("attendance", "attended", "Checked in on at least one day", summary.attended,
+                 ""))
     for section, counts in (("economy", summary.by_economy),
                             ("organisation", summary.organisations),
                             ("sector", summary.by_sector), ("category", summary.by_category)):
-        rows += [(section, c.key, c.label, c.count) for c in counts]
+        rows += [(section, c.key, c.label, c.count, c.attended) for c in counts]
     return rows
 
 

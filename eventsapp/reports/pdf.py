@@ -52,6 +52,10 @@ STYLES = {
     "cell": ParagraphStyle("cell", fontName=BODY, fontSize=9, leading=11.5),
     "cell_bold": ParagraphStyle("cell_bold", fontName=BODY_BOLD, fontSize=9, leading=11.5),
     "num": ParagraphStyle("num", fontName=BODY, fontSize=9, leading=11.5, alignment=TA_RIGHT),
+    "num_head": ParagraphStyle("num_head", fontName=BODY_BOLD, fontSize=9, leading=11.5,
+                               alignment=TA_RIGHT),
+    "marking": ParagraphStyle("marking", fontName=BODY_BOLD, fontSize=11, leading=14,
+                              textColor=colors.HexColor("#991b1b"), spaceAfter=6),
 }
 
 TABLE_STYLE = TableStyle([
@@ -76,7 +80,7 @@ def markup(text: str | None, *, bold: bool = False) -> str:
 
 
 def para(text: str | None, style: str = "body", *, bold: bool = False) -> Paragraph:
-    bold = bold or style in ("title", "h2", "h3", "cell_bold")
+    bold = bold or style in ("title", "h2", "h3", "cell_bold", "num_head", "marking")
     return Paragraph(markup(text, bold=bold), _shaped(STYLES[style], text or "", bold))
 
 
@@ -88,18 +92,36 @@ def _shaped(style: ParagraphStyle, text: str, bold: bool) -> ParagraphStyle:
     return ParagraphStyle(f"{style.name}-shaped", parent=style) if needs else style
 
 
+class Num(str):
+    """Text that stands for a figure ("85%", "No limit"): set right-aligned, like numbers."""
+
+
 def number(value: int | str) -> Paragraph:
     return Paragraph(escape(str(value)), STYLES["num"])
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence], widths: Sequence[float]) -> LongTable:
-    """A table whose header repeats on every page; str cells become paragraphs, ints numbers."""
+    """A table whose header repeats on every page; str cells become paragraphs, ints numbers.
+
+    A column of figures (ints, `Num`) is right-aligned, its header too, so that every
+    number stands under its own heading.
+    """
+    rows = [list(row) for row in rows]
+
+    def is_figure(v) -> bool:
+        return isinstance(v, int | Num) and not isinstance(v, bool)
+
+    figures = {i for i in range(len(header))
+               if rows and all(is_figure(row[i]) or row[i] in ("", None) for row in rows)
+               and any(is_figure(row[i]) for row in rows)}
+
     def cell(v):
         if isinstance(v, Flowable):
             return v
-        return number(v) if isinstance(v, int) else para(v, "cell")
+        return number(v) if is_figure(v) else para("" if v is None else v, "cell")
 
-    data = [[para(h, "cell_bold") for h in header]] + [[cell(v) for v in row] for row in rows]
+    head = [para(h, "num_head" if i in figures else "cell_bold") for i, h in enumerate(header)]
+    data = [head] + [[cell(v) for v in row] for row in rows]
     return LongTable(data, colWidths=list(widths), repeatRows=1, style=TABLE_STYLE, hAlign="LEFT")
 
 
@@ -135,8 +157,13 @@ def bar_chart(bars: Sequence[Bar], title: str, width: float = 170 * mm) -> Drawi
     return drawing
 
 
-def render(story: list, *, title: str, group_name: str, subject: str = "") -> bytes:
-    """Lay out `story` on A4 pages carrying the group's name and page numbers; PDF bytes."""
+def render(story: list, *, title: str, group_name: str, subject: str = "",
+           marking: str = "") -> bytes:
+    """Lay out `story` on A4 pages carrying the group's name and page numbers; PDF bytes.
+
+    `marking` (e.g. "INTERNAL") is printed at the top right of every page, so that a
+    single page left on a photocopier still says what it is.
+    """
     register_fonts()
     buf = io.BytesIO()
     doc = BaseDocTemplate(
@@ -149,7 +176,15 @@ def render(story: list, *, title: str, group_name: str, subject: str = "") -> by
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
 
     def header(canvas: Canvas, _doc) -> None:
-        _draw_line(canvas, group_name, MARGIN, A4[1] - MARGIN, A4[0] - 2 * MARGIN)
+        width = A4[0] - 2 * MARGIN
+        if marking:
+            canvas.saveState()
+            canvas.setFont(BODY_BOLD, HEADER_SIZE + 1)
+            canvas.setFillColor(colors.HexColor("#991b1b"))
+            canvas.drawRightString(A4[0] - MARGIN, A4[1] - MARGIN + 4, marking)
+            canvas.restoreState()
+            width -= canvas.stringWidth(marking, BODY_BOLD, HEADER_SIZE + 1) + 6 * mm
+        _draw_line(canvas, group_name, MARGIN, A4[1] - MARGIN, width)
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=header)])
     doc.build(story, canvasmaker=_numbered_canvas(title))

@@ -34,9 +34,19 @@ MAX_DAILY_POINTS = 42
 
 @dataclass(frozen=True)
 class Count:
+    """`count` people registered (confirmed); `attended` of them checked in on at least one day.
+
+    The two are never mixed up: registrations are not participants until they come.
+    """
+
     key: str
     label: str
     count: int
+    attended: int = 0
+
+    @property
+    def registered(self) -> int:
+        return self.count
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,7 @@ class EventSummary:
     by_sector: tuple[Count, ...]
     by_category: tuple[Count, ...]
     attendance: tuple[DayCount, ...]  # check-ins per local day
-    attended: int  # people checked in on at least one day
+    attended: int  # people checked in on at least one day (0: no check-in was recorded)
     fill: tuple[DayCount, ...]  # registrations held (not cancelled) at the end of each day or week
     fill_step_days: int
     agenda: tuple[AgendaRow, ...]
@@ -87,8 +97,22 @@ class EventSummary:
         return None if self.capacity is None else max(self.capacity - self.confirmed, 0)
 
     @property
+    def registered(self) -> int:
+        """Confirmed registrations: who is expected, not who came (that is `attended`)."""
+        return self.confirmed
+
+    @property
+    def has_attendance(self) -> bool:
+        """Whether the desk checked anyone in: without it, nobody is known to have come."""
+        return self.attended > 0
+
+    @property
     def economies_represented(self) -> int:
         return sum(1 for c in self.by_economy if c.count)
+
+    @property
+    def economies_attended(self) -> int:
+        return sum(1 for c in self.by_economy if c.attended)
 
     @property
     def represented_economies(self) -> tuple[Count, ...]:
@@ -97,16 +121,24 @@ class EventSummary:
 
 def event_summary(event: Event) -> EventSummary:
     """Count an event's registrations, check-ins and agenda."""
+    came = (select(CheckIn.registration_id).join(Registration,
+                                                 Registration.id == CheckIn.registration_id)
+            .where(Registration.event_id == event.id).distinct().scalar_subquery())
     regs = list(db.session.execute(
         select(Registration.status, Registration.economy, Registration.organisation,
                Registration.sector, Registration.category, Registration.created_at,
-               Registration.cancelled_at)
+               Registration.cancelled_at, Registration.id.in_(came).label("attended"))
         .where(Registration.event_id == event.id)
     ))
     confirmed = [r for r in regs if r.status == CONFIRMED]
+    # Whoever was checked in came, even if their registration changed afterwards.
+    attended_rows = [r for r in regs if r.attended]
     statuses = Counter(r.status for r in regs)
     economies = Counter(r.economy for r in confirmed)
+    economies_came = Counter(r.economy for r in attended_rows)
     orgs = Counter(organisation_label(r.organisation) for r in confirmed if r.economy is None)
+    orgs_came = Counter(organisation_label(r.organisation) for r in attended_rows
+                        if r.economy is None)
     attendance_rows = db.session.execute(
         select(CheckIn.day, func.count(CheckIn.id))
         .join(Registration, Registration.id == CheckIn.registration_id)
@@ -126,12 +158,16 @@ def event_summary(event: Event) -> EventSummary:
         capacity=event.capacity,
         confirmed=statuses[CONFIRMED], waitlisted=statuses[WAITLISTED],
         cancelled=statuses[CANCELLED],
-        by_economy=tuple(Count(code, name, economies[code]) for code, name in ECONOMIES.items()),
+        by_economy=tuple(Count(code, name, economies[code], economies_came[code])
+                         for code, name in ECONOMIES.items()),
         organisations=tuple(
-            Count(name, name, n) for name, n in sorted(orgs.items(), key=lambda i: sort_key(i[0]))
+            Count(name, name, n, orgs_came[name])
+            for name, n in sorted(orgs.items(), key=lambda i: sort_key(i[0]))
         ),
-        by_sector=_with_reference(Counter(r.sector for r in confirmed), SECTORS),
-        by_category=_with_reference(Counter(r.category for r in confirmed), CATEGORIES),
+        by_sector=_with_reference(Counter(r.sector for r in confirmed), SECTORS,
+                                  Counter(r.sector for r in attended_rows)),
+        by_category=_with_reference(Counter(r.category for r in confirmed), CATEGORIES,
+                                    Counter(r.category for r in attended_rows)),
         attendance=tuple(DayCount(d, attendance.get(d, 0)) for d in days),
         attended=attended, fill=fill, fill_step_days=step,
         agenda=agenda_as_held(event),
@@ -163,10 +199,11 @@ def sort_key(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def _with_reference(counts: Counter, reference: dict[str, str]) -> tuple[Count, ...]:
+def _with_reference(counts: Counter, reference: dict[str, str],
+                    came: Counter) -> tuple[Count, ...]:
     """Every reference value in its order, zeros included; unknown values after them."""
-    rows = [Count(key, label, counts[key]) for key, label in reference.items()]
-    rows += [Count(k, k, n) for k, n in sorted(counts.items()) if k not in reference]
+    rows = [Count(key, label, counts[key], came[key]) for key, label in reference.items()]
+    rows += [Count(k, k, n, came[k]) for k, n in sorted(counts.items()) if k not in reference]
     return tuple(rows)
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import managed_event_or_404, require_event_access, roles_required
-from ..events.services import get_public_event, is_past
+from ..events.services import get_public_event
 from ..i18n import ngettext
 from ..models import ADMIN, ORGANISER, Event
 from ..timelimit import pdf_time_limit
@@ -19,7 +19,7 @@ from .forms import DeliverableForm
 from .participants import list_of_participants
 from .queries import EventSummary, event_summary
 from .services import ReportError, update_deliverable
-from .yearly import deliverable_by_number, work_plan_for_year, year_report
+from .yearly import deliverable_by_number, event_state, work_plan_for_year, year_report
 
 bp = Blueprint("reports", __name__)
 managers = roles_required(ADMIN, ORGANISER)
@@ -41,9 +41,9 @@ def _group_name(event: Event) -> str:
 def _charts(s: EventSummary) -> dict:
     charts = {"economy": bar_chart_svg(
         [Bar(c.label, c.count) for c in s.by_economy], chart_id="chart-economy",
-        title="Participants by economy",
-        desc=ngettext("Confirmed participants from each of the %(num)d member economy; ",
-                      "Confirmed participants from each of the %(num)d member economies; ",
+        title="Registered by economy",
+        desc=ngettext("Confirmed registrations from each of the %(num)d member economy; ",
+                      "Confirmed registrations from each of the %(num)d member economies; ",
                       len(s.by_economy))
         + ngettext("%(num)d is represented.", "%(num)d are represented.",
                    s.economies_represented)
@@ -131,8 +131,8 @@ def participants_csv(slug: str) -> Response:
 def _ended_event(slug: str) -> Event:
     event = get_public_event(slug)
     # Who attends a counter-terrorism meeting is not announced before it has happened.
-    if event is None or event.status == "cancelled" or not is_past(event):
-        abort(404, "There is no summary of this event: it has not ended yet.")
+    if event is None or event_state(event) != "held":
+        abort(404, "There is no summary of this event: it has not been held yet.")
     return event
 
 

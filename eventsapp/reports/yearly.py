@@ -22,19 +22,29 @@ class FocusAreaRef:
     text: str
 
 
+STATE_LABELS = {
+    "held": "held", "upcoming": "upcoming", "cancelled": "cancelled", "draft": "draft",
+    "undated": "dates never set",
+}
+
+
 @dataclass(frozen=True)
 class EventOutcome:
     slug: str
     title: str
     dates: str
     venue: str
-    state: str  # "held", "upcoming", "cancelled", "draft"
+    state: str  # a key of STATE_LABELS
     collaborating_fora: str
     summary: EventSummary
 
     @property
     def held(self) -> bool:
         return self.state == "held"
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
 
 
 @dataclass(frozen=True)
@@ -65,8 +75,9 @@ class YearReport:
     focus_areas: tuple[FocusAreaRef, ...]
     events: tuple[EventOutcome, ...]  # every event of the plan, in date order
     events_held: int
-    participants: int  # confirmed registrations across events held
-    economies_represented: tuple[str, ...]  # codes, APEC order
+    registered: int  # confirmed registrations across events held
+    attended: int  # of them, people checked in on at least one day
+    economies_represented: tuple[str, ...]  # codes, APEC order (registered)
 
     @property
     def collaborations(self) -> tuple[tuple[str, str], ...]:
@@ -114,17 +125,25 @@ def year_report(work_plan: WorkPlan, now: datetime | None = None) -> YearReport:
         deliverables=deliverables, focus_areas=tuple(areas.values()),
         events=tuple(outcomes[e.id] for e in events),
         events_held=len(held),
-        participants=sum(o.summary.confirmed for o in held),
+        registered=sum(o.summary.confirmed for o in held),
+        attended=sum(o.summary.attended for o in held),
         economies_represented=tuple(sorted((c for c in codes if c in ECONOMY_ORDER),
                                            key=ECONOMY_ORDER.__getitem__)),
     )
 
 
-def _outcome(event: Event, now: datetime | None) -> EventOutcome:
+def event_state(event: Event, now: datetime | None = None) -> str:
+    """Held only with dates that are past: an event whose month passed without dates
+    being set (the 16th CTWG meeting, "August 2020") did not demonstrably take place."""
     if event.status in ("cancelled", "draft"):
-        state = event.status
-    else:
-        state = "held" if is_past(event, now) else "upcoming"
+        return event.status
+    if not event.dates_confirmed:
+        return "undated" if is_past(event, now) else "upcoming"
+    return "held" if is_past(event, now) else "upcoming"
+
+
+def _outcome(event: Event, now: datetime | None) -> EventOutcome:
+    state = event_state(event, now)
     return EventOutcome(
         slug=event.slug, title=event.title, dates=date_label(event), venue=venue_label(event),
         state=state, collaborating_fora=event.collaborating_fora, summary=event_summary(event),

@@ -3,6 +3,17 @@
 // buttons and the edit form do the same job (WCAG 2.2, 2.5.7 Dragging Movements).
 (function () {
   "use strict";
+  // After a move the page comes back at the item (#item-N, which also works without
+  // JavaScript); browsers skip autofocus when the address has a fragment, and moving
+  // to the fragment resets the focus once the page has loaded, so the control that was
+  // used (Earlier, Later, Move to or the menu) is focused after that, ready for the
+  // next key press.
+  var refocus = document.querySelector("[data-refocus]");
+  if (refocus) {
+    window.addEventListener("load", function () {
+      window.setTimeout(function () { refocus.focus(); }, 0);
+    });
+  }
   var form = document.getElementById("agenda-move-form");
   if (!form || typeof Sortable === "undefined") {
     return;

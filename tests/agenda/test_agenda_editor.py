@@ -108,3 +108,80 @@ def test_edit_form_shows_local_values(app, admin_client, slug):
     page = admin_client.get(f"/admin/events/e/agenda/{_item(app).id}/edit").text
     assert 'value="09:00"' in page
     assert 'value="2030-03-04"' in page
+
+
+# --- moves keep the place and say so next to the item (issue 15) -----------------------------
+
+
+def _card(page: str, item_id: int) -> str:
+    import re
+
+    return re.search(rf'<li class="agenda-card [^"]*" id="item-{item_id}".*?</details>', page,
+                     re.S).group(0)
+
+
+@pytest.mark.parametrize(("minutes", "via", "focused"), [
+    ("15", "later", 'aria-label="Move Opening 15 minutes later" data-refocus'),
+    ("-15", "earlier", 'aria-label="Move Opening 15 minutes earlier" data-refocus'),
+])
+def test_shift_comes_back_to_the_item_with_its_menu_open_and_the_button_focused(
+        app, admin_client, slug, minutes, via, focused):
+    admin_client.post("/admin/events/e/agenda/new", data=ITEM)
+    item_id = _item(app).id
+
+    response = admin_client.post(f"/admin/events/e/agenda/{item_id}/shift",
+                                 data={"minutes": minutes})
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == (
+        f"/admin/events/e/agenda?moved={item_id}&via={via}#item-{item_id}")
+    card = _card(admin_client.get(response.headers["Location"]).text, item_id)
+    assert '<details class="card-menu" open>' in card
+    assert focused in card
+    new = "09:15–10:15" if via == "later" else "08:45–09:45"
+    assert (f'<p class="card-notice" role="status">Moved: “Opening” is now '
+            f'Monday 4 March 2030, {new}.</p>') in card
+
+
+def test_move_to_a_typed_time_keeps_the_length_and_focuses_the_field(app, admin_client, slug):
+    admin_client.post("/admin/events/e/agenda/new", data=ITEM)
+    item_id = _item(app).id
+
+    response = admin_client.post("/admin/events/e/agenda/move", data={
+        "item_id": item_id, "day": "2030-03-05", "time": "13:40", "via": "moveto"})
+
+    item = _item(app)
+    assert (item.starts_at, item.ends_at) == (datetime(2030, 3, 5, 5, 40, tzinfo=UTC),
+                                              datetime(2030, 3, 5, 6, 40, tzinfo=UTC))
+    assert response.headers["Location"] == (
+        f"/admin/events/e/agenda?moved={item_id}&via=moveto#item-{item_id}")
+    card = _card(admin_client.get(response.headers["Location"]).text, item_id)
+    assert (f'<input type="time" id="moveto-{item_id}" name="time" required step="60" '
+            'value="13:40" data-refocus>') in card
+    assert "is now Tuesday 5 March 2030, 13:40–14:40." in card
+
+
+def test_a_reload_without_a_move_shows_no_notice_and_every_menu_closed(app, admin_client, slug):
+    admin_client.post("/admin/events/e/agenda/new", data=ITEM)
+    page = admin_client.get("/admin/events/e/agenda").text
+    assert "card-notice" not in page and " open>" not in page and "data-refocus" not in page
+
+
+def test_move_to_without_a_time_is_refused_and_comes_back_to_the_item(app, admin_client, slug):
+    admin_client.post("/admin/events/e/agenda/new", data=ITEM)
+    item_id = _item(app).id
+    response = admin_client.post("/admin/events/e/agenda/move", data={
+        "item_id": item_id, "day": "2030-03-04", "time": "", "via": "moveto"})
+    assert response.headers["Location"] == f"/admin/events/e/agenda#item-{item_id}"
+    assert _item(app).sequence == 0
+    assert ("That move was not understood: give a day and a start time." in
+            admin_client.get(response.headers["Location"]).text)
+
+
+def test_each_card_is_as_tall_as_its_item_lasts(app, admin_client, slug):
+    admin_client.post("/admin/events/e/agenda/new", data=ITEM)
+    admin_client.post("/admin/events/e/agenda/new", data={
+        **ITEM, "title": "Coffee", "kind": "break", "start": "10:00", "end": "10:15"})
+    page = admin_client.get("/admin/events/e/agenda").text
+    assert 'class="agenda-card off-0 len-12 lane-0-1 kind-plenary"' in page  # 60 minutes
+    assert 'class="agenda-card off-0 len-3 lane-0-1 kind-break"' in page  # 15 minutes

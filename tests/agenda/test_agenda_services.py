@@ -178,7 +178,7 @@ def test_grid_places_items_in_their_local_rows(event):
     grid = agenda_grid(event.agenda_items, event.days, event.timezone)
     assert [d.day for d in grid] == [date(2030, 3, 4), date(2030, 3, 5)]
     rows = {r.at.strftime("%H:%M"): r.items for r in grid[0].rows}
-    assert rows["09:30"] == [item]
+    assert [(p.item, p.offset, p.steps) for p in rows["09:30"]] == [(item, 15, 9)]
     assert len(grid[0].rows) == 20  # 08:00 to 18:00 every 30 minutes
 
 
@@ -191,3 +191,53 @@ def test_grid_widens_for_early_items(event):
 def test_item_spanning_midnight_at_end_is_not_outside(event):
     _, warnings = services.add_item(event, data(start=(5, 22), end=(6, 0)), user=None)
     assert warnings == []
+
+
+# --- the grid's geometry (issue 15: blocks span their duration) ------------------------------
+
+
+class _Item:
+    """Just what the grid reads of an agenda item."""
+
+    _ids = iter(range(1, 10_000))
+
+    def __init__(self, start: tuple[int, int], end: tuple[int, int], day: int = 4):
+        tz = ZoneInfo("Asia/Kuala_Lumpur")
+        self.id = next(self._ids)
+        self.starts_at = datetime(2030, 3, day, *start, tzinfo=tz)
+        self.ends_at = datetime(2030, 3, day, *end, tzinfo=tz)
+
+
+def _placed(items):
+    grid = agenda_grid(items, [date(2030, 3, 4)], "Asia/Kuala_Lumpur")
+    return {p.item.id: (r.at.strftime("%H:%M"), p.offset, p.steps, p.lane, p.lanes)
+            for r in grid[0].rows for p in r.items}
+
+
+def test_grid_heights_are_proportional_to_the_minutes():
+    coffee, plenary, lunch, odd = (_Item((10, 30), (10, 45)), _Item((9, 0), (10, 30)),
+                                   _Item((12, 0), (13, 0)), _Item((14, 10), (14, 57)))
+    placed = _placed([coffee, plenary, lunch, odd])
+    assert placed[coffee.id] == ("10:30", 0, 3, 0, 1)  # 15 minutes: 3 steps of 5
+    assert placed[plenary.id] == ("09:00", 0, 18, 0, 1)  # 90 minutes
+    assert placed[lunch.id] == ("12:00", 0, 12, 0, 1)
+    assert placed[odd.id] == ("14:00", 10, 10, 0, 1)  # 47 minutes round up to 50
+
+
+def test_overlapping_items_share_the_width_in_lanes():
+    a, b, c, later = (_Item((9, 0), (10, 0)), _Item((9, 30), (11, 0)), _Item((10, 0), (10, 30)),
+                      _Item((11, 0), (12, 0)))
+    placed = _placed([a, b, c, later])
+    # a and b overlap; c starts when a ends and takes its lane; then the room is free again.
+    assert [placed[i.id][3:] for i in (a, b, c, later)] == [(0, 2), (1, 2), (0, 2), (0, 1)]
+
+
+def test_the_stylesheet_has_every_class_the_grid_uses():
+    from pathlib import Path
+
+    from eventsapp.agenda.grid import grid_css
+
+    css = (Path(__file__).resolve().parents[2] / "static/css/agenda-grid.css").read_text()
+    assert css == grid_css()  # regenerate: python -m eventsapp.agenda.grid > that file
+    for name in ("off-29", "len-1", "len-288", "lane-0-1", "lane-5-6"):
+        assert f".agenda-card.{name} {{" in css

@@ -109,7 +109,8 @@ def test_every_font_is_embedded(probe, organiser, people):
 
 
 @pytest.mark.parametrize(("layout", "size", "pages"), [
-    ("a6", A6, 12), ("a6x4", A4, 3), ("letter-4x3", LETTER, 3),
+    ("a6", A6, 12), ("a6x4", A4, 3), ("letter-4x3", LETTER, 2), ("letter-4x6", LETTER, 6),
+    ("avery-l7169", A4, 3), ("a6-labels", A4, 3),
 ])
 def test_page_size_and_count_per_layout(organiser, people, layout, size, pages):
     reader = PdfReader(io.BytesIO(
@@ -144,23 +145,110 @@ def test_only_confirmed_registrations_get_badges(app, probe, organiser, event, p
     assert "Listed" not in probe.text(pdf) and "Away" not in probe.text(pdf)
 
 
-def test_post_marks_printed_and_audits_get_does_not(app, organiser, people):
-    organiser.get("/admin/events/ctwg-15/badges.pdf")
+def ids_of(app, event_id=None) -> list[int]:
+    with app.app_context():
+        return list(db.session.scalars(select(Registration.id).order_by(Registration.id)))
+
+
+def test_preview_records_nothing_however_often(app, organiser, people):
+    for query in ("", "?layout=a6", "?not_printed=1", "?layout=letter-4x3&double_sided=1"):
+        assert organiser.get(f"/admin/events/ctwg-15/badges.pdf{query}").status_code == 200
+
     assert set(printed_at(app).values()) == {None}
     assert audit_actions(app) == []
 
-    response = organiser.post("/admin/events/ctwg-15/badges.pdf",
-                              data={"layout": "a6x4", "category": "", "not_printed": "1"})
 
-    assert response.status_code == 200
+def test_post_to_the_pdf_is_not_a_way_to_mark(organiser, people):
+    assert organiser.post("/admin/events/ctwg-15/badges.pdf").status_code == 405
+
+
+def test_mark_printed_records_the_listed_badges_with_one_audit_entry(app, organiser, people):
+    ids = ids_of(app)
+
+    response = organiser.post("/admin/events/ctwg-15/badges/printed",
+                              data={"layout": "a6x4", "not_printed": "1",
+                                    "ids": " ".join(map(str, ids))})
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == (
+        "/admin/events/ctwg-15/badges?layout=a6x4&not_printed=1#print-heading")
     assert None not in printed_at(app).values()
     assert audit_actions(app) == [("badges_printed", {
-        "count": 12, "layout": "a6x4", "category": "", "not_printed": True})]
+        "count": 12, "layout": "a6x4", "category": "", "not_printed": True,
+        "double_sided": False})]
+    page = organiser.get(response.headers["Location"]).text
+    assert "Marked 12 badges as printed." in page
+    assert "No confirmed registration matches these choices" in page
+
+
+def test_mark_printed_leaves_out_who_registered_after_the_preview_and_who_cancelled(
+        app, organiser, event, people):
+    listed = ids_of(app)
+    late_id, _, _ = make_registration(app, event, "Late", "Comer", economy="NZ")
+    with app.app_context():
+        gone = db.session.get(Registration, listed[0])
+        gone.status = CANCELLED
+        db.session.commit()
+
+    response = organiser.post("/admin/events/ctwg-15/badges/printed",
+                              data={"ids": ",".join(map(str, listed)), "not_printed": "1"},
+                              follow_redirects=True)
+
+    marked = printed_at(app)
+    assert [i for i, at in marked.items() if at is not None] == listed[1:]
+    assert marked[late_id] is None and marked[listed[0]] is None
+    assert "Marked 11 badges as printed. 1 was left out: no longer confirmed." in response.text
+    # The newcomer is still in "only badges not printed yet".
+    only_new = organiser.get("/admin/events/ctwg-15/badges.pdf?layout=a6&not_printed=1")
+    assert len(PdfReader(io.BytesIO(only_new.data)).pages) == 1
+
+
+def test_ids_of_another_event_are_not_marked(app, organiser, make_event, people):
+    other = make_event(slug="other")
+    other_id, _, _ = make_registration(app, other, "Other", "Person")
+    organiser.post("/admin/events/ctwg-15/badges/printed", data={"ids": str(other_id)})
+    assert printed_at(app)[other_id] is None
+    assert audit_actions(app) == []
+
+
+@pytest.mark.parametrize("ids", ["", "abc", "1 2 x", "1;DROP", "9" * 40])
+def test_mark_printed_with_a_bad_list_is_400_and_marks_nothing(app, organiser, people, ids):
+    response = organiser.post("/admin/events/ctwg-15/badges/printed", data={"ids": ids})
+    assert response.status_code == 400
+    assert "The list of badges to mark was not understood" in response.text
+    assert set(printed_at(app).values()) == {None}
+
+
+def test_badge_page_lists_the_selection_with_preview_link_and_mark_button(app, organiser,
+                                                                         people):
+    page = organiser.get("/admin/events/ctwg-15/badges?layout=letter-4x3&double_sided=1").text
+
+    assert ("<strong>12 badges</strong> on 2 sheets, printed on both sides: 6 on US Letter, "
+            "4 × 3 in inserts (Avery 5392 and compatible), with cut lines.") in page
+    assert ('href="/admin/events/ctwg-15/badges.pdf?layout=letter-4x3&amp;double_sided=1"'
+            in page)
+    ids = re.search(r'name="ids" value="([0-9 ]+)"', page).group(1)
+    assert sorted(map(int, ids.split())) == ids_of(app)
+    assert "Mark these 12 as printed" in page
+
+
+def test_double_sided_pdf_has_each_sheet_twice(organiser, people):
+    one = organiser.get("/admin/events/ctwg-15/badges.pdf?layout=a6x4")
+    two = organiser.get("/admin/events/ctwg-15/badges.pdf?layout=a6x4&double_sided=1")
+    assert len(PdfReader(io.BytesIO(one.data)).pages) == 3
+    assert len(PdfReader(io.BytesIO(two.data)).pages) == 6
+
+
+def test_double_sided_labels_are_refused_with_a_message(organiser, people):
+    response = organiser.get("/admin/events/ctwg-15/badges.pdf?layout=avery-l7169&double_sided=1")
+    assert response.status_code == 400
+    assert "are labels: they have no back to print on" in response.text
 
 
 def test_not_printed_and_category_filters(app, organiser, event, people):
     speaker_id, _, _ = make_registration(app, event, "Sam", "Speaker", category="speaker")
-    organiser.post("/admin/events/ctwg-15/badges.pdf", data={"layout": "a6"})
+    organiser.post("/admin/events/ctwg-15/badges/printed",
+                   data={"layout": "a6", "ids": " ".join(map(str, ids_of(app)))})
     new_id, _, _ = make_registration(app, event, "Late", "Comer", economy="NZ")
 
     only_new = organiser.get("/admin/events/ctwg-15/badges.pdf?layout=a6&not_printed=1")
@@ -174,7 +262,8 @@ def test_not_printed_and_category_filters(app, organiser, event, people):
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ("layout=a5", "Unknown sheet layout. Choose one of: a6, a6x4, letter-4x3."),
+    ("layout=a5", "Unknown sheet layout. Choose one of: a6, a6x4, letter-4x3, letter-4x6, "
+                  "avery-l7169, a6-labels."),
     ("category=vip", "Unknown category. Choose one of: delegate, head_of_delegation, speaker, "
                      "observer, secretariat, media."),
 ])
@@ -231,7 +320,8 @@ def test_badge_page_lists_printed_and_warns_about_uncovered_scripts(app, organis
                          re.S).group(0)
     assert re.findall(r"<li>(.*?)</li>", warnings) == ["Taro Yoshino: \U00030000"]
     assert text.count("Not printed</td>") == 12
-    assert text.count(">Reprint<") == 1
+    assert text.count(">Mark printed<") == 12  # one per badge not printed yet
+    assert text.count(">Preview<") == 13
 
 
 # --- access ---------------------------------------------------------------------------------
@@ -253,7 +343,6 @@ def test_anonymous_is_sent_to_sign_in(client, people, path):
 ])
 @pytest.mark.parametrize("path", [
     "/admin/events/ctwg-15/badges", "/admin/events/ctwg-15/badges.pdf",
-    "/admin/registrations/{reg}/badge.pdf",
 ])
 def test_access_matrix(app, client, make_event, event, people, role, own_event, expected, path):
     other = make_event(slug="other")
@@ -261,18 +350,42 @@ def test_access_matrix(app, client, make_event, event, people, role, own_event, 
     assert client.get(path.format(reg=next(iter(people)))).status_code == expected
 
 
+@pytest.mark.parametrize(("role", "own_event", "expected"), [
+    ("checkin", True, 200), ("checkin", False, 403), ("organiser", False, 403),
+    ("organiser", True, 200), ("admin", False, 200),
+])
+def test_one_badge_is_for_the_event_s_organisers_and_its_door_staff(app, client, make_event,
+                                                                   event, people, role,
+                                                                   own_event, expected):
+    other = make_event(slug="other")
+    login(app, client, make_user(app, role, (event if own_event else other,)))
+    assert client.get(f"/admin/registrations/{next(iter(people))}/badge.pdf").status_code == (
+        expected)
+
+
+@pytest.mark.parametrize(("role", "expected"), [("checkin", 403), ("organiser", 303)])
+def test_only_organisers_mark_badges_printed(app, client, event, people, role, expected):
+    login(app, client, make_user(app, role, (event,)))
+    response = client.post("/admin/events/ctwg-15/badges/printed",
+                           data={"ids": str(next(iter(people)))})
+    assert response.status_code == expected
+
+
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 def test_post_without_csrf_token_is_400_and_marks_nothing(app, organiser, people):
-    response = organiser.post("/admin/events/ctwg-15/badges.pdf", data={"layout": "a6"})
+    response = organiser.post("/admin/events/ctwg-15/badges/printed",
+                              data={"layout": "a6", "ids": " ".join(map(str, people))})
     assert response.status_code == 400
     assert set(printed_at(app).values()) == {None}
 
 
 def test_a_badge_pdf_that_takes_too_long_is_stopped_with_a_clean_503(app, organiser, people):
     app.config["PDF_TIME_LIMIT_SECONDS"] = 0.0001
-    response = organiser.post("/admin/events/ctwg-15/badges.pdf")
+    reg_id = next(iter(people))
+    response = organiser.post(f"/admin/registrations/{reg_id}/badge.pdf")
     assert (response.status_code, response.headers["Retry-After"]) == (503, "2")
     assert "took longer than 0.0001 seconds to make" in response.get_data(as_text=True)
     assert set(printed_at(app).values()) == {None}  # nothing recorded as printed
+    assert organiser.get("/admin/events/ctwg-15/badges.pdf").status_code == 503
     app.config["PDF_TIME_LIMIT_SECONDS"] = 10
-    assert organiser.post("/admin/events/ctwg-15/badges.pdf").status_code == 200
+    assert organiser.get("/admin/events/ctwg-15/badges.pdf").status_code == 200

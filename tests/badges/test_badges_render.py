@@ -11,8 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from eventsapp.badges import CATEGORY_STYLES, LAYOUTS, BadgeData, render_badges
+from eventsapp.badges.layouts import PRINTER_MARGIN
 from eventsapp.badges.model import CATEGORIES
-from eventsapp.badges.render import badge_frame
+from eventsapp.badges.render import sheet_slots
+from eventsapp.reference import ECONOMIES
 
 
 def nfkc(s: str) -> str:
@@ -198,6 +200,8 @@ def test_qr_codes_decode_to_payload(layout, probe):
         "CHECKIN:42:7f3a9c",
         "https://ev.example/c/ünï-cödé?x=1&y=2",
         "https://events.example.org/checkin/Zq8WvK3pX2",
+        "K7M3P9Q2R5T8",
+        "https://events.example.org/checkin/Zq8WvK3pX3",
     ]
     pdf = render_badges([badge(f"Person {i}", i, payload=p) for i, p in enumerate(payloads)],
                         layout)
@@ -221,18 +225,20 @@ def test_long_name_stays_inside_badge(layout, probe):
     pdf = render_badges([badge(n, i) for i, n in enumerate(names)], layout)
     bw, bh = sheet.badge_size
     ph = sheet.page_size[1]
-    frame = badge_frame(bw, bh)
     slots = list(sheet.positions())
+    drawn = sheet_slots(sheet)
     pages = probe.blocks(pdf)
     for i, name in enumerate(names):
         page = pages[i // sheet.per_page]
         x, y = slots[i % sheet.per_page]
         top = ph - (y + bh)  # poppler's y axis points down
+        frame = drawn[i % sheet.per_page].frame
+        fx, fy = drawn[i % sheet.per_page].x, drawn[i % sheet.per_page].y
         # the badge rectangle holds every word of this badge
         # the name box (below the header, above the QR code) holds the name
-        nx0, nx1 = x + frame.name.x, x + frame.name.x + frame.name.w
-        ntop = ph - (y + frame.name.y + frame.name.h)
-        nbottom = ph - (y + frame.name.y)
+        nx0, nx1 = fx + frame.name.x, fx + frame.name.x + frame.name.w
+        ntop = ph - (fy + frame.name.y + frame.name.h)
+        nbottom = ph - (fy + frame.name.y)
         name_blocks = [b for b in page
                        if b.words and _inside(b.words[0], nx0, ntop, nx1, nbottom, tol=2)]
         assert len(name_blocks) == 1, name
@@ -241,7 +247,8 @@ def test_long_name_stays_inside_badge(layout, probe):
             assert _inside(w, x, top, x + bw, top + bh), (name, w)
             assert _inside(w, nx0, ntop, nx1, nbottom), (name, w)
         if len(name) <= 120:
-            assert len(blk.lines) <= 2
+            # A6 paper keeps 5 mm blank all round: 120 capitals take a third line at 6 pt.
+            assert len(blk.lines) <= (3 if layout == "a6" else 2)
             assert blk.text_nospace_lines.replace(" ", "") == name.replace(" ", "")
             assert min(w.y1 - w.y0 for w in blk.words) >= 6.0  # font size >= 6 pt
         for b in page:
@@ -325,3 +332,136 @@ def test_ext_b_character_is_not_missing():
     from eventsapp.badges.fonts import missing_glyphs
 
     assert missing_glyphs("𠮷田 太郎 山﨑 𨋢") == set()
+
+
+# --- print-safe sheets (issue 15) --------------------------------------------------------------
+
+SAFE_NAMES = [
+    "Guadalupe Smith", "María Guadalupe Fernández de la Cruz", "Nguyễn Thị Minh Khai",
+    "Maximiliana Wolfeschlegelsteinhausenbergerdorff", "Somchai Jaidee", "Zoë Ñúñez-Łukasz",
+    "Christopher Alexander Montgomery-Williamson", "Ana Li",
+]
+CUT_CLEARANCE = 4 * 72 / 25.4  # names stay 4 mm inside the cut
+
+
+def _safe_badges():
+    """One badge per economy (all 21, so every economy name is measured), names cycling."""
+    return [BadgeData(name=SAFE_NAMES[i % len(SAFE_NAMES)], native_name=None, affiliation=econ,
+                      category=CATEGORIES[i % len(CATEGORIES)], event_title="CTWG Plenary",
+                      event_dates="3–5 March 2026", checkin_payload=f"K7M3P9Q2R{i:03d}")
+            for i, econ in enumerate(ECONOMIES.values())]
+
+
+def _runs_with_size(pdf: bytes) -> list[list[tuple[str, float]]]:
+    """(text, font size in points) of every text run, per page (pypdf)."""
+    pages = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        runs: list[tuple[str, float]] = []
+
+        def visit(text, cm, tm, _font, size, runs=runs):
+            if text.strip():
+                runs.append((text.strip(), size * abs(tm[3]) * abs(cm[3])))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(runs)
+    return pages
+
+
+@pytest.mark.parametrize("double_sided", [False, True])
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_sheets_are_print_safe_names_whole_and_economies_legible(layout, double_sided, probe,
+                                                                   tmp_path):
+    sheet = LAYOUTS[layout]
+    if double_sided and not sheet.double_sided:
+        with pytest.raises(ValueError, match="no second side"):
+            render_badges(_safe_badges(), layout, double_sided=True)
+        return
+    badges = _safe_badges()
+    pdf = render_badges(badges, layout, double_sided=double_sided)
+    pw, ph = sheet.page_size
+    bw, bh = sheet.badge_size
+    sides = 2 if double_sided else 1
+    pages = probe.blocks(pdf)
+    assert len(pages) == math.ceil(len(badges) / sheet.per_page) * sides
+    sizes = _runs_with_size(pdf)
+    for p, blocks in enumerate(pages):
+        sheet_no, back = divmod(p, sides)
+        on_page = badges[sheet_no * sheet.per_page:(sheet_no + 1) * sheet.per_page]
+        slots = list(sheet.back_positions() if back else sheet.positions())
+        words = [w for b in blocks for w in b.words]
+        # 1. Nothing is written within 5 mm of the paper's edge.
+        for w in words:
+            assert min(w.x0, w.y0, pw - w.x1, ph - w.y1) >= PRINTER_MARGIN - 0.5, (layout, w)
+        for b, (x, y) in zip(on_page, slots, strict=False):
+            # The safe box: 4 mm inside the cut, and inside the printable area.
+            left = max(x + CUT_CLEARANCE, PRINTER_MARGIN)
+            right = min(x + bw - CUT_CLEARANCE, pw - PRINTER_MARGIN)
+            top = max(ph - (y + bh) + CUT_CLEARANCE, PRINTER_MARGIN)
+            bottom = min(ph - y - CUT_CLEARANCE, ph - PRINTER_MARGIN)
+            # 2. The name comes out whole (no word broken: poppler would see the pieces as
+            # two words), every word of it in the safe box.
+            ws = [w for w in words if _inside(w, x, ph - y - bh, x + bw, ph - y, tol=0)]
+            tokens = nfkc(b.name).split()
+            texts = [nfkc(w.text) for w in ws]
+            starts = [i for i in range(len(texts)) if texts[i:i + len(tokens)] == tokens]
+            assert len(starts) == 1, (layout, back, b.name, texts)
+            for w in ws[starts[0]:starts[0] + len(tokens)]:
+                assert _inside(w, left, top, right, bottom, tol=0), (layout, b.name, w)
+        # 3. Every economy name is drawn at 14 pt or more (legible at 1.5 m).
+        economies = {b.affiliation for b in on_page}
+        seen = set()
+        for text, size in sizes[p]:
+            for econ in economies:
+                if nfkc(text) and nfkc(text) in nfkc(econ):
+                    assert size >= 14 - 1e-6, (layout, econ, text, size)
+                    seen.add(econ)
+        assert seen == economies
+    # 4. Nothing at all (bands, cut lines, QR codes) is drawn in the unprintable margin.
+    _assert_margin_blank(pdf, sheet, tmp_path)
+
+
+def _assert_margin_blank(pdf: bytes, sheet, tmp_path) -> None:
+    import subprocess
+
+    from PIL import Image
+
+    path = tmp_path / "sheet.pdf"
+    path.write_bytes(pdf)
+    dpi = 72
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(path),
+                    str(tmp_path / "sheet")], check=True, capture_output=True)
+    edge = math.floor(PRINTER_MARGIN * dpi / 72) - 1  # whole pixels inside the 5 mm band
+    for png in sorted(tmp_path.glob("sheet-*.png")):
+        with Image.open(png) as opened:
+            img = opened.convert("L")
+            w, h = img.size
+            px = img.load()
+            dark = [(x, y) for y in range(h) for x in range(w)
+                    if (x < edge or y < edge or x >= w - edge or y >= h - edge)
+                    and px[x, y] < 250]
+        assert dark == [], (png.name, dark[:5])
+
+
+def test_double_sided_sheet_repeats_each_front_on_its_back_mirrored(probe):
+    badges = _safe_badges()[0:6:2]  # names with no word in common
+    pdf = render_badges(badges, "a6x4", double_sided=True)
+    pages = probe.blocks(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(pages) == 2
+    assert reader.trailer["/Root"]["/ViewerPreferences"]["/Duplex"] == "/DuplexFlipLongEdge"
+
+    def name_x(page, name):
+        words = [w for b in page for w in b.words]
+        first, last = nfkc(name).split()[0], nfkc(name).split()[-1]
+        (x0,) = [w.x0 for w in words if nfkc(w.text) == first]
+        (x1,) = [w.x1 for w in words if nfkc(w.text) == last]
+        return (x0 + x1) / 2
+
+    sheet = LAYOUTS["a6x4"]
+    pw, bw = sheet.page_size[0], sheet.badge_size[0]
+    for b, (x, _) in zip(badges, sheet.positions(), strict=False):
+        # The back of the badge in the left column is in the right column, laid out alike.
+        back_x = pw - x - bw
+        assert back_x != x
+        assert name_x(pages[1], b.name) - back_x == pytest.approx(name_x(pages[0], b.name) - x,
+                                                                  abs=0.5)

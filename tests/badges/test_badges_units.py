@@ -18,6 +18,7 @@ from eventsapp.badges.fonts import (
     make_runs,
     split_runs,
 )
+from eventsapp.badges.layouts import PRINTER_MARGIN
 from eventsapp.badges.model import CATEGORIES
 from eventsapp.badges.render import badge_frame, qr_rects
 from eventsapp.badges.text import fit_text
@@ -136,6 +137,25 @@ def test_too_long_is_truncated_at_min_size_inside_box():
     assert block.height <= f.name.h + 1e-6
 
 
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize("name", [
+    "Guadalupe Smith", "María Guadalupe Hernández", "Guadalupe", "Wolfeschlegelsteinhausen Li",
+    "Maximiliana Wolfeschlegelsteinhausenbergerdorff", "Nguyễn Thị Minh Khai",
+])
+def test_a_name_shrinks_before_a_word_is_broken(layout, name):
+    f = badge_frame(*LAYOUTS[layout].badge_size)
+    block = fit_text(name, BOLD, f.name.w, f.name.h, f.name_max)
+    assert block.split_word is False
+    assert block.text.replace("\n", " ") == name  # each line ends between words
+    assert block.width <= f.name.w + 1e-6
+
+
+def test_only_a_word_wider_than_the_box_at_the_smallest_size_is_broken():
+    f = badge_frame(*LAYOUTS["a6"].badge_size)
+    block = fit_text("A" * 120, BOLD, f.name.w, f.name.h, f.name_max)
+    assert block.split_word is True
+
+
 def test_empty_text_draws_nothing():
     assert fit_text(" \x00 ", REGULAR, 100, 100, 12) is None
 
@@ -157,15 +177,55 @@ def test_layout_slots_inside_page_and_disjoint(name):
                 y1 + bh <= y2 + 1e-6 or y2 + bh <= y1 + 1e-6
 
 
-def test_a6x4_tiles_a4_top_left_first():
+def test_a6x4_tiles_a4_inside_a_6_mm_border_top_left_first():
     pos = list(LAYOUTS["a6x4"].positions())
-    w, h = A6
-    spare = (A4[1] - 2 * h) / 2  # A4 is 1 mm taller than two A6
-    assert round(spare / mm, 3) == 0.5
+    w, h = LAYOUTS["a6x4"].badge_size
+    assert (round(w / mm, 3), round(h / mm, 3)) == (99.0, 142.5)  # slides into an A6 holder
+    b = 6 * mm
     assert [(round(x, 3), round(y, 3)) for x, y in pos] == [
-        (0, round(spare + h, 3)), (round(w, 3), round(spare + h, 3)),
-        (0, round(spare, 3)), (round(w, 3), round(spare, 3))]
+        (round(b, 3), round(b + h, 3)), (round(b + w, 3), round(b + h, 3)),
+        (round(b, 3), round(b, 3)), (round(b + w, 3), round(b, 3))]
     assert LAYOUTS["a6x4"].cut_lines is True and LAYOUTS["a6"].cut_lines is False
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_every_badge_or_its_printable_part_keeps_5_mm_from_the_paper_edge(name):
+    sheet = LAYOUTS[name]
+    pw, ph = sheet.page_size
+    bw, bh = sheet.badge_size
+    for x, y in [*sheet.positions(), *sheet.back_positions()]:
+        inset = sheet.printable(x, y)
+        left, bottom = x + inset.left, y + inset.bottom
+        right, top = x + bw - inset.right, y + bh - inset.top
+        assert min(left, bottom, pw - right, ph - top) >= PRINTER_MARGIN - 1e-6
+        if sheet.cut_lines:  # the cut lines are drawn: the whole badge is printable
+            assert (left, bottom, right, top) == (x, y, x + bw, y + bh)
+
+
+def test_label_stock_has_its_published_grid():
+    l7169 = LAYOUTS["avery-l7169"]
+    assert [(round(x / mm, 2), round((A4[1] - y - l7169.badge_size[1]) / mm, 2))
+            for x, y in l7169.positions()] == [(4.65, 9.5), (106.25, 9.5), (4.65, 148.5),
+                                               (106.25, 148.5)]
+    letter = LAYOUTS["letter-4x3"]
+    assert (letter.columns, letter.rows, letter.margin_left, letter.margin_top) == (2, 3, 18, 72)
+    assert LAYOUTS["letter-4x6"].badge_size == (288, 432)
+    assert LAYOUTS["a6-labels"].badge_size == A6
+    assert [k for k, v in LAYOUTS.items() if not v.double_sided] == ["avery-l7169",
+                                                                     "a6-labels"]
+
+
+def test_cut_lines_in_the_unprintable_margin_are_refused():
+    with pytest.raises(ValueError, match="cut lines"):
+        SheetLayout("edge to edge", A4, A6, 2, 2, margin_top=0.5 * mm, cut_lines=True)
+
+
+def test_back_of_a_sheet_mirrors_its_columns():
+    sheet = LAYOUTS["letter-4x3"]
+    front, back = list(sheet.positions()), list(sheet.back_positions())
+    assert [(round(x, 3), y) for x, y in back] == [
+        (round(front[i + 1][0], 3), front[i][1]) if i % 2 == 0 else
+        (round(front[i - 1][0], 3), front[i][1]) for i in range(len(front))]
 
 
 def test_layout_must_fit_page():

@@ -57,7 +57,8 @@ def test_add_move_by_keyboard_and_drag_then_publish(page, live_server, make_user
     assert card(page, "Drone threats briefing").locator(".agenda-time").inner_text() == \
         "16:00–16:30"
 
-    # Keyboard: focus the "later" button and press Enter.
+    # Keyboard: open the item's menu, focus the "later" button and press Enter.
+    page.get_by_text("Move or edit Drone threats briefing").click()
     page.get_by_role("button", name="Move Drone threats briefing 15 minutes later").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")

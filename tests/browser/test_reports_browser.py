@@ -21,6 +21,15 @@ PUBLIC_PAGES = [
 ]
 
 
+SHOTS = __import__("pathlib").Path(__file__).resolve().parent / "screenshots"
+
+
+def shot(page, name: str) -> None:
+    """Screenshots for a person to look at (kept out of git)."""
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
 def assert_no_axe_violations(page):
     result = Axe().run(page, options=AXE_OPTIONS)
     assert result.violations_count == 0, result.generate_report()
@@ -50,12 +59,13 @@ def test_organiser_report_pages_pass_axe(signed_in, live_server, width):
         assert response.status == 200, path
         assert page.get_by_role("heading", level=1).inner_text() == heading
         assert_no_axe_violations(page)
+        shot(page, "report" + path.replace("/", "-") + f"-{width}")
 
 
 def test_summary_charts_are_images_with_names(signed_in, live_server):
     page = signed_in
     page.goto(live_server + "/admin/events/ctwg-15/summary")
-    assert page.get_by_role("img", name="Participants by economy").count() == 1
+    assert page.get_by_role("img", name="Registered by economy").count() == 1
     assert page.get_by_role("img", name="Registrations held over time").count() == 1
 
 

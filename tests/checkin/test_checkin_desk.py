@@ -299,3 +299,192 @@ def test_post_without_csrf_token_is_400_and_checks_nobody_in(app, desk, today_ev
     response = desk.post("/admin/events/today/checkin", data={"code": code})
     assert response.status_code == 400
     assert checkins(app, reg_id) == []
+
+
+# --- not admitted, undo, reprint (issue 15) ---------------------------------------------------
+
+
+def verdict(page: str) -> str:
+    match = re.search(r'<p class="checkin-verdict"[^>]*>.*?</span>\s*(.*?)</p>', page, re.S)
+    return html.unescape(match.group(1).strip()) if match else ""
+
+
+def audit_entries(app) -> list[tuple[str, str, dict]]:
+    from eventsapp.models import AuditEntry
+
+    with app.app_context():
+        return [(e.action, e.actor, e.details) for e in db.session.scalars(
+            select(AuditEntry).order_by(AuditEntry.id))]
+
+
+@pytest.mark.parametrize(("status", "reason"), [
+    (WAITLISTED, "on the waiting list"), (CANCELLED, "registration cancelled"),
+])
+def test_name_results_refuse_who_is_not_admitted_without_a_button(app, desk, today_event, status,
+                                                                    reason):
+    ok_id, _, ok_code = make_registration(app, today_event, "Olivia", "Hartley")
+    no_id, _, no_code = make_registration(app, today_event, "Oscar", "Hartley", status=status)
+
+    response = desk.post("/admin/events/today/checkin", data={"code": "hartley"})
+
+    assert response.status_code == 200
+    rows = re.findall(r'<li class="([^"]*)">(.*?)</li>', response.text, re.S)
+    assert [cls for cls, _ in rows] == ["", "not-admitted"]
+    olivia, oscar = (row for _, row in rows)
+    assert "Check in<span" in olivia and ok_code in olivia
+    assert "✕ Not admitted: " + reason in oscar
+    assert "<button" not in oscar and no_code not in oscar
+    assert checkins(app, no_id) == []
+
+
+def test_name_results_say_who_is_already_checked_in(app, desk, today_event):
+    _, _, code = make_registration(app, today_event, "Olivia", "Hartley")
+    desk.post("/admin/events/today/checkin", data={"code": code})
+
+    response = desk.post("/admin/events/today/checkin", data={"code": "olivia"})
+
+    (row,) = re.findall(r'<li class="">(.*?)</li>', response.text, re.S)
+    assert "↺ Already checked in" in row and "<button" not in row
+
+
+@pytest.mark.parametrize("status", [WAITLISTED, CANCELLED])
+def test_camera_url_of_a_person_not_admitted_shows_the_refusal_and_no_button(app, desk,
+                                                                             today_event, status):
+    _, _, code = make_registration(app, today_event, "Bob", "Lee", status=status)
+
+    response = desk.get(f"/admin/events/today/checkin?code={code}")
+
+    assert response.status_code == 409
+    assert verdict(response.text) == "Not admitted"
+    assert heading(response.text).startswith("Not admitted: ")
+    assert 'role="alert"' in response.text
+    assert "Check in Bob Lee" not in response.text and "Reprint badge" not in response.text
+
+
+@pytest.mark.parametrize(("kind", "word"), [("admitted", "Admitted"),
+                                            ("already", "Already checked in")])
+def test_each_result_has_its_colour_class_and_a_verdict_in_words(app, desk, today_event, kind,
+                                                                 word):
+    _, _, code = make_registration(app, today_event)
+    if kind == "already":
+        desk.post("/admin/events/today/checkin", data={"code": code})
+    response = desk.post("/admin/events/today/checkin", data={"code": code})
+    assert f'<section class="checkin-result checkin-{kind}"' in response.text
+    assert f'<div class="checkin-flash checkin-flash-{kind}" aria-hidden="true">' in response.text
+    assert verdict(response.text) == word
+
+
+def test_undo_takes_back_the_last_check_in_and_is_audited(app, client, today_event):
+    user_id = make_user(app, "checkin", (today_event,))
+    login(app, client, user_id)
+    reg_id, _, code = make_registration(app, today_event, "Olivia", "Hartley")
+    checked = client.post("/admin/events/today/checkin", data={"code": code})
+    checkin_id = re.search(r'name="checkin_id" value="(\d+)"', checked.text).group(1)
+    assert "Undo this check-in" in checked.text
+
+    undone = client.post("/admin/events/today/checkin/undo", data={"checkin_id": checkin_id})
+
+    assert undone.status_code == 200
+    assert verdict(undone.text) == "Check-in undone"
+    assert heading(undone.text) == "Check-in undone: Olivia Hartley is not checked in today."
+    assert checkins(app, reg_id) == []
+    assert "Undo this check-in" not in undone.text
+    ((action, actor, details),) = audit_entries(app)
+    assert action == "checkin_undone" and actor.startswith("checkin-")
+    assert details["day"] == datetime.now(ZoneInfo(TZ)).date().isoformat()
+    assert details["checked_in_by_user_id"] == user_id
+    # Checked in again after the undo: a new, undoable check-in.
+    again = client.post("/admin/events/today/checkin", data={"code": code})
+    assert heading(again.text) == "Olivia Hartley is checked in today."
+
+
+def test_undo_twice_changes_nothing_the_second_time(app, desk, today_event):
+    _, _, code = make_registration(app, today_event)
+    checked = desk.post("/admin/events/today/checkin", data={"code": code})
+    checkin_id = re.search(r'name="checkin_id" value="(\d+)"', checked.text).group(1)
+    desk.post("/admin/events/today/checkin/undo", data={"checkin_id": checkin_id})
+
+    second = desk.post("/admin/events/today/checkin/undo", data={"checkin_id": checkin_id})
+
+    assert second.status_code == 409
+    assert heading(second.text) == "There is no such check-in any more: it was undone already."
+    assert [a for a, _, _ in audit_entries(app)] == ["checkin_undone"]
+
+
+def test_door_staff_cannot_undo_another_desk_s_check_in_but_an_organiser_can(app, client,
+                                                                            today_event):
+    _, _, code = make_registration(app, today_event)
+    login(app, client, make_user(app, "checkin"))
+    checked = client.post("/admin/events/today/checkin", data={"code": code})
+    checkin_id = re.search(r'name="checkin_id" value="(\d+)"', checked.text).group(1)
+
+    login(app, client, make_user(app, "checkin"))
+    refused = client.post("/admin/events/today/checkin/undo", data={"checkin_id": checkin_id})
+    login(app, client, make_user(app, "organiser", (today_event,)))
+    allowed = client.post("/admin/events/today/checkin/undo", data={"checkin_id": checkin_id})
+
+    assert refused.status_code == 403
+    assert heading(refused.text) == (
+        "This check-in was made at another desk: ask an organiser to undo it.")
+    assert allowed.status_code == 200
+    assert [a for a, _, _ in audit_entries(app)] == ["checkin_undone"]
+
+
+def test_a_check_in_of_another_event_cannot_be_undone_from_this_desk(app, desk, today_event,
+                                                                   make_event):
+    make_event(slug="other")
+    _, _, code = make_registration(app, today_event)
+    checked = desk.post("/admin/events/today/checkin", data={"code": code})
+    checkin_id = re.search(r'name="checkin_id" value="(\d+)"', checked.text).group(1)
+
+    response = desk.post("/admin/events/other/checkin/undo", data={"checkin_id": checkin_id})
+
+    assert response.status_code == 409
+    assert len(checkins(app, 1)) == 1
+
+
+@pytest.mark.parametrize("value", ["", "x", "-1", "1" * 40])
+def test_undo_of_something_that_is_not_a_check_in_id_is_400(desk, today_event, value):
+    response = desk.post("/admin/events/today/checkin/undo", data={"checkin_id": value})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_undo_without_csrf_token_is_400(app, desk, today_event):
+    reg_id, _, code = make_registration(app, today_event)
+    with app.app_context():
+        from eventsapp.models import Event, Registration
+        reg = db.session.get(Registration, reg_id)
+        services.check_in(reg, services.local_today(db.session.get(Event, today_event)),
+                          user=None)
+    response = desk.post("/admin/events/today/checkin/undo", data={"checkin_id": "1"})
+    assert response.status_code == 400
+    assert len(checkins(app, reg_id)) == 1
+
+
+def test_desk_reprints_a_badge_and_records_the_reprint(app, client, today_event):
+    from pypdf import PdfReader
+
+    login(app, client, make_user(app, "checkin", (today_event,)))
+    reg_id, _, code = make_registration(app, today_event, "Olivia", "Hartley")
+    checked = client.post("/admin/events/today/checkin", data={"code": code})
+    form = re.search(r'<form method="post" action="(/admin/registrations/\d+/badge.pdf)" '
+                     r'class="checkin-reprint">', checked.text)
+    assert form.group(1) == f"/admin/registrations/{reg_id}/badge.pdf"
+
+    pdf = client.post(form.group(1), data={"layout": "a6x4"})
+
+    assert pdf.mimetype == "application/pdf"
+    assert len(PdfReader(__import__("io").BytesIO(pdf.data)).pages) == 1
+    assert [a for a, _, _ in audit_entries(app)] == ["badge_printed"]
+    again = client.post(form.group(1), data={"layout": "a6"})
+    assert again.status_code == 200
+    assert [a for a, _, _ in audit_entries(app)] == ["badge_printed", "badge_reprinted"]
+
+
+def test_desk_offers_no_reprint_for_a_badge_of_another_event(app, desk, today_event,
+                                                           make_event):
+    other = make_event(slug="other", title="Another meeting")
+    _, _, code = make_registration(app, other)
+    response = desk.post("/admin/events/today/checkin", data={"code": code})
+    assert "Reprint badge" not in response.text

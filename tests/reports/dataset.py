@@ -56,6 +56,13 @@ BY_CATEGORY = {"Delegate": 3, "Head of delegation": 2, "Speaker": 2, "Observer":
                "Secretariat": 0, "Media": 0}
 ATTENDANCE = {DAY1: 5, DAY2: 3}
 ATTENDED = 6
+# Of the registered above, who was checked in on at least one day.
+ATTENDED_BY_ECONOMY = {"AUS": 2, "PRC": 1, "THA": 1, "VN": 1}
+ATTENDED_ORGANISATIONS = {"ICAO": 0, "UNOCT": 1}
+ATTENDED_BY_SECTOR = {"Government": 4, "Private sector": 0, "International organisation": 1,
+                      "Academia": 1, "Other": 0}
+ATTENDED_BY_CATEGORY = {"Delegate": 2, "Head of delegation": 2, "Speaker": 1, "Observer": 1,
+                        "Secretariat": 0, "Media": 0}
 LOP_ORDER = [
     ("Australia", ["Jane Citizen", "Bob Brown", "Adam Zed"]),
     ("People's Republic of China", ["LI Xiaolong"]),

@@ -65,6 +65,6 @@ def parse(page: bytes | str) -> _Collector:
     return c
 
 
-def table_counts(page: _Collector, table_id: str) -> dict[str, int]:
-    """First column → last column as int, header row skipped."""
-    return {row[0]: int(row[-1]) for row in page.tables[table_id][1:]}
+def table_counts(page: _Collector, table_id: str, column: int = -1) -> dict[str, int]:
+    """First column → `column` (default the last) as int, header row skipped."""
+    return {row[0]: int(row[column]) for row in page.tables[table_id][1:]}

@@ -19,7 +19,9 @@ def test_public_summary_gives_counts_and_agenda_without_personal_data(client, da
     html = response.data.decode()
     page = parse(html)
     assert response.status_code == 200
-    assert page.figures == {"participants": "8", "economies": "4", "organisations": "2"}
+    assert page.figures == {"registered": "8", "attended": "6", "economies": "4",
+                            "organisations": "2"}
+    assert "<dt>Registered</dt>" in html and "<dt>Attended</dt>" in html
     assert "10–11 February 2020" in html
     assert "Putrajaya, Malaysia" in html
     assert f"<strong>Cancelled:</strong> <s>{dataset.CANCELLED_ITEM}</s>" in html
@@ -60,3 +62,10 @@ def test_event_page_links_to_the_summary_once_the_event_has_ended(client, seeded
     html = client.get(f"/events/{dataset.SLUG}").data.decode()
     assert f'<a href="/events/{dataset.SLUG}/summary">Summary of the event</a>' in html
     assert "Summary of the event" not in client.get("/events/future-meeting").data.decode()
+
+
+def test_an_event_that_never_got_dates_has_no_public_summary_or_link(client, seeded):
+    # ctwg-16 was planned for "August 2020": that month is past, but it was never held.
+    assert client.get("/events/ctwg-16/summary").status_code == 404
+    assert client.get("/events/ctwg-16/participants").status_code == 404
+    assert "Summary of the event" not in client.get("/events/ctwg-16").data.decode()

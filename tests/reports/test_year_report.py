@@ -13,9 +13,9 @@ from eventsapp.models import AuditEntry, Deliverable
 from .conftest import pdf_text
 from .html import parse
 
-# ctwg-15 (the data set), ctwg-16 (August 2020) and star-xi (one Canadian) have taken place;
-# the aviation workshop has no dates yet.
-TOTALS = {"events": "3", "participants": "9", "economies": "5"}
+# ctwg-15 (the data set) and star-xi (one Canadian) have been held. ctwg-16 was planned for
+# "August 2020" but never got dates, so it is not "held"; the aviation workshop has no dates.
+TOTALS = {"events": "2", "registered": "9", "attended": "6", "economies": "5"}
 
 
 def _deliverable(number: str) -> Deliverable:
@@ -25,27 +25,56 @@ def _deliverable(number: str) -> Deliverable:
 def test_year_report_totals_and_deliverables_in_html(client, data, organiser):
     html = client.get("/admin/reports/2020").data.decode()
     page = parse(html)
-    assert page.figures["events"] == TOTALS["events"]
-    assert page.figures["participants"] == TOTALS["participants"]
-    assert page.figures["economies"] == TOTALS["economies"]
+    assert page.figures == TOTALS
     assert [f"1.{n}" in html for n in range(1, 9)] == [True] * 8
-    assert ("By economy</dt><dd>Australia 3, People&#39;s Republic of China 1, Thailand 1, "
-            "Viet Nam 1</dd>") in html
+    assert page.tables["d-1.1-economies"] == [
+        ["Economy or organisation", "Registered", "Attended"],
+        ["Australia", "3", "2"], ["People's Republic of China", "1", "1"],
+        ["Thailand", "1", "1"], ["Viet Nam", "1", "1"], ["ICAO", "1", "0"], ["UNOCT", "1", "1"]]
+    # STAR XI: nobody was checked in, so no "Attended" column and no claim that anyone came.
+    assert page.tables["d-1.6-economies"] == [["Economy or organisation", "Registered"],
+                                              ["Canada", "1"]]
     assert ("By sector</dt><dd>Government 5, International organisation 2, Academia 1</dd>"
             in html)
-    assert "Attendance</dt><dd>10 February 2020: 5; 11 February 2020: 3</dd>" in html
+    assert "Attended</dt><dd>6</dd>" in html
+    assert "Attended</dt><dd>no check-in recorded</dd>" in html
+    assert "Checked in by day</dt><dd>10 February 2020: 5; 11 February 2020: 3</dd>" in html
     assert "UNOCT, UNODC" in html
+
+
+def test_an_undated_event_whose_month_has_passed_is_not_held(client, data, organiser):
+    html = client.get("/admin/reports/2020").data.decode()
+    text = unicodedata.normalize("NFKC", pdf_text(client.get("/admin/reports/2020.pdf").data))
+    assert ("16th Counter-Terrorism Working Group Meeting: August 2020, dates to be confirmed, "
+            "Pulau Pinang, Malaysia (dates never set)") in html
+    assert "(dates never set)" in " ".join(text.split())
+    assert "(held)" not in html.split('id="d-1.2"', 1)[1].split('id="d-1.3"', 1)[0]
+    assert client.get("/events/ctwg-16/summary").status_code == 404
 
 
 def test_year_report_pdf_agrees_with_the_page(client, data, organiser):
     text = unicodedata.normalize("NFKC", pdf_text(client.get("/admin/reports/2020.pdf").data))
     lines = text.splitlines()
-    assert "Events held Participants Economies represented" in lines
-    assert "3 9 5" in lines
-    assert "Participants: 8 from 4 economies and 2 other organisations." in lines
-    assert ("By economy: Australia 3, People's Republic of China 1, Thailand 1, Viet Nam 1."
-            in lines)
-    assert "Attendance: 10 February 2020: 5; 11 February 2020: 3." in lines
+    assert "Events held Registered Attended Economies represented" in lines
+    assert "2 9 6 5" in lines
+    assert ("Registered: 8 from 4 economies and 2 other organisations. Attended: 6." in lines)
+    assert "Economy or organisation Registered Attended" in lines
+    for row in ("Australia 3 2", "People's Republic of China 1 1", "Thailand 1 1",
+                "Viet Nam 1 1", "ICAO 1 0", "UNOCT 1 1", "Canada 1"):
+        assert row in lines, row
+    assert ("Registered: 1 from 1 economy and 0 other organisations. "
+            "Attended: no check-in recorded.") in lines
+    assert "Checked in by day: 10 February 2020: 5; 11 February 2020: 3." in lines
+    assert "articipant" not in text
+
+
+def test_year_report_pdf_totals_stand_under_their_headers(client, data, organiser, tmp_path):
+    from .test_event_reports import _under, _words
+
+    words = _words(client.get("/admin/reports/2020.pdf").data, tmp_path)
+    gaps = _under(words, ["Events held", "Registered", "Attended", "Economies represented"],
+                  ["2", "9", "6", "5"])
+    assert max(gap for _, _, gap in gaps) < 1.0
 
 
 def test_organiser_edits_a_deliverable_and_the_report_shows_it(client, app, data, organiser):
