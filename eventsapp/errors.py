@@ -45,7 +45,8 @@ def register_error_handlers(app: Flask) -> None:
     def lock_timeout(exc: Exception):
         db.session.rollback()
         response, code = _render(
-            503, "Busy", "Many people are registering right now. Please try again in a moment."
+            503, "Busy", "Many changes are being saved at this moment, and yours waited too long "
+            "for its turn. Nothing was saved: go back and send it again in a moment."
         )
         response = current_app.make_response((response, code))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -37,7 +37,8 @@ class InputRefused(BadRequest):
 
 def _refuse_bytes(raw: bytes, where: str) -> None:
     if b"\x00" in raw:
-        raise InputRefused(f"The {where} contains a NUL character, which is not allowed.")
+        raise InputRefused(f"The {where} contains a NUL character, which is not allowed. "
+                           "Go back, remove it and send again.")
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -81,13 +82,27 @@ def refuse_unsafe_input() -> None:
         # the result is cached for the view.
         request.get_json(silent=True)
     elif request.mimetype == FORM_TYPES[0]:
-        # Read once and cached: the form is parsed from the same bytes afterwards.
-        _refuse_bytes(unquote_to_bytes(request.get_data(cache=True)), "form")
+        # Read once and cached: the form is parsed from the same bytes afterwards. Each
+        # field is checked on its own, so the refusal can name it.
+        for pair in request.get_data(cache=True).split(b"&"):
+            key, _, value = pair.partition(b"=")
+            key = unquote_to_bytes(key.replace(b"+", b" "))
+            _refuse_bytes(key, "form")
+            _refuse_bytes(unquote_to_bytes(value.replace(b"+", b" ")), _field(key))
     elif request.mimetype == FORM_TYPES[1]:
         # Multipart values arrive decoded (bytes that are not UTF-8 become U+FFFD).
         for key, value in request.form.items(multi=True):
             _refuse_text(key, "form")
-            _refuse_text(value, "form")
+            _refuse_text(value, _field(key))
+
+
+def _field(key: bytes | str) -> str:
+    """'field “description”' for a refusal; the name shown only when it is plain."""
+    name = key.decode("utf-8", "replace") if isinstance(key, bytes) else key
+    name = name.rpartition("-")[2] if name.count("-") == 1 else name  # prefixed forms
+    if name.replace("_", "").isalnum() and name.isascii() and len(name) <= 40:
+        return f"field “{name}”"
+    return "form"
 
 
 def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:

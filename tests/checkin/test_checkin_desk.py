@@ -193,7 +193,7 @@ def test_bad_input_is_a_clear_4xx(desk, today_event, typed):
 def test_nul_typed_at_the_desk_is_refused_before_any_search(desk, today_event):
     # Refused for every form by the request guard (tests/test_hostile_input.py).
     response = desk.post("/admin/events/today/checkin", data={"code": "\x00"})
-    assert (response.status_code, "The form contains a NUL character, which is not allowed."
+    assert (response.status_code, "The field “code” contains a NUL character, which is not allowed."
             in response.text) == (400, True)
 
 

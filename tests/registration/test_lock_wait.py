@@ -54,7 +54,8 @@ def test_registration_waits_at_most_the_lock_timeout_then_answers_503(make_event
 def test_form_gets_the_same_busy_page(make_event_first, client, lock_holder):
     response = client.post("/events/event-1/register", data=form_data())
     assert response.status_code == 503
-    assert "Many people are registering right now" in response.get_data(as_text=True)
+    assert "Nothing was saved: go back and send it again in a moment." in \
+        response.get_data(as_text=True)
 
 
 def test_registration_proceeds_once_the_holder_commits(client, make_event, app, backend):
