@@ -67,8 +67,10 @@ def new_link(reg: Registration, token: str) -> None:
           manage_url=url_for("registration.manage", token=token, _external=True))
 
 
-def promoted(reg: Registration) -> None:
+def promoted(reg: Registration, *, by_organiser: bool = False) -> None:
+    """:param by_organiser: confirmed by hand (over capacity), not because a place was freed."""
     _send(reg, "A place is yours", "mail/promoted.txt", event_attachments(reg.event),
+          by_organiser=by_organiser,
           new_link_url=url_for("registration.new_link", slug=reg.event.slug, _external=True))
 
 

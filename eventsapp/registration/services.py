@@ -431,7 +431,7 @@ def promote_registration(registration: Registration, *, user: User | None, reaso
         reg.updated_at = now
         audit.record("promoted", reg, event_id=ev.id, user=user, reason=reason,
                      over_capacity=True)
-        notices.promoted(reg)
+        notices.promoted(reg, by_organiser=True)
     return reg
 
 
@@ -529,7 +529,7 @@ def promote_registrations(event: Event, ids: list[int], *, user: User, reason: s
         reg.updated_at = now
         audit.record("promoted", reg, event_id=ev.id, user=user, reason=reason,
                      over_capacity=True, bulk=len(selected))
-        notices.promoted(reg)
+        notices.promoted(reg, by_organiser=True)
     changed = [r for r in selected if r.id in waiting_before]
     skipped = [r for r in selected if r.id not in waiting_before]
     chosen = {r.id for r in selected}
