@@ -108,6 +108,17 @@ def _upload_limit() -> None:
                                   + config["DOCUMENTS_FORM_OVERHEAD_BYTES"])
 
 
+UPLOAD_ENDPOINTS = {"api.create_document", "api.create_revision"}
+
+
+@bp.url_value_preprocessor
+def _allow_uploads(endpoint: str | None, _values: dict | None) -> None:
+    # Before any before_request function: the request guard reads a multipart form to
+    # check it, and would otherwise parse it under the site-wide body limit.
+    if endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
+        _upload_limit()
+
+
 def _created(event: Event, doc):
     row = next(r for r in document_list(event, None).rows if r.id == doc.id)
     url = url_for("documents.download", slug=event.slug, document_id=doc.id, _external=True)
@@ -137,10 +148,13 @@ def create_document(slug: str):
                                   "organisation", "language"})
     for name in unknown:
         errors[name] = ["Unknown field."]
+    if not form.get("access"):
+        # Never public by omission: a script that forgets the field publishes nothing.
+        errors["access"] = ["Required: public, participants or staff."]
     if errors:
         return jsonify({"errors": errors}), 422
     data = documents.DocumentInput(
-        title=form.get("title", ""), access=form.get("access", "public"),
+        title=form.get("title", ""), access=form["access"],
         economy=form.get("economy") or None, organisation=form.get("organisation", ""),
         language=form.get("language", "en"), agenda_item_id=int(item) if item else None,
         deliverable=form.get("deliverable") or None)

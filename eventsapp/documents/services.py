@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..database import lock_event, transactional, unit_of_work
 from ..extensions import db
+from ..inputs import check_text
 from ..models import (
     ACCESS_LEVELS,
     PUBLIC,
@@ -181,6 +182,12 @@ def _check_input(data: DocumentInput) -> dict[str, list[str]]:
         errors["title"] = ["Enter the document's title."]
     elif len(data.title) > MAX_TITLE:
         errors["title"] = [f"Keep the title under {MAX_TITLE} characters."]
+    for name, label in (("title", "The title"), ("organisation", "The organisation")):
+        if name not in errors:
+            try:  # the same rule as every other text people type (no bidi overrides)
+                check_text(getattr(data, name), label)
+            except ValueError as exc:
+                errors[name] = [str(exc)]
     if data.access not in ACCESS_LEVELS:
         errors["access"] = ["Choose public, participants or staff."]
     if data.economy is not None and data.economy not in ECONOMIES:

@@ -12,6 +12,7 @@ from ..documents.services import by_agenda_item, event_documents
 from ..extensions import db
 from ..labels import agenda_by_day
 from ..models import AgendaChange
+from ..outcomes.services import carried_forward, owner_label, summary_published
 from . import services
 
 bp = Blueprint("events", __name__)
@@ -45,4 +46,8 @@ def event(slug: str) -> str:
         past=services.is_past(ev), in_feeds=in_feeds(ev),
         # Documents under their items: only those this visitor may open.
         item_documents=by_agenda_item(event_documents(ev, viewer_for(ev, user=current_user))),
+        summary_published=summary_published(ev),
+        # Only what earlier meetings made public in their Chair's Summary.
+        carried=[a for a in carried_forward(ev) if summary_published(a.event)],
+        owner_label=owner_label,
     )
