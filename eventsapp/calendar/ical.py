@@ -224,7 +224,8 @@ def _session(event, item, site: Site, tz: tzinfo, location: str | None = None) -
         status = STATUS.CONFIRMED
     description = [
         item.description,
-        f"Chair: {', '.join(item.chairs)}" if item.chairs else "",
+        f"{'Chair' if len(item.chairs) == 1 else 'Chairs'}: {', '.join(item.chairs)}"
+        if item.chairs else "",
         f"Speakers: {', '.join(item.speakers)}" if item.speakers else "",
         "Provisional agenda: times are still to be confirmed." if event.agenda_provisional else "",
         event.title,

@@ -46,7 +46,8 @@ def programme_pdf(p: Programme) -> bytes:
             if item.room:
                 text.append(f"Room: {item.room}")
             if item.chairs:
-                text.append("Chair: " + ", ".join(item.chairs))
+                text.append(("Chair: " if len(item.chairs) == 1 else "Chairs: ")
+                            + ", ".join(item.chairs))
             if item.speakers:
                 text.append("Speakers: " + ", ".join(item.speakers))
             if item.description:

@@ -7,10 +7,20 @@
 //
 // After the answer page loads the camera starts again by itself (the choice is kept
 // for this tab in sessionStorage), so a queue can be scanned one badge after another.
-// The code just submitted is ignored for a few seconds, so the badge still in front
-// of the camera is not sent twice.
+// The code just submitted is not sent again until another badge has been read, so the
+// badge still in front of the camera does not turn "Admitted" into "Already checked in".
+//
+// After an answer, the answer stays in view: the code field takes the focus (for the
+// next scan) without scrolling the answer off the screen.
 (function () {
   "use strict";
+  var verdict = document.querySelector(".checkin-verdict");
+  var codeField = document.getElementById("code");
+  if (verdict && codeField) {
+    codeField.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+    window.addEventListener("load", function () { window.scrollTo(0, 0); });
+  }
   var form = document.getElementById("checkin-form");
   var toggle = document.getElementById("scanner-toggle");
   var panel = document.getElementById("scanner");
@@ -25,7 +35,6 @@
     return; // no camera here: the field and a handheld scanner still work
   }
   var KEY_ON = "checkin-camera", KEY_LAST = "checkin-camera-last";
-  var REPEAT_MS = 6000;
   var stream = null, running = false, detector = null, decodeJsQR = null;
   var canvas = document.createElement("canvas");
   var ctx = canvas.getContext("2d", { willReadFrequently: true });
@@ -121,7 +130,7 @@
 
   function found(text) {
     var last = lastSent();
-    if (last && last.code === text && Date.now() - last.at < REPEAT_MS) {
+    if (last && last.code === text) {
       return false; // the badge just answered is still in front of the camera
     }
     try {

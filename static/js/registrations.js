@@ -29,7 +29,17 @@
       update();
     });
   }
-  rows.forEach(function (box) { box.addEventListener("change", update); });
-  if (allBox) allBox.addEventListener("change", update);
+  rows.forEach(function (box) {
+    box.addEventListener("change", function () {
+      // Unticking a row narrows the selection to the ticked rows: "all matching" would
+      // otherwise still include the person just left out.
+      if (!box.checked && allBox) allBox.checked = false;
+      update();
+    });
+  });
+  if (allBox) allBox.addEventListener("change", function () {
+    if (allBox.checked) rows.forEach(function (box) { box.checked = true; });
+    update();
+  });
   update();
 })();
