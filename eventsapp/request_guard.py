@@ -92,8 +92,10 @@ def refuse_unsafe_input() -> None:
     elif request.mimetype == FORM_TYPES[1]:
         # Multipart values arrive decoded (bytes that are not UTF-8 become U+FFFD).
         for key, value in request.form.items(multi=True):
+            if key is None:  # a part with no name in its Content-Disposition
+                raise InputRefused("Every part of the form needs a name.")
             _refuse_text(key, "form")
-            _refuse_text(value, _field(key))
+            _refuse_text(value or "", _field(key))
 
 
 def _field(key: bytes | str) -> str:

@@ -122,6 +122,12 @@ def update_settings(event: Event, *, event_code: str, number_scheme: str,
         raise DocumentError(errors)
     lock_event(event.id)
     settings = db.session.get(DocumentSettings, event.id)
+    current = ((settings.event_code, settings.number_scheme, settings.deadline) if settings
+               else ("", numbering.DEFAULT_NUMBER_SCHEME, None))
+    if (event_code, number_scheme, deadline) == current:
+        # Saved unchanged: nothing to write or log (the defaults need no row).
+        return settings or DocumentSettings(event_id=event.id, event_code=event_code,
+                                            number_scheme=number_scheme, deadline=deadline)
     if settings is None:
         settings = DocumentSettings(event_id=event.id)
         db.session.add(settings)

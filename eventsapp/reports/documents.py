@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
+from ..i18n import ngettext
 from ..labels import (
     date_label,
     day_label,
@@ -187,10 +188,12 @@ def _deliverable(d: DeliverableReport) -> list:
         attendance = "; ".join(f"{day_label(a.day)}: {a.count}" for a in s.attendance) or "none"
         came = (f" Attended: {s.attended}." if s.has_attendance
                 else " Attended: no check-in recorded.")
+        others = (" and " + ngettext("%(num)d other organisation", "%(num)d other organisations",
+                                     len(s.organisations))) if s.organisations else ""
         out.append(pdf.para(
-            f"Registered: {s.confirmed} from {_n(s.economies_represented, 'economy', 'economies')}"
-            f" and {_n(len(s.organisations), 'other organisation', 'other organisations')}."
-            f"{came}"))
+            f"Registered: {s.confirmed} from "
+            + ngettext("%(num)d economy", "%(num)d economies", s.economies_represented)
+            + f"{others}.{came}"))
         rows = [*s.represented_economies, *s.organisations]
         if rows:
             header = ["Economy or organisation", "Registered"] + (
@@ -206,5 +209,3 @@ def _deliverable(d: DeliverableReport) -> list:
     return out
 
 
-def _n(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"

@@ -10,6 +10,7 @@ database, row by row, before and after: no row, sequence, version or audit entry
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -17,7 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from eventsapp.agenda import services as agenda
+from eventsapp.auth.services import create_user
 from eventsapp.events import editing
+from eventsapp.events.services import event_starts_at
 from eventsapp.extensions import db
 from eventsapp.models import AgendaItem, Deliverable, Event
 from eventsapp.registration.services import register
@@ -31,7 +34,16 @@ NOT_EDIT_FORMS = {
     "admin.event_new": "creates an event",
     "admin.event_clone": "creates an event from another",
     "admin.event_cancel": "an action (confirm cancelling)",
-    "admin.users": "creates an account; the page edits no account",
+    "admin_users.users": "creates an account (invites); the page edits no account",
+    "admin_users.deactivate": "an action (confirm deactivating)",
+    "admin_registrations.cancel": "an action (confirm cancelling)",
+    "registration.cancel": "an action (confirm cancelling)",
+    "agenda.delete_item": "an action (confirm deleting)",
+    "auth.forgot_password": "an action (asks for a one-time link)",
+    "auth.set_password": "an action (a new password from a one-time link)",
+    "documents_admin.documents": "uploads a paper",
+    "documents_admin.document": "a paper's details and its next revision: an upload form, "
+                                "checked in tests/documents",
     "agenda.new_item": "creates an agenda item",
     "auth.login": "signs in",
     "auth.change_password": "an action (a new password), shows no stored value",
@@ -43,7 +55,8 @@ NOT_EDIT_FORMS = {
     "registration.new_link": "an action (a new private link)",
 }
 EDIT_FORMS = {"admin.event_edit", "agenda.edit_item", "admin_registrations.registration",
-              "registration.edit", "reports.edit_deliverable"}
+              "registration.edit", "reports.edit_deliverable", "admin_users.edit",
+              "documents_admin.settings"}
 
 
 class Forms(HTMLParser):
@@ -127,19 +140,21 @@ def things(seeded):
         data = editing.EventData.of(event)
         data.description = "First paragraph.\n\nSecond paragraph: Café “Ñandú”."
         data.co_sponsors = "Chile\nPeru\nViet Nam"
-        editing.update_event(event, data, user=None)
+        editing.edit_event(event, data, user=None)
         registered = register(event, clean_registration({
             "given_name": "Álvaro", "family_name": "NÚÑEZ", "email": "alvaro@example.org",
             "economy": "CHL", "organisation": "Ministerio", "job_title": "Director",
             "dietary": "Vegetarian", "accessibility": "Step-free access",
             "badge_name": "Álvaro Núñez", "native_name": "", "consent_to_list": True}),
-            notify=False)
+            notify=False, now=event_starts_at(event) - timedelta(days=1))  # 2020: before it
         deliverable = db.session.scalar(select(Deliverable).order_by(Deliverable.id))
         update_deliverable(deliverable, status=deliverable.status,
                            narrative="Done.\n\nSecond paragraph.",
                            focus_area_numbers=[1], user=None)
+        door = create_user("door@example.org", PASSWORD, "checkin", events=[event])
         return {"slug": event.slug, "item_id": item.id, "reg_id": registered.registration.id,
-                "token": registered.token, "year": 2020, "number": deliverable.number}
+                "token": registered.token, "year": 2020, "number": deliverable.number,
+                "user_id": door.id}
 
 
 def edit_urls(app, things) -> dict[str, str]:

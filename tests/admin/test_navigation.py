@@ -10,8 +10,8 @@ import pytest
 from eventsapp.seed.demo import load_demo_event
 from tests.auth.fixtures import sign_in
 
-EVENT_MENU = ["Overview", "Edit", "Agenda", "Registrations", "Badges", "Check-in", "Summary",
-              "Participants"]
+EVENT_MENU = ["Overview", "Edit", "Agenda", "Registrations", "Documents", "Outcomes", "Badges",
+              "Check-in", "Summary", "Participants"]
 
 
 def event_menu(html: str) -> list[tuple[str, str, str]]:

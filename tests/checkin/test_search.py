@@ -100,7 +100,7 @@ def test_desk_and_list_pages_find_alvaro_nunez(app, people_event, query):
     admin = app.test_client()
     login(app, admin, make_user(app, "admin"))
     listing = admin.get("/admin/events/s/registrations", query_string={"q": query}).text
-    assert listing.count("/admin/events/s/registrations/") == 1
+    assert len(re.findall(r'/admin/events/s/registrations/\d+"', listing)) == 1
     assert "Álvaro" in listing
 
 

@@ -113,5 +113,6 @@ def test_openapi_documents_every_api_route(client, app):
             routes |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     mine = {r for r in routes if "registration" in r[0]}
     assert mine == {("/events/{slug}/registrations", "POST"),
-                    ("/registrations/{token}", "GET"), ("/registrations/{token}", "DELETE")}
+                    ("/registrations/{token}", "GET"), ("/registrations/{token}", "DELETE"),
+                    ("/registrations/{token}/documents", "GET")}
     assert mine <= documented

@@ -24,21 +24,21 @@ def test_ngettext_follows_the_plural_rule(n, expected):
 
 def test_year_report_says_one_economy(client, data, organiser):
     html = client.get("/admin/reports/2020").text
-    assert "<dt>Participants</dt><dd>1 from 1 economy</dd>" in html
+    assert "<dt>Registered</dt><dd>1 from 1 economy</dd>" in html
     text = unicodedata.normalize("NFKC", pdf_text(client.get("/admin/reports/2020.pdf").data))
-    assert "Participants: 1 from 1 economy and 0 other organisations." in text.splitlines()
+    assert any(line.startswith("Registered: 1 from 1 economy.") for line in text.splitlines())
 
 
 def test_summary_chart_says_one_is_represented(client, data, organiser):
     html = client.get("/admin/events/star-xi/summary").text
-    assert ("Confirmed participants from each of the 21 member economies; 1 is represented. "
+    assert ("Confirmed registrations from each of the 21 member economies; 1 is represented. "
             "The table above gives the numbers.") in html
     assert "are represented" not in html
 
 
 def test_list_of_participants_pdf_says_one_participant(client, data, organiser):
     text = pdf_text(client.get("/admin/events/star-xi/participants.pdf").data)
-    assert "1 participant." in text.splitlines()
+    assert "1 registered (confirmed)." in text.splitlines()
 
 
 def test_no_count_of_one_is_followed_by_a_plural_on_the_organisers_pages(client, data,
