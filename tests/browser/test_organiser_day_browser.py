@@ -144,9 +144,11 @@ def test_every_organiser_page_is_reached_by_clicking_from_admin(page, live_serve
     page.get_by_role("button", name="Add an item", exact=True).click()
     visit("New agenda item")
     event_menu(page, "Agenda")
+    page.get_by_text("Move or edit Opening plenary: why practise at all?").click()
     page.get_by_role("button", name="Edit Opening plenary: why practise at all?").click()
     visit("Edit “Opening plenary: why practise at all?”")
     event_menu(page, "Agenda")
+    page.get_by_text("Move or edit Opening plenary: why practise at all?").click()
     page.get_by_role("button", name="Delete… Opening plenary: why practise at all?").click()
     visit("Delete “Opening plenary: why practise at all?”?")
     event_menu(page, "Registrations")
@@ -285,6 +287,7 @@ def test_destructive_actions_ask_first_without_javascript(browser, live_server, 
         "status").inner_text()
     # Deleting an agenda item.
     page.goto(f"{live_server}/admin/events/{DEMO_EVENT_SLUG}/agenda")
+    page.get_by_text("Move or edit Side meeting of the organisers").click()
     page.get_by_role("button", name="Delete… Side meeting of the organisers").click()
     assert h1(page) == "Delete “Side meeting of the organisers”?"
     with seeded.app_context():
