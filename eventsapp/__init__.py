@@ -96,8 +96,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from .database import configure_engine
 
+    from .auth.passwords import dummy_hash
+
     with app.app_context():
         configure_engine(db.engine, app.config["LOCK_TIMEOUT_SECONDS"])
+        # Made now, not at the first sign-in for an unknown address: that one would cost
+        # a hash more than any other and tell the address apart.
+        dummy_hash()
 
     app.url_map.converters["int"] = BoundedIntConverter
     for name in BLUEPRINTS:
@@ -105,9 +110,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import errors, ops, rendering, security
     from .auth import loader  # noqa: F401  registers the user loader
+    from .auth.gate import register_gate
 
     errors.register_error_handlers(app)
     rendering.register_template_helpers(app)
     security.register_security_headers(app)
     ops.register_request_logging(app)
+    register_gate(app)  # after the request id is set, so a redirect is logged too
     return app

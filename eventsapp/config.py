@@ -26,6 +26,20 @@ class Defaults:
     RATELIMIT_NEW_LINK = "3 per hour"
     # Failed sign-ins per client address and account (Indico's FAILED_LOGIN_RATE_LIMIT).
     RATELIMIT_LOGIN = "5 per 15 minutes; 10 per day"
+    # Failed sign-ins for one account from any number of clients (a distributed guess).
+    RATELIMIT_LOGIN_ACCOUNT = "20 per hour; 50 per day"
+    # Failed sign-ins from one client across every account (password spraying: one
+    # password tried on many accounts).
+    RATELIMIT_LOGIN_CLIENT = "20 per 15 minutes; 100 per day"
+    # Failed sign-ins site-wide (spraying from many clients); past it nobody can sign in
+    # until the window passes, so it is set far above a working group's own mistakes.
+    RATELIMIT_LOGIN_GLOBAL = "500 per hour"
+    # Wrong second-factor codes per account (a 6-digit code: 20 a day is 1 in 16,000).
+    RATELIMIT_MFA = "5 per 15 minutes; 20 per day"
+
+    # Personal API tokens: days a new one lasts by default, and at most.
+    API_TOKEN_DAYS = 90
+    API_TOKEN_MAX_DAYS = 365
 
     # argon2id parameters (argon2.PasswordHasher keywords); None: argon2-cffi's RFC 9106
     # low-memory profile, or a cheap set when TESTING.

@@ -8,7 +8,7 @@ import re
 import secrets
 import time
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, g, has_request_context, jsonify, request
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -16,6 +16,7 @@ from .extensions import db, limiter
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger("eventsapp.request")
+security_log = logging.getLogger("eventsapp.security")
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Private links carry secrets in the path; logs must not.
@@ -35,6 +36,17 @@ def healthz():
 
 def redact(path: str) -> str:
     return SECRET_SEGMENT_RE.sub("/[redacted]", path)
+
+
+def security_event(name: str, **fields) -> None:
+    """Log a security event (failed sign-in, lockout, MFA change, token use) as one JSON
+    record of its own on the `eventsapp.security` logger, with the request's id, client
+    address and route. Never pass a secret: fields are logged as given."""
+    record = {"event": name, **fields}
+    if has_request_context():
+        record.update(request_id=g.get("request_id"), remote=request.remote_addr,
+                      route=request.url_rule.rule if request.url_rule else None)
+    security_log.warning(json.dumps(record, default=str))
 
 
 def register_request_logging(app: Flask) -> None:

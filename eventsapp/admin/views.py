@@ -259,10 +259,13 @@ def users():
         try:
             user = accounts.create_user(form.email.data, form.password.data, form.role.data,
                                         events=chosen, by=_user())
+        except accounts.WeakPasswordError as exc:
+            form.password.errors.append(str(exc))
         except accounts.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            flash(f"Created the account {user.email}.", "success")
+            flash(f"Created the account {user.email}. They will choose their own password "
+                  "when they first sign in.", "success")
             return redirect(url_for("admin.users"), 303)
     return render_template("admin/users.html", form=form, users=accounts.list_users(),
                            toggle_form=ConfirmForm()), (422 if request.method == "POST" else 200)

@@ -5,10 +5,21 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..formfields import choices
-from ..models import ROLES
-from .services import MIN_PASSWORD_LENGTH
+from ..models import DEFAULT_TOKEN_SCOPES, ROLES, TOKEN_SCOPES
+from .passwords import MIN_PASSWORD_LENGTH
+
+PASSWORD_HINT = (f"At least {MIN_PASSWORD_LENGTH} characters; not a common password, a pattern "
+                 "(123456789012, passwordpassword) or your email address. A few unrelated "
+                 "words make a good one.")
+SCOPE_LABELS = {
+    "read": "read: see what your account can see",
+    "agenda": "agenda: change agenda items",
+    "registrations": "registrations: change capacity, waiting list and registration window",
+    "checkin": "checkin: check people in at the door",
+}
 
 ROLE_LABELS = {"admin": "Administrator", "organiser": "Organiser", "checkin": "Check-in staff"}
 
@@ -22,21 +33,33 @@ class PasswordChangeForm(FlaskForm):
     # The password rules live in services.check_password_rules; the form checks shape only.
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField("New password", validators=[DataRequired()],
-                                 description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+                                 description=PASSWORD_HINT)
     confirm_password = PasswordField("Confirm new password", validators=[
         DataRequired(), EqualTo("new_password", message="The new passwords do not match.")])
+
+
+class ConfirmForm(FlaskForm):
+    """A POST with nothing but its CSRF token."""
 
 
 class TokenForm(FlaskForm):
     name = StringField("What the token is for", validators=[Optional(), Length(max=100)],
                        description="For example: agenda import script.")
+    scopes = SelectMultipleField(
+        "What it may do", choices=choices((s, SCOPE_LABELS[s]) for s in TOKEN_SCOPES),
+        default=list(DEFAULT_TOKEN_SCOPES), validators=[DataRequired(
+            message="Choose at least one thing the token may do.")],
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    days = SelectField("Expires after", coerce=int, validators=[DataRequired()])
 
 
 class UserForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
     role = SelectField("Role", choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=12, max=1024)],
-                             description="At least 12 characters; give it to the person safely.")
+    password = PasswordField(
+        "First password", validators=[DataRequired(), Length(max=1024)],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters, not a common one; give it to "
+                    "the person safely. They must choose their own at their first sign-in.")
     events = SelectMultipleField(
         "Limited to events", coerce=int, validators=[Optional()],
         description="Leave empty for all events. Hold Ctrl or Cmd to choose several.")

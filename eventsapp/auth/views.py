@@ -22,9 +22,12 @@ from sqlalchemy import select
 
 from ..events.services import current_work_plan, public_events
 from ..extensions import db, limiter
-from ..models import CHECKIN, ApiToken
+from ..formfields import choices
+from ..models import CHECKIN, ApiToken, utcnow
+from ..ops import security_event
+from ..tokens import hash_token
 from . import services
-from .forms import LoginForm, PasswordChangeForm, TokenForm
+from .forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm
 from .loader import start_session
 from .permissions import MANAGERS, roles_required
 
@@ -51,15 +54,40 @@ def home_url(user) -> str:
     return url_for("admin.dashboard") if user.role in MANAGERS else url_for("auth.account")
 
 
+def _login_email() -> str:
+    return services.normalize_email(request.form.get("email", ""))[:320]
+
+
 def _login_key() -> str:
     # Per address and account: one attacker cannot lock everybody out, nor try one account
     # from many tabs.
-    return f"{get_remote_address()}|{services.normalize_email(request.form.get('email', ''))}"
+    return f"{get_remote_address()}|{_login_email()}"
+
+
+def _failed_sign_in(response: Response) -> bool:
+    # Only failures count (a sign-in that worked answers 303): staff who type their
+    # password right are never slowed by others' attempts on the per-account limits.
+    return response.status_code != 303
+
+
+def _config_limit(name: str):
+    return lambda: current_app.config[name]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], key_func=_login_key,
-               methods=["POST"], deduct_when=lambda response: response.status_code != 303)
+# Four budgets of failed sign-ins (config.py): this client on this account; this account
+# from anywhere; this client on any account (spraying one password over many accounts);
+# the whole site. Keys are shared by every worker and host through RATELIMIT_STORAGE_URI.
+@limiter.limit(_config_limit("RATELIMIT_LOGIN"), key_func=_login_key,
+               methods=["POST"], deduct_when=_failed_sign_in)
+@limiter.limit(_config_limit("RATELIMIT_LOGIN_ACCOUNT"),
+               key_func=lambda: f"account|{_login_email()}",
+               methods=["POST"], deduct_when=_failed_sign_in)
+@limiter.limit(_config_limit("RATELIMIT_LOGIN_CLIENT"),
+               key_func=lambda: f"client|{get_remote_address()}",
+               methods=["POST"], deduct_when=_failed_sign_in)
+@limiter.limit(_config_limit("RATELIMIT_LOGIN_GLOBAL"), key_func=lambda: "site",
+               methods=["POST"], deduct_when=_failed_sign_in)
 def login() -> Response | str:
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
@@ -72,6 +100,10 @@ def login() -> Response | str:
             start_session(user)
             return redirect(next_url or home_url(user), 303)
         error = "The email address or password is not right."
+        known = services.get_user_by_email(form.email.data)
+        security_event("sign_in_failed", user_id=known.id if known else None,
+                       account_known=known is not None,
+                       email_sha256=hash_token(_login_email())[:16])
     elif request.method == "POST":
         error = "Enter your email address and password."
     status = 401 if error else 200
@@ -89,16 +121,42 @@ def logout() -> Response:
     return redirect(url_for("auth.login"), 303)
 
 
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Response:
+    if ConfirmForm().validate_on_submit():
+        user = current_user._get_current_object()
+        revoked = services.sign_out_everywhere(user)
+        security_event("signed_out_everywhere", user_id=user.id, tokens_revoked=revoked)
+        logout_user()
+        session.clear()
+        flash("You have been signed out on every device"
+              + (f", and your {revoked} API token(s) have been revoked." if revoked else "."),
+              "info")
+    return redirect(url_for("auth.login"), 303)
+
+
 @bp.get("/account")
 @login_required
 def account() -> str:
-    return _account_page(TokenForm())
+    return _account_page(_token_form())
+
+
+def _token_form(**kwargs) -> TokenForm:
+    form = TokenForm(**kwargs)
+    default_days, max_days = services.token_lifetime_days()
+    form.days.choices = choices((d, f"{d} days") for d in sorted({30, default_days, max_days})
+                                if d <= max_days)
+    if form.days.data is None:
+        form.days.data = default_days
+    return form
 
 
 def _account_page(form: TokenForm, new_token: str | None = None, status: int = 200):
     user = current_user._get_current_object()
     return render_template(
         "auth/account.html", form=form, tokens=services.user_tokens(user), new_token=new_token,
+        now=utcnow(), confirm_form=ConfirmForm(),
         # Staff limited to some events see those; the others every event of the year.
         desks=(user.events or public_events(current_work_plan())) if user.role == CHECKIN else [],
     ), status
@@ -139,12 +197,18 @@ def change_password() -> Response | tuple[str, int]:
 @bp.post("/account/tokens")
 @roles_required(*MANAGERS)
 def create_token() -> tuple[str, int]:
-    form = TokenForm()
+    form = _token_form()
     if not form.validate_on_submit():
         return _account_page(form, status=422)
-    # Shown in this response only: we keep nothing but its hash.
-    token = services.create_api_token(current_user._get_current_object(), form.name.data or "")
-    return _account_page(TokenForm(formdata=None), new_token=token)
+    try:
+        # Shown in this response only: we keep nothing but its hash.
+        token = services.create_api_token(current_user._get_current_object(),
+                                          form.name.data or "", scopes=form.scopes.data,
+                                          days=form.days.data)
+    except services.AccountError as exc:
+        form.scopes.errors = [*form.scopes.errors, str(exc)]
+        return _account_page(form, status=422)
+    return _account_page(_token_form(formdata=None), new_token=token)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

@@ -5,11 +5,22 @@ from .base import Base, UTCDateTime, utcnow
 from .event import Event
 from .ops import AuditEntry, OutboxMessage
 from .registration import CANCELLED, CONFIRMED, WAITLISTED, CheckIn, Registration
-from .user import ADMIN, CHECKIN, ORGANISER, ROLES, ApiToken, User, user_event
+from .user import (
+    ADMIN,
+    CHECKIN,
+    DEFAULT_TOKEN_SCOPES,
+    ORGANISER,
+    ROLES,
+    TOKEN_SCOPES,
+    ApiToken,
+    User,
+    user_event,
+)
 from .workplan import Deliverable, FocusArea, WorkPlan
 
 __all__ = [
-    "ADMIN", "CANCELLED", "CHECKIN", "CONFIRMED", "ORGANISER", "ROLES", "WAITLISTED",
+    "ADMIN", "CANCELLED", "CHECKIN", "CONFIRMED", "DEFAULT_TOKEN_SCOPES", "ORGANISER", "ROLES",
+    "TOKEN_SCOPES", "WAITLISTED",
     "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn", "Deliverable",
     "Event", "FocusArea", "OutboxMessage", "PublishedAgendaItem", "Registration", "User",
     "UTCDateTime", "WorkPlan", "user_event", "utcnow",

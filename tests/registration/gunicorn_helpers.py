@@ -60,7 +60,8 @@ def gunicorn(database_url: str, *, processes: int = 2, workers: int = 2, threads
                 p.kill()
 
 
-def _wait_until_up(url: str, timeout: float = 30) -> None:
+def _wait_until_up(url: str, timeout: float = 120) -> None:
+    # Generous: eight workers importing the app on two busy cores take half a minute.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
