@@ -94,9 +94,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see this page."
 
-    from .database import configure_engine
-
     from .auth.passwords import dummy_hash
+    from .database import configure_engine
 
     with app.app_context():
         configure_engine(db.engine, app.config["LOCK_TIMEOUT_SECONDS"])

@@ -37,6 +37,14 @@ class Defaults:
     # Wrong second-factor codes per account (a 6-digit code: 20 a day is 1 in 16,000).
     RATELIMIT_MFA = "5 per 15 minutes; 20 per day"
 
+    # Second factor (TOTP or a recovery code) at sign-in: roles that must set one up (any
+    # account that has one uses it); how long a browser may remember it (at most 12 h);
+    # how long a password stays good for while the code is awaited.
+    MFA_REQUIRED_ROLES: tuple[str, ...] = ("admin", "organiser")
+    MFA_REMEMBER_SECONDS = 12 * 3600
+    MFA_PENDING_SECONDS = 300
+    MFA_ISSUER = "eventsapp"
+
     # Personal API tokens: days a new one lasts by default, and at most.
     API_TOKEN_DAYS = 90
     API_TOKEN_MAX_DAYS = 365

@@ -76,6 +76,14 @@ def agenda_by_day(items, tz: str) -> OrderedDict[date, list]:
     return days
 
 
+def qr_data_uri(text: str) -> str:
+    """`text` as a QR code: an SVG data: URI (the page's CSP allows data: images)."""
+    import segno
+
+    return segno.make(text, error="m").svg_data_uri(scale=5, border=4, dark="#000",
+                                                   light="#fff")
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         ECONOMIES=ECONOMIES, SECTORS=SECTORS, CATEGORIES=CATEGORIES, EVENT_KINDS=EVENT_KINDS,

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..agenda.services import unpublished_changes
+from ..auth import mfa
 from ..auth import services as accounts
 from ..auth.forms import UserForm
 from ..auth.permissions import MANAGERS, manageable_events, managed_event_or_404, roles_required
@@ -25,6 +26,7 @@ from ..events.services import availability_for, current_work_plan, event_sort_ke
 from ..extensions import db
 from ..formfields import choices
 from ..models import ADMIN, ORGANISER, AuditEntry, Event, User
+from ..ops import security_event
 from ..registration.services import RegistrationError
 from .forms import CloneForm, ConfirmForm, EventForm, NewEventForm
 
@@ -282,4 +284,21 @@ def user_active(user_id: int) -> Response:
             flash(str(exc), "error")
         else:
             flash(f"{user.email} is now {'active' if user.active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.users"), 303)
+
+
+@bp.post("/users/<int:user_id>/mfa-reset")
+@roles_required(ADMIN)
+def user_mfa_reset(user_id: int) -> Response:
+    """Another administrator turns a user's second factor off (a lost phone); audited."""
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            mfa.reset(user, by=_user())
+        except mfa.MfaError as exc:
+            flash(str(exc), "error")
+        else:
+            security_event("mfa_reset", user_id=user.id, by_user_id=_user().id)
+            flash(f"The second factor of {user.email} is reset: they set it up again at their "
+                  "next sign-in, and their sessions have ended.", "success")
     return redirect(url_for("admin.users"), 303)

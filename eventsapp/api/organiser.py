@@ -41,8 +41,9 @@ class Invalid(Exception):
 def token_required(scope: str, roles: tuple[str, ...] = MANAGERS) -> Callable:
     """A usable bearer token with `scope` of an account with one of `roles`, else 401 / 403.
 
-    401: no token, or one unknown, revoked, expired or of a deactivated account; 403: the token lacks the scope (`insufficient_scope`) or
-    the account the role. Every use and refusal is a security log record.
+    401: no token, or one unknown, revoked, expired or of a deactivated account; 403: the
+    token lacks the scope (`insufficient_scope`) or the account the role. Every use and
+    refusal is a security log record.
     """
 
     def decorator(view: Callable) -> Callable:

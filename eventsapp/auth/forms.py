@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -63,3 +70,20 @@ class UserForm(FlaskForm):
     events = SelectMultipleField(
         "Limited to events", coerce=int, validators=[Optional()],
         description="Leave empty for all events. Hold Ctrl or Cmd to choose several.")
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)],
+                       description="The 6 digits your authenticator app shows now, or one of "
+                                   "your recovery codes.")
+    remember = BooleanField("Remember this browser for 12 hours")
+
+
+class MfaSetupForm(FlaskForm):
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=12)],
+                       description="The 6 digits the app shows for eventsapp.")
+
+
+class RecoveryCodesForm(FlaskForm):
+    code = StringField("Code from your app", validators=[DataRequired(), Length(max=12)],
+                       description="Your old recovery codes stop working.")

@@ -18,7 +18,7 @@ OPEN_ENDPOINTS = frozenset({"auth.logout", "auth.sign_out_everywhere", "static",
                             "ops.healthz"})
 STEP_ENDPOINTS = {
     "password": frozenset({"auth.change_password"}),
-    "mfa": frozenset({"auth.mfa_setup", "auth.mfa_recovery_codes"}),
+    "mfa": frozenset({"auth.mfa_setup", "auth.mfa_status"}),
 }
 STEP_PAGES = {"password": "auth.change_password", "mfa": "auth.mfa_setup"}
 STEP_MESSAGES = {

@@ -25,10 +25,28 @@ from ..extensions import db, limiter
 from ..formfields import choices
 from ..models import CHECKIN, ApiToken, utcnow
 from ..ops import security_event
+from ..rendering import qr_data_uri
+from ..sealing import SealError, seal, unseal
 from ..tokens import hash_token
-from . import services
-from .forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm
-from .loader import start_session
+from . import mfa, services
+from .forms import (
+    ConfirmForm,
+    LoginForm,
+    MfaSetupForm,
+    PasswordChangeForm,
+    RecoveryCodesForm,
+    SecondFactorForm,
+    TokenForm,
+)
+from .gate import mfa_required
+from .loader import (
+    MFA_PENDING,
+    begin_second_factor,
+    device_remembered,
+    pending_second_factor,
+    remember_device,
+    start_session,
+)
 from .permissions import MANAGERS, roles_required
 
 bp = Blueprint("auth", __name__)
@@ -96,6 +114,9 @@ def login() -> Response | str:
     error = None
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and mfa.is_enabled(user) and not device_remembered(user):
+            begin_second_factor(user, next_url)
+            return redirect(url_for("auth.login_mfa"), 303)
         if user is not None:
             start_session(user)
             return redirect(next_url or home_url(user), 303)
@@ -108,6 +129,42 @@ def login() -> Response | str:
         error = "Enter your email address and password."
     status = 401 if error else 200
     return render_template("auth/login.html", form=form, error=error, next_url=next_url), status
+
+
+def _pending_key() -> str:
+    user_id = (session.get(MFA_PENDING) or {}).get("uid") \
+        if isinstance(session.get(MFA_PENDING), dict) else None
+    return f"mfa|{user_id}" if user_id else f"mfa-client|{get_remote_address()}"
+
+
+@bp.route("/login/mfa", methods=["GET", "POST"])
+@limiter.limit(_config_limit("RATELIMIT_MFA"), key_func=_pending_key, methods=["POST"],
+               deduct_when=_failed_sign_in)
+def login_mfa() -> Response | tuple[str, int]:
+    """The second step of signing in: a code from the app, or a recovery code."""
+    user, next_url = pending_second_factor()
+    if user is None:
+        flash("Sign in with your email address and password first.", "info")
+        return redirect(url_for("auth.login"), 303)
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        used = mfa.verify(user, form.code.data)
+        if used is not None:
+            start_session(user)
+            response = redirect(next_url or home_url(user), 303)
+            if form.remember.data:
+                remember_device(response, user)
+            if used == "recovery":
+                left = mfa.remaining_recovery_codes(user)
+                security_event("mfa_recovery_code_used", user_id=user.id, left=left)
+                flash(f"You used a recovery code; {left} are left. If you lost your phone, "
+                      "set up the app again or make new codes on your account page.", "info")
+            return response
+        security_event("mfa_failed", user_id=user.id)
+        form.code.errors.append("That code is not right, or was used already. Type the 6 "
+                                "digits your app shows now, or a recovery code.")
+    status = 401 if form.is_submitted() else 200
+    return render_template("auth/login_mfa.html", form=form), status
 
 
 @bp.post("/logout")
@@ -219,3 +276,76 @@ def revoke_token(token_id: int) -> Response:
     services.revoke_api_token(token, by=current_user._get_current_object())
     flash("The token has been revoked.", "info")
     return redirect(url_for("auth.account"), 303)
+
+
+# --- setting up the second factor -----------------------------------------------------------
+
+MFA_SETUP_SECRET = "mfa_setup_secret"  # noqa: S105  a session key, not a secret
+
+
+@bp.get("/account/mfa")
+@login_required
+def mfa_status() -> str:
+    user = current_user._get_current_object()
+    return render_template("auth/mfa.html", enabled=mfa.is_enabled(user),
+                           required=mfa_required(user), form=RecoveryCodesForm(),
+                           left=mfa.remaining_recovery_codes(user) if mfa.is_enabled(user)
+                           else 0)
+
+
+@bp.route("/account/mfa/setup", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_config_limit("RATELIMIT_MFA"), key_func=_password_change_key,
+               methods=["POST"], deduct_when=lambda r: r.status_code == 422)
+def mfa_setup() -> Response | tuple[str, int]:
+    """Scan a QR code (or type the key), then prove it with one code; recovery codes follow."""
+    user = current_user._get_current_object()
+    if mfa.is_enabled(user):
+        return redirect(url_for("auth.mfa_status"), 303)
+    # The new secret waits in the (signed) session, sealed: it is the user's, but a cookie
+    # should not carry it readable.
+    secret = None
+    if session.get(MFA_SETUP_SECRET):
+        try:
+            secret = unseal(session[MFA_SETUP_SECRET], mfa.SEAL_PURPOSE)
+        except SealError:
+            secret = None
+    if secret is None:
+        secret = mfa.new_secret()
+        session[MFA_SETUP_SECRET] = seal(secret, mfa.SEAL_PURPOSE)
+    form = MfaSetupForm()
+    if form.validate_on_submit():
+        try:
+            codes = mfa.enable(user, secret, form.code.data)
+        except mfa.MfaError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            session.pop(MFA_SETUP_SECRET, None)
+            security_event("mfa_enabled", user_id=user.id)
+            return render_template("auth/recovery_codes.html", codes=codes, new=True), 200
+    uri = mfa.provisioning_uri(secret, user.email, current_app.config["MFA_ISSUER"])
+    return render_template(
+        "auth/mfa_setup.html", form=form, qr=qr_data_uri(uri),
+        key=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+        required=mfa_required(user)), 422 if form.is_submitted() else 200
+
+
+@bp.post("/account/mfa/recovery-codes")
+@login_required
+@limiter.limit(_config_limit("RATELIMIT_MFA"), key_func=_password_change_key,
+               deduct_when=lambda r: r.status_code == 422)
+def mfa_recovery_codes() -> Response | tuple[str, int]:
+    user = current_user._get_current_object()
+    form = RecoveryCodesForm()
+    if not mfa.is_enabled(user):
+        return redirect(url_for("auth.mfa_setup"), 303)
+    if form.validate_on_submit():
+        try:
+            codes = mfa.regenerate_recovery_codes(user, form.code.data)
+        except mfa.MfaError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            security_event("mfa_recovery_codes_regenerated", user_id=user.id)
+            return render_template("auth/recovery_codes.html", codes=codes, new=False), 200
+    return render_template("auth/mfa.html", enabled=True, required=mfa_required(user),
+                           form=form, left=mfa.remaining_recovery_codes(user)), 422

@@ -13,6 +13,7 @@ from .user import (
     ROLES,
     TOKEN_SCOPES,
     ApiToken,
+    RecoveryCode,
     User,
     user_event,
 )
@@ -22,6 +23,6 @@ __all__ = [
     "ADMIN", "CANCELLED", "CHECKIN", "CONFIRMED", "DEFAULT_TOKEN_SCOPES", "ORGANISER", "ROLES",
     "TOKEN_SCOPES", "WAITLISTED",
     "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn", "Deliverable",
-    "Event", "FocusArea", "OutboxMessage", "PublishedAgendaItem", "Registration", "User",
-    "UTCDateTime", "WorkPlan", "user_event", "utcnow",
+    "Event", "FocusArea", "OutboxMessage", "PublishedAgendaItem", "RecoveryCode", "Registration",
+    "User", "UTCDateTime", "WorkPlan", "user_event", "utcnow",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table, false
+from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -38,6 +38,11 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set by an administrator: the first sign-in must choose a new password.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Second factor (auth/mfa.py): the TOTP secret, sealed (sealing.py); when it was set up;
+    # the last time step accepted, so a code is never accepted twice.
+    mfa_secret: Mapped[str | None] = mapped_column(String(300))
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mfa_last_step: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     # Empty: all events (for organisers and check-in staff alike).
     events: Mapped[list[Event]] = relationship(secondary=user_event)
@@ -49,6 +54,18 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:
         return self.active
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the second factor; only its hash is kept."""
+
+    __tablename__ = "mfa_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # What a personal API token may do (auth/services.py: TOKEN_SCOPES says which routes).
