@@ -86,6 +86,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
 
+    from .serving import check_limits_storage, gunicorn_workers
+
+    check_limits_storage(app.config, gunicorn_workers())
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
