@@ -111,10 +111,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
 
-    from . import errors, ops, rendering, security
+    from . import errors, logs, ops, rendering, security
     from .auth import loader  # noqa: F401  registers the user loader
     from .auth.gate import register_gate
 
+    logs.configure_logging(app)
     errors.register_error_handlers(app)
     rendering.register_template_helpers(app)
     security.register_security_headers(app)
