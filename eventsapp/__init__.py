@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .files import private_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,7 +79,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # this machine's own names may give it (development); a server reached by its name
         # sets SERVER_NAME (docs/DEPLOYMENT.md) and any other Host gets a 400.
         app.config["TRUSTED_HOSTS"] = config_module.LOCAL_HOSTS
-    Path(app.instance_path).mkdir(exist_ok=True)
+    private_dir(app.instance_path)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.load_or_create_secret_key(app.instance_path)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {

@@ -64,6 +64,8 @@ class Defaults:
     # Off: requests only queue, and `send-mail --watch` sends in batches (several hosts,
     # registration storms; docs/DEPLOYMENT.md).
     MAIL_SEND_AFTER_REQUEST = True
+    # Sent messages are deleted from the outbox after this many days (`purge-mail`).
+    OUTBOX_KEEP_DAYS = 30
 
     # Seconds a PDF may take to make before the request answers 503 (RELIABILITY P4;
     # eventsapp/timelimit.py). None: no limit.

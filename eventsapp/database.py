@@ -38,6 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from .extensions import db
+from .files import private_sqlite_database
 from .models import Event
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,7 @@ def configure_engine(engine: Engine, lock_timeout_seconds: float) -> None:
         return
     if engine.dialect.name != "sqlite":
         return
+    private_sqlite_database(engine.url.database)
 
     @sa_event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

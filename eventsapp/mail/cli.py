@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import signal
 import threading
+from datetime import timedelta
 
 import click
 from flask import Blueprint, current_app
 
 from ..extensions import db
-from .outbox import deliver_pending
+from .outbox import deliver_pending, purge_sent
 from .transport import mail_dir
 
 bp = Blueprint("mail", __name__, cli_group=None)
@@ -48,3 +49,15 @@ def send_mail(limit: int, watch: bool, interval: float) -> None:
     except KeyboardInterrupt:
         pass
     click.echo("Stopped.")
+
+
+@bp.cli.command("purge-mail")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="Delete messages sent more than this many days ago; default "
+                   "OUTBOX_KEEP_DAYS (30).")
+def purge_mail(days: int | None) -> None:
+    """Delete sent messages from the outbox after OUTBOX_KEEP_DAYS (run it daily, e.g. from
+    cron or a systemd timer next to the privacy purge)."""
+    days = current_app.config["OUTBOX_KEEP_DAYS"] if days is None else days
+    deleted = purge_sent(timedelta(days=days))
+    click.echo(f"Deleted {deleted} message(s) sent more than {days} day(s) ago.")
