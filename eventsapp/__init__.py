@@ -34,6 +34,7 @@ BLUEPRINTS = (
     "eventsapp.agenda.views",
     "eventsapp.badges.views",
     "eventsapp.checkin.views",
+    "eventsapp.privacy.views",
 )
 
 

@@ -64,6 +64,9 @@ class Defaults:
     # Off: requests only queue, and `send-mail --watch` sends in batches (several hosts,
     # registration storms; docs/DEPLOYMENT.md).
     MAIL_SEND_AFTER_REQUEST = True
+    # Days within which organisers confirm a registrant's erasure request (GDPR: a month).
+    ERASURE_DUE_DAYS = 30
+
     # Sent messages are deleted from the outbox after this many days (`purge-mail`).
     OUTBOX_KEEP_DAYS = 30
 

@@ -186,6 +186,9 @@ def configure_engine(engine: Engine, lock_timeout_seconds: float) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten content is zeroed, not left in free space: an erased or
+        # anonymised person cannot be read back from the file (privacy/services.py).
+        cur.execute("PRAGMA secure_delete=ON")
         cur.execute(f"PRAGMA busy_timeout={int(lock_timeout_seconds * 1000)}")
         cur.close()
 

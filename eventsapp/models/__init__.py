@@ -4,6 +4,7 @@ from .agenda import AgendaChange, AgendaItem, PublishedAgendaItem
 from .base import Base, UTCDateTime, utcnow
 from .event import Event
 from .ops import AuditEntry, OutboxMessage
+from .privacy import ErasureRequest, PrivacyNotice
 from .registration import CANCELLED, CONFIRMED, WAITLISTED, CheckIn, Registration
 from .user import (
     ADMIN,
@@ -23,6 +24,7 @@ __all__ = [
     "ADMIN", "CANCELLED", "CHECKIN", "CONFIRMED", "DEFAULT_TOKEN_SCOPES", "ORGANISER", "ROLES",
     "TOKEN_SCOPES", "WAITLISTED",
     "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn", "Deliverable",
-    "Event", "FocusArea", "OutboxMessage", "PublishedAgendaItem", "RecoveryCode", "Registration",
-    "User", "UTCDateTime", "WorkPlan", "user_event", "utcnow",
+    "ErasureRequest", "Event", "FocusArea", "OutboxMessage", "PrivacyNotice",
+    "PublishedAgendaItem", "RecoveryCode", "Registration", "User", "UTCDateTime", "WorkPlan",
+    "user_event", "utcnow",
 ]

@@ -16,6 +16,7 @@ from flask import (
 from ..events.services import availability, get_public_event, registration_state
 from ..extensions import limiter
 from ..models import CANCELLED, CONFIRMED, Registration
+from ..privacy.notices import open_erasure_request
 from . import services
 from .forms import DelegationForm, NewLinkForm, RegistrationForm
 from .validation import ValidationFailed, clean_email, clean_registration
@@ -186,7 +187,8 @@ def manage(token: str):
         reset_feed_url = url_for("calendar.reset_feed", token=token)
     return render_template("registration/manage.html", reg=reg, event=reg.event, token=token,
                            position=services.waitlist_position(reg), feed_url=feed_url,
-                           reset_feed_url=reset_feed_url)
+                           reset_feed_url=reset_feed_url,
+                           erasure_request=open_erasure_request(reg))
 
 
 @bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
