@@ -45,8 +45,8 @@ def private_sqlite_database(database: str | None) -> None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     path = Path(database)
-    if not path.parent.exists():
-        private_dir(path.parent)
+    if not path.parent.is_dir():
+        return  # a wrong path: SQLite's own error says so (and /healthz answers 503)
     private_file(path)
     for suffix in ("-wal", "-shm", "-journal"):
         side = path.with_name(path.name + suffix)

@@ -185,8 +185,9 @@ def confirm_erasure(request: ErasureRequest, *, by: User) -> None:
     reg = db.session.get(Registration, request.registration_id)
     with unit_of_work():
         if reg.status != CANCELLED:
-            registrations.cancel_registration(reg, user=by, reason="Erasure requested",
-                                              notify=False)
+            # Whoever is promoted is told; the cancellation notice to the erased person is
+            # deleted with the rest of their mail below, before it is sent.
+            registrations.cancel_registration(reg, user=by, reason="Erasure requested")
         _anonymise(reg, keep_listed_name=False)
         request.confirmed_at = utcnow()
         request.confirmed_by_user_id = by.id

@@ -163,6 +163,12 @@ def test_erasure_is_asked_by_the_registrant_and_confirmed_by_an_organiser(
         assert statuses["dara.sok@example.org"] == "confirmed"
         assert db.session.scalar(select(AuditEntry.action).where(
             AuditEntry.action == "erasure_confirmed")) == "erasure_confirmed"
+        # The promoted person is told; the erased one gets nothing more, and no mail to
+        # their address is left in the outbox.
+        assert db.session.scalars(select(OutboxMessage.to_addr)).all() == [
+            "dara.sok@example.org"]
+    sent = [eml.read_text() for eml in (Path(seeded.instance_path) / "mail").glob("*.eml")]
+    assert [("dara.sok" in m, "aroha" in m.lower()) for m in sent] == [(True, False)]
 
 
 # --- retention and anonymising ---------------------------------------------------------------
