@@ -69,6 +69,9 @@ class Defaults:
 
     # Sent messages are deleted from the outbox after this many days (`purge-mail`).
     OUTBOX_KEEP_DAYS = 30
+    # `send-mail --watch` also runs purge-mail and purge-personal-data at start and then
+    # every this many hours (the deployment's scheduler); 0: only by the commands.
+    HOUSEKEEPING_HOURS = 24
 
     # Seconds a PDF may take to make before the request answers 503 (RELIABILITY P4;
     # eventsapp/timelimit.py). None: no limit.

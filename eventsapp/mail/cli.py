@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
+import time
 from datetime import timedelta
 
 import click
@@ -38,8 +40,14 @@ def send_mail(limit: int, watch: bool, interval: float) -> None:
     # SIGTERM (systemd, docker stop) lets the current batch finish, so nothing is sent twice.
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    next_housekeeping = time.monotonic()  # at start, then every HOUSEKEEPING_HOURS
     try:
         while not stopping.is_set():
+            if current_app.config["HOUSEKEEPING_HOURS"] and \
+                    time.monotonic() >= next_housekeeping:
+                _housekeeping()
+                next_housekeeping = time.monotonic() + \
+                    float(current_app.config["HOUSEKEEPING_HOURS"]) * 3600
             sent, failed = deliver_pending(limit)
             db.session.remove()
             if sent or failed:
@@ -61,3 +69,23 @@ def purge_mail(days: int | None) -> None:
     days = current_app.config["OUTBOX_KEEP_DAYS"] if days is None else days
     deleted = purge_sent(timedelta(days=days))
     click.echo(f"Deleted {deleted} message(s) sent more than {days} day(s) ago.")
+
+
+def _housekeeping() -> None:
+    """The scheduler's daily work, done by the one long-running process the deployment has:
+    sent mail past OUTBOX_KEEP_DAYS and personal data past each event's retention. A failure
+    is logged and retried next time; it never stops the mail."""
+    from ..privacy.services import purge_expired
+
+    try:
+        deleted = purge_sent(timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"]))
+        report = purge_expired()
+        if deleted or report.anonymised or report.sensitive_cleared:
+            click.echo(f"Housekeeping: deleted {deleted} sent message(s); anonymised "
+                       f"{report.anonymised} registration(s), cleared sensitive details of "
+                       f"{report.sensitive_cleared}.")
+    except Exception:  # noqa: BLE001 - logged; the watcher goes on sending
+        db.session.rollback()
+        logging.getLogger(__name__).exception("Housekeeping failed; retried next time")
+    finally:
+        db.session.remove()

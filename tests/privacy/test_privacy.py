@@ -286,3 +286,37 @@ def test_the_notice_is_kept_per_work_plan(seeded):
         assert db.session.execute(text(
             "SELECT count(*) FROM privacy_notice WHERE work_plan_id = :p"),
             {"p": plan.id}).scalar_one() == 1
+
+
+def test_the_mail_service_runs_the_purge_as_the_scheduler(seeded, tmp_path):
+    """`send-mail --watch`, the deployment's one long-running process, purges at start and
+    then every HOUSEKEEPING_HOURS."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    register_people(seeded, people=PEOPLE[:2])
+    move_event_to(seeded, "ctwg-15", date(2020, 3, 2), date(2020, 3, 4))
+    env = {**os.environ, "DATABASE_URL": seeded.config["SQLALCHEMY_DATABASE_URI"],
+           "FLASK_MAIL_FILE_DIR": str(tmp_path / "watched"), "FLASK_SECRET_KEY": "x"}
+    flask = str(Path(sys.executable).with_name("flask"))
+    proc = subprocess.Popen([flask, "--app", "eventsapp", "send-mail", "--watch",
+                             "--interval", "0.2"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with seeded.app_context():
+                left = db.session.scalar(select(func.count()).select_from(Registration).where(
+                    Registration.anonymised_at.is_(None)))
+                db.session.remove()
+            if left == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=30)[0]
+    assert left == 0
+    assert "Housekeeping: deleted 0 sent message(s); anonymised 2 registration(s)" in output
