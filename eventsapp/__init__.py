@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .files import private_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,7 @@ BLUEPRINTS = (
     "eventsapp.documents.views",
     "eventsapp.documents.admin",
     "eventsapp.outcomes.views",
+    "eventsapp.privacy.views",
 )
 
 
@@ -82,13 +84,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # this machine's own names may give it (development); a server reached by its name
         # sets SERVER_NAME (docs/DEPLOYMENT.md) and any other Host gets a 400.
         app.config["TRUSTED_HOSTS"] = config_module.LOCAL_HOSTS
-    Path(app.instance_path).mkdir(exist_ok=True)
+    private_dir(app.instance_path)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.load_or_create_secret_key(app.instance_path)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         **config_module.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
+
+    from .serving import check_limits_storage, gunicorn_workers
+
+    check_limits_storage(app.config, gunicorn_workers())
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -98,22 +104,29 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see this page."
 
+    from .auth.passwords import dummy_hash
     from .database import configure_engine
 
     with app.app_context():
         configure_engine(db.engine, app.config["LOCK_TIMEOUT_SECONDS"])
+        # Made now, not at the first sign-in for an unknown address: that one would cost
+        # a hash more than any other and tell the address apart.
+        dummy_hash()
 
     app.url_map.converters["int"] = BoundedIntConverter
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
 
-    from . import errors, i18n, ops, request_guard, security, templating
+    from . import errors, i18n, logs, ops, request_guard, security, templating
     from .auth import loader  # noqa: F401  registers the user loader
+    from .auth.gate import register_gate
 
     request_guard.register_input_guard(app)
+    logs.configure_logging(app)
     errors.register_error_handlers(app)
     templating.register_template_helpers(app)
     i18n.init_app(app)
     security.register_security_headers(app)
     ops.register_request_logging(app)
+    register_gate(app)  # after the request id is set, so a redirect is logged too
     return app

@@ -29,6 +29,28 @@ class Defaults:
     # "Forgot your password?": per address asked about, and per client address.
     RATELIMIT_RESET_LINK = "3 per hour"
     RATELIMIT_RESET_LINK_CLIENT = "10 per hour"
+    # Failed sign-ins for one account from any number of clients (a distributed guess).
+    RATELIMIT_LOGIN_ACCOUNT = "20 per hour; 50 per day"
+    # Failed sign-ins from one client across every account (password spraying: one
+    # password tried on many accounts).
+    RATELIMIT_LOGIN_CLIENT = "20 per 15 minutes; 100 per day"
+    # Failed sign-ins site-wide (spraying from many clients); past it nobody can sign in
+    # until the window passes, so it is set far above a working group's own mistakes.
+    RATELIMIT_LOGIN_GLOBAL = "500 per hour"
+    # Wrong second-factor codes per account (a 6-digit code: 20 a day is 1 in 16,000).
+    RATELIMIT_MFA = "5 per 15 minutes; 20 per day"
+
+    # Second factor (TOTP or a recovery code) at sign-in: roles that must set one up (any
+    # account that has one uses it); how long a browser may remember it (at most 12 h);
+    # how long a password stays good for while the code is awaited.
+    MFA_REQUIRED_ROLES: tuple[str, ...] = ("admin", "organiser")
+    MFA_REMEMBER_SECONDS = 12 * 3600
+    MFA_PENDING_SECONDS = 300
+    MFA_ISSUER = "eventsapp"
+
+    # Personal API tokens: days a new one lasts by default, and at most.
+    API_TOKEN_DAYS = 90
+    API_TOKEN_MAX_DAYS = 365
 
     # argon2id parameters (argon2.PasswordHasher keywords); None: argon2-cffi's RFC 9106
     # low-memory profile, or a cheap set when TESTING.
@@ -45,6 +67,14 @@ class Defaults:
     # Off: requests only queue, and `send-mail --watch` sends in batches (several hosts,
     # registration storms; docs/DEPLOYMENT.md).
     MAIL_SEND_AFTER_REQUEST = True
+    # Days within which organisers confirm a registrant's erasure request (GDPR: a month).
+    ERASURE_DUE_DAYS = 30
+
+    # Sent messages are deleted from the outbox after this many days (`purge-mail`).
+    OUTBOX_KEEP_DAYS = 30
+    # `send-mail --watch` also runs purge-mail and purge-personal-data at start and then
+    # every this many hours (the deployment's scheduler); 0: only by the commands.
+    HOUSEKEEPING_HOURS = 24
 
     # Seconds a PDF may take to make before the request answers 503 (RELIABILITY P4;
     # eventsapp/timelimit.py). None: no limit.

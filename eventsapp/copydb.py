@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, func, insert, select
 
+from .files import private_sqlite_database
 from .models import Base, counters
 
 BATCH = 1000
@@ -43,6 +44,8 @@ def copy_database(source: Engine, target_url: str) -> list[TableReport]:
     :raises CopyError: the target already holds data, or the copy does not verify.
     """
     target = create_engine(normalise_url(target_url))
+    if target.dialect.name == "sqlite":
+        private_sqlite_database(target.url.database)  # a backup holds the same personal data
     try:
         Base.metadata.create_all(target)
         tables = Base.metadata.sorted_tables

@@ -38,6 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from .extensions import db
+from .files import private_sqlite_database
 from .models import Event
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,7 @@ def configure_engine(engine: Engine, lock_timeout_seconds: float) -> None:
         return
     if engine.dialect.name != "sqlite":
         return
+    private_sqlite_database(engine.url.database)
 
     @sa_event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -184,6 +186,9 @@ def configure_engine(engine: Engine, lock_timeout_seconds: float) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten content is zeroed, not left in free space: an erased or
+        # anonymised person cannot be read back from the file (privacy/services.py).
+        cur.execute("PRAGMA secure_delete=ON")
         cur.execute(f"PRAGMA busy_timeout={int(lock_timeout_seconds * 1000)}")
         cur.close()
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .database import LockTimeout, is_lock_timeout
-from .extensions import db
-from .ops import redact
+from .extensions import db, limiter
+from .ops import redact, security_event
 from .timelimit import TimeLimitExceeded
 
 RETRY_AFTER_SECONDS = 2
+# Pages whose 429 is a sign-in lockout (a security event, and a message that says so).
+SIGN_IN_ENDPOINTS = frozenset({"auth.login", "auth.login_mfa", "auth.change_password"})
 
 
 def _wants_json() -> bool:
@@ -72,6 +78,23 @@ def register_error_handlers(app: Flask) -> None:
                                    exc.description)
         return Response("This server does not answer to that host name.\n", 400,
                         mimetype="text/plain")
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(exc: RateLimitExceeded):
+        limit = limiter.current_limit
+        wait = max(1, int(limit.reset_at - time.time())) if limit else 60
+        when = f"{math.ceil(wait / 60)} minute(s)" if wait >= 60 else f"{wait} seconds"
+        if request.endpoint in SIGN_IN_ENDPOINTS:
+            security_event("sign_in_throttled", limit=str(exc.limit.limit) if exc.limit else "",
+                           retry_after=wait)
+            message = ("There have been too many failed sign-in attempts from your network "
+                       f"or for this account, so signing in is paused. Try again in {when}. "
+                       "If it was not you, tell your administrator.")
+        else:
+            message = f"Too many requests in a short time. Try again in {when}."
+        response = current_app.make_response(_render(429, "Too many attempts", message))
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -8,7 +8,7 @@ import re
 import secrets
 import time
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, g, has_request_context, jsonify, request
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -16,9 +16,11 @@ from .extensions import db, limiter
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger("eventsapp.request")
+security_log = logging.getLogger("eventsapp.security")
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-# Private links carry secrets in the path; logs must not.
+# Private links carry secrets in the path; logs must not. Any long token-like segment
+# (management and feed tokens are 43 characters), whatever comes around it.
 SECRET_SEGMENT_RE = re.compile(r"/[A-Za-z0-9_-]{32,}")
 
 
@@ -35,6 +37,24 @@ def healthz():
 
 def redact(path: str) -> str:
     return SECRET_SEGMENT_RE.sub("/[redacted]", path)
+
+
+def security_event(name: str, **fields) -> None:
+    """Log a security event (failed sign-in, lockout, MFA change, token use) as one JSON
+    record of its own on the `eventsapp.security` logger, with the request's id, client
+    address and route. Never pass a secret: fields are logged as given."""
+    record = {"event": name, **fields}
+    if has_request_context():
+        record.update(request_id=g.get("request_id"), remote=request.remote_addr,
+                      route=request.url_rule.rule if request.url_rule else None)
+    security_log.warning(json.dumps(record, default=str), extra={"fields": record})
+
+
+def _user_id() -> int | None:
+    # Only a user some code already loaded: asking Flask-Login here would read the session
+    # of every public request (and add "Vary: Cookie" to cacheable pages).
+    user = g.get("_login_user") or g.get("api_user")
+    return getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
 
 
 def register_request_logging(app: Flask) -> None:
@@ -55,12 +75,16 @@ def register_request_logging(app: Flask) -> None:
         if request_id is None:
             return response
         response.headers["X-Request-ID"] = request_id
-        log.info(json.dumps({
+        fields = {
             "request_id": request_id,
             "method": request.method,
+            # The route's pattern ("/registrations/<token>"), never the private link.
+            "route": request.url_rule.rule if request.url_rule else None,
             "path": redact(request.path),
             "status": response.status_code,
             "ms": round((time.perf_counter() - g.request_started) * 1000, 1),
+            "user_id": _user_id(),
             "remote": request.remote_addr,
-        }))
+        }
+        log.info(json.dumps(fields), extra={"fields": fields})
         return response

@@ -19,7 +19,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.extensions", "eventsapp.models", "eventsapp.models.*", "eventsapp.reference",
         "eventsapp.tokens", "eventsapp.database", "eventsapp.audit", "eventsapp.labels",
         "eventsapp.config", "eventsapp.spreadsheet", "eventsapp.timelimit", "eventsapp.inputs",
-        "eventsapp.zones", "eventsapp.textnorm", "eventsapp.i18n",
+        "eventsapp.zones", "eventsapp.textnorm", "eventsapp.i18n", "eventsapp.files",
+        "eventsapp.sealing",
         # The outbox is plumbing: it stores and sends what a service wrote.
         "eventsapp.mail", "eventsapp.mail.outbox", "eventsapp.mail.message",
         "eventsapp.mail.transport",
@@ -31,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.registration.validation", "eventsapp.registration.notices",
         "eventsapp.reports.queries", "eventsapp.reports.participants",
         "eventsapp.reports.yearly", "eventsapp.seed", "eventsapp.seed.*", "eventsapp.copydb",
-        "eventsapp.agenda.grid",
+        "eventsapp.agenda.grid", "eventsapp.auth.passwords", "eventsapp.privacy.notices",
         "eventsapp.documents.access", "eventsapp.documents.filetypes",
         "eventsapp.documents.numbering", "eventsapp.documents.storage",
         "eventsapp.documents.programme", "eventsapp.outcomes.summary",

@@ -150,3 +150,26 @@ def counts() -> tuple[int, int]:
         "SELECT confirmed_count, waitlisted_count FROM event WHERE id = 1")).one()
     db.session.commit()  # end the read before the next migration (see above)
     return tuple(row)
+
+
+def test_private_links_in_mail_already_sent_are_removed_by_the_upgrade(fresh_db_url):
+    app = create_app(base_config(fresh_db_url))
+    link = "https://events.example.org/registrations/" + "T" * 43
+    with app.app_context():
+        upgrade(revision="a20b1c2d3e02")
+        for sent in (datetime(2026, 11, 27, 10, tzinfo=UTC), None):
+            db.session.execute(text(
+                "INSERT INTO outbox_message (created_at, to_addr, to_name, subject, body,"
+                " attachments, message_id, attempts, next_attempt_at, last_error, sent_at)"
+                " VALUES (:t, 'a@x.org', '', 's', :body, '[]', '<m@x>', 0, :t, '', :sent)"),
+                {"t": datetime(2026, 11, 27, 9, tzinfo=UTC), "sent": sent,
+                 "body": f"Your private link:\n\n  {link}\n\nKeep it."})
+        db.session.commit()
+        upgrade()
+        bodies = db.session.execute(text(
+            "SELECT body FROM outbox_message ORDER BY id")).scalars().all()
+        db.session.commit()
+        assert bodies == ["Your private link:\n\n  [link removed after sending]\n\nKeep it.",
+                          f"Your private link:\n\n  {link}\n\nKeep it."]
+        db.session.remove()
+        db.engine.dispose()

@@ -17,3 +17,12 @@ max_requests_jitter = 200
 accesslog = None  # eventsapp logs each request itself, as JSON with a request id
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Refuse to start several workers that would each keep rate limits in memory: every
+    limit would be multiplied by the number of workers (eventsapp/serving.py)."""
+    from eventsapp import create_app
+    from eventsapp.serving import check_limits_storage
+
+    check_limits_storage(create_app().config, server.cfg.workers)

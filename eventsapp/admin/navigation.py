@@ -50,6 +50,7 @@ EVENT_PAGES = (
     _EventPage("Summary", "reports.summary", ("reports.summary",), can_manage_event),
     _EventPage("Participants", "reports.participants", ("reports.participants",),
                can_manage_event),
+    _EventPage("Privacy", "privacy.event_privacy", ("privacy.event_privacy",), can_manage_event),
 )
 
 
@@ -89,8 +90,9 @@ def site_menu(user: User) -> list[MenuEntry]:
     if user.role == ADMIN:
         entries.append(("Audit log", "admin.audit_log", ()))
         entries.append(("Users", "admin_users.users", ("admin_users.",)))
+        entries.append(("Privacy notice", "privacy.edit_notice", ("privacy.edit_notice",)))
     if user.role != CHECKIN:
-        entries.append(("Account", "auth.account", ("auth.change_password",)))
+        entries.append(("Account", "auth.account", ("auth.change_password", "auth.mfa")))
     else:
         entries.append(("Password", "auth.change_password", ()))
     return [MenuEntry(label, url_for(target), _current(endpoint, target, section))

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth import links
+from ..auth import links, mfa
 from ..auth import services as accounts
 from ..auth.forms import ROLE_HINTS, ROLE_LABELS, InviteForm, UserAccessForm
 from ..auth.permissions import roles_required
@@ -19,6 +19,7 @@ from ..events.services import event_sort_key
 from ..extensions import db
 from ..formfields import choices
 from ..models import ADMIN, Event, User
+from ..ops import security_event
 from .forms import ConfirmForm
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
@@ -130,4 +131,21 @@ def resend_invitation(user_id: int) -> Response:
         else:
             flash(f"Sent {user.email} a new invitation; the earlier link no longer works.",
                   "success")
+    return redirect(url_for(".users"), 303)
+
+
+@bp.post("/<int:user_id>/mfa-reset")
+@roles_required(ADMIN)
+def mfa_reset(user_id: int) -> Response:
+    """Another administrator turns a user's second factor off (a lost phone); audited."""
+    user = db.get_or_404(User, user_id, description="There is no such account.")
+    if ConfirmForm().validate_on_submit():
+        try:
+            mfa.reset(user, by=_user())
+        except mfa.MfaError as exc:
+            flash(str(exc), "error")
+        else:
+            security_event("mfa_reset", user_id=user.id, by_user_id=_user().id)
+            flash(f"The second factor of {user.email} is reset: they set it up again at their "
+                  "next sign-in, and their sessions have ended.", "success")
     return redirect(url_for(".users"), 303)

@@ -135,7 +135,7 @@ def _refused(exc: documents.DocumentError):
 
 
 @bp.post("/events/<slug>/documents")
-@token_required
+@token_required("agenda")
 def create_document(slug: str):
     _upload_limit()
     event = _managed_event(slug)
@@ -169,7 +169,7 @@ def create_document(slug: str):
 
 
 @bp.post("/events/<slug>/documents/<int:document_id>/revisions")
-@token_required
+@token_required("agenda")
 def create_revision(slug: str, document_id: int):
     _upload_limit()
     event = _managed_event(slug)

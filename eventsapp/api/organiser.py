@@ -15,13 +15,15 @@ from flask import abort, g, jsonify, request, url_for
 from sqlalchemy import select
 
 from ..agenda import services as agenda
-from ..auth.permissions import MANAGERS, can_manage_event
-from ..auth.services import user_for_api_token
+from ..auth.permissions import MANAGERS, can_check_in, can_manage_event
+from ..auth.services import check_api_token
+from ..checkin import services as checkin
 from ..events import editing
 from ..events.services import availability, registration_open
 from ..extensions import db
 from ..inputs import date_out_of_range
-from ..models import AgendaItem, Event
+from ..models import ROLES, AgendaItem, Event
+from ..ops import security_event
 from ..registration.services import RegistrationError
 from .serializers import agenda_item_json, event_json
 from .views import bp
@@ -37,27 +39,47 @@ class Invalid(Exception):
         self.errors = errors
 
 
-def token_required(view: Callable) -> Callable:
-    """A valid bearer token of an administrator or organiser, else 401 / 403."""
+def token_required(scope: str, roles: tuple[str, ...] = MANAGERS) -> Callable:
+    """A usable bearer token with `scope` of an account with one of `roles`, else 401 / 403.
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        user = user_for_api_token(token.strip()) if scheme.lower() == "bearer" else None
-        if user is None:
-            return jsonify({"error": "Unauthorized",
-                            "message": "Send a valid personal API token as "
-                                       "'Authorization: Bearer <token>'."}), 401, {
-                "WWW-Authenticate": 'Bearer realm="eventsapp"'}
-        if user.role not in MANAGERS:
-            abort(403, "This account cannot change events.")
-        g.api_user = user
-        try:
-            return view(*args, **kwargs)
-        except Invalid as exc:
-            return jsonify({"errors": exc.errors}), 422
+    401: no token, or one unknown, revoked, expired or of a deactivated account; 403: the
+    token lacks the scope (`insufficient_scope`) or the account the role. Every use and
+    refusal is a security log record.
+    """
 
-    return wrapped
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            auth_scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            check = check_api_token(token.strip(), scope) \
+                if auth_scheme.lower() == "bearer" and token.strip() else None
+            if check is None or check.user is None:
+                security_event("api_token_refused", problem=check.problem if check else "none",
+                               token_id=check.token.id if check and check.token else None)
+                return jsonify({"error": "Unauthorized",
+                                "message": "Send a valid personal API token as "
+                                           "'Authorization: Bearer <token>'; it may have "
+                                           "expired or been revoked."}), 401, {
+                    "WWW-Authenticate": 'Bearer realm="eventsapp"'}
+            security_event("api_token_used", token_id=check.token.id, user_id=check.user.id,
+                           scope=scope, allowed=not check.problem)
+            if check.problem == "scope":
+                return jsonify({"error": "Forbidden",
+                                "message": f"This token may not do this: it needs the "
+                                           f"'{scope}' scope."}), 403, {
+                    "WWW-Authenticate": f'Bearer realm="eventsapp", '
+                                        f'error="insufficient_scope", scope="{scope}"'}
+            if check.user.role not in roles:
+                abort(403, "This account cannot change events.")
+            g.api_user, g.api_token = check.user, check.token
+            try:
+                return view(*args, **kwargs)
+            except Invalid as exc:
+                return jsonify({"errors": exc.errors}), 422
+
+        return wrapped
+
+    return decorator
 
 
 def _managed_event(slug: str) -> Event:
@@ -143,7 +165,7 @@ def _item_response(item: AgendaItem, warnings: list[str], status: int = 200):
 
 
 @bp.post("/events/<slug>/agenda")
-@token_required
+@token_required("agenda")
 def create_agenda_item(slug: str):
     event = _managed_event(slug)
     try:
@@ -158,7 +180,7 @@ def create_agenda_item(slug: str):
 
 
 @bp.patch("/agenda/<int:item_id>")
-@token_required
+@token_required("agenda")
 def agenda_item(item_id: int):
     item = _managed_item(item_id)
     data = _item_data(_body(), agenda.ItemData.of(item))
@@ -170,7 +192,7 @@ def agenda_item(item_id: int):
 
 
 @bp.delete("/agenda/<int:item_id>")
-@token_required
+@token_required("agenda")
 def delete_agenda_item(item_id: int):
     item = _managed_item(item_id)
     if agenda.delete_item(item, user=g.api_user):
@@ -181,7 +203,7 @@ def delete_agenda_item(item_id: int):
 
 
 @bp.patch("/events/<slug>")
-@token_required
+@token_required("registrations")
 def update_event(slug: str):
     event = _managed_event(slug)
     body = _body()
@@ -220,3 +242,36 @@ def update_event(slug: str):
 
 def _whole(value: Any, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+@bp.get("/token")
+@token_required("read", roles=ROLES)
+def token_info():
+    """The token's own account, scopes and expiry: a script can check what it holds."""
+    token = g.api_token
+    return jsonify({"user": g.api_user.email, "role": g.api_user.role,
+                    "scopes": sorted(token.scope_set),
+                    "expires_at": token.expires_at.isoformat() if token.expires_at else None})
+
+
+@bp.post("/events/<slug>/checkins")
+@token_required("checkin", roles=ROLES)
+def create_checkin(slug: str):
+    """Check in the badge `code` (today at the venue, or `day`): 201 new, 200 already in."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        abort(404, "There is no event with this slug.")
+    if not can_check_in(g.api_user, event):
+        abort(403, "This account cannot check people in at this event.")
+    body = _body()
+    code = checkin.extract_code(str(body.get("code", "")))
+    if code is None:
+        raise Invalid({"code": ["The check-in code printed on the badge."]})
+    try:
+        day = checkin.resolve_day(event, body.get("day"))
+        result = checkin.check_in(checkin.find_by_code(event, code), day, user=g.api_user)
+    except checkin.CheckInError as exc:
+        return jsonify({"error": "Not admitted", "message": exc.message}), exc.status
+    return jsonify({"registration_id": result.registration.id, "day": result.day.isoformat(),
+                    "already": result.already, "message": result.message}), \
+        200 if result.already else 201

@@ -66,8 +66,13 @@ def _json(ref: str) -> dict:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
 
 
-UNAUTHORISED = {"401": error_response("No valid token"),
-                "403": error_response("The token's account may not change this event")}
+UNAUTHORISED = {"401": error_response("No valid token (unknown, revoked or expired)"),
+                "403": error_response("The token lacks the route's scope, or its account may "
+                                      "not change this event")}
+SCOPES = ("Scopes: `read` (GET /token), `agenda` (agenda items), `registrations` (event "
+          "settings), `checkin` (check-ins). A token expires (90 days by default) and is "
+          "revoked when its owner's password changes, they sign out everywhere or their "
+          "account is deactivated.")
 INVALID = {"422": {"description": "Invalid fields", "content": _json("ValidationErrors")}}
 
 PATHS = {
@@ -108,6 +113,38 @@ PATHS = {
                                        "item": {"$ref": "#/components/schemas/AgendaItem"}},
                         "required": ["id", "deleted"]}}}},
                 **UNAUTHORISED, "404": error_response("No such item"),
+            },
+        },
+    },
+    "/token": {
+        "get": {
+            "summary": "The token's account, scopes and expiry (scope: read)",
+            "description": SCOPES, "security": BEARER,
+            "responses": {
+                "200": {"description": "The token", "content": {"application/json": {
+                    "schema": {"type": "object", "properties": {
+                        "user": {"type": "string"}, "role": {"type": "string"},
+                        "scopes": {"type": "array", "items": {"type": "string"}},
+                        "expires_at": {"type": ["string", "null"], "format": "date-time"}},
+                        "required": ["user", "role", "scopes", "expires_at"]}}}},
+                **UNAUTHORISED,
+            },
+        },
+    },
+    "/events/{slug}/checkins": {
+        "post": {
+            "summary": "Check a badge in (scope: checkin)",
+            "security": BEARER, "parameters": [SLUG],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "additionalProperties": False, "required": ["code"],
+                "properties": {"code": {"type": "string", "maxLength": 200},
+                               "day": {"type": "string", "format": "date"}}}}}},
+            "responses": {
+                "201": {"description": "Checked in", "content": {"application/json": {
+                    "schema": {"type": "object"}}}},
+                "200": {"description": "Already checked in that day"},
+                **UNAUTHORISED, "404": error_response("No such event or code"), **INVALID,
+                "409": error_response("Waitlisted, cancelled or another event's badge"),
             },
         },
     },

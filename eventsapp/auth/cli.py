@@ -9,7 +9,7 @@ from flask import Blueprint
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ROLES, Event
+from ..models import DEFAULT_TOKEN_SCOPES, ROLES, TOKEN_SCOPES, Event
 from . import services
 
 bp = Blueprint("auth_cli", __name__, cli_group=None)
@@ -20,7 +20,11 @@ bp = Blueprint("auth_cli", __name__, cli_group=None)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--event", "slugs", multiple=True, metavar="SLUG",
               help="Limit the account to this event (repeatable); default: all events.")
-def create_user(email: str, role: str, slugs: tuple[str, ...]) -> None:
+@click.option("--temporary-password", is_flag=True,
+              help="The person must choose their own password at their first sign-in "
+                   "(use it when you create an account for someone else).")
+def create_user(email: str, role: str, slugs: tuple[str, ...],
+                temporary_password: bool) -> None:
     """Create an account; the password comes from a hidden prompt or standard input."""
     events = []
     for slug in slugs:
@@ -33,7 +37,8 @@ def create_user(email: str, role: str, slugs: tuple[str, ...]) -> None:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        user = services.create_user(email, password, role, events=events, actor="cli")
+        user = services.create_user(email, password, role, events=events, actor="cli",
+                                    temporary=temporary_password)
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.role} account {user.email}.")
@@ -42,14 +47,26 @@ def create_user(email: str, role: str, slugs: tuple[str, ...]) -> None:
 @bp.cli.command("create-token")
 @click.argument("email")
 @click.option("--name", default="", help="What the token is for.")
-def create_token(email: str, name: str) -> None:
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(TOKEN_SCOPES),
+              help="What the token may do (repeatable); default: "
+                   + ", ".join(DEFAULT_TOKEN_SCOPES) + ".")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Days until it expires; default API_TOKEN_DAYS (90), "
+                   "at most API_TOKEN_MAX_DAYS (365).")
+def create_token(email: str, name: str, scopes: tuple[str, ...], days: int | None) -> None:
     """Create a personal API token; it is printed once, on the last line."""
     user = services.get_user_by_email(email)
     if user is None or not user.active:
         raise click.ClickException(f"There is no active account {email!r}.")
     if user.role not in ("admin", "organiser"):
         raise click.ClickException("Only administrators and organisers can have API tokens.")
-    token = services.create_api_token(user, name, actor="cli")
+    try:
+        token = services.create_api_token(user, name, scopes=scopes or None, days=days,
+                                          actor="cli")
+    except services.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    row = services.user_tokens(user)[0]
+    click.echo(f"Scopes: {row.scopes}; expires {row.expires_at:%Y-%m-%d %H:%M} UTC.")
     click.echo("Keep this token secret; it is shown only now. Send it as "
                "'Authorization: Bearer <token>'.")
     click.echo(token)

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..formfields import choices
-from .services import MIN_PASSWORD_LENGTH
+from ..models import DEFAULT_TOKEN_SCOPES, TOKEN_SCOPES
+from .passwords import MIN_PASSWORD_LENGTH
+
+PASSWORD_HINT = (f"At least {MIN_PASSWORD_LENGTH} characters; not a common password, a pattern "
+                 "(123456789012, passwordpassword) or your email address. A few unrelated "
+                 "words make a good one.")
+SCOPE_LABELS = {
+    "read": "read: see what your account can see",
+    "agenda": "agenda: change agenda items",
+    "registrations": "registrations: change capacity, waiting list and registration window",
+    "checkin": "checkin: check people in at the door",
+}
 
 ROLE_LABELS = {"admin": "Administrator", "organiser": "Organiser", "checkin": "Check-in staff"}
 
@@ -22,14 +41,24 @@ class PasswordChangeForm(FlaskForm):
     # The password rules live in services.check_password_rules; the form checks shape only.
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField("New password", validators=[DataRequired()],
-                                 description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+                                 description=PASSWORD_HINT)
     confirm_password = PasswordField("Confirm new password", validators=[
         DataRequired(), EqualTo("new_password", message="The new passwords do not match.")])
+
+
+class ConfirmForm(FlaskForm):
+    """A POST with nothing but its CSRF token."""
 
 
 class TokenForm(FlaskForm):
     name = StringField("What the token is for", validators=[Optional(), Length(max=100)],
                        description="For example: agenda import script.")
+    scopes = SelectMultipleField(
+        "What it may do", choices=choices((s, SCOPE_LABELS[s]) for s in TOKEN_SCOPES),
+        default=list(DEFAULT_TOKEN_SCOPES), validators=[DataRequired(
+            message="Choose at least one thing the token may do.")],
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    days = SelectField("Expires after", coerce=int, validators=[DataRequired()])
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -83,6 +112,23 @@ class ForgotPasswordForm(FlaskForm):
 
 class SetPasswordForm(FlaskForm):
     new_password = PasswordField("New password", validators=[DataRequired()],
-                                 description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+                                 description=PASSWORD_HINT)
     confirm_password = PasswordField("Confirm new password", validators=[
         DataRequired(), EqualTo("new_password", message="The passwords do not match.")])
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)],
+                       description="The 6 digits your authenticator app shows now, or one of "
+                                   "your recovery codes.")
+    remember = BooleanField("Remember this browser for 12 hours")
+
+
+class MfaSetupForm(FlaskForm):
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=12)],
+                       description="The 6 digits the app shows for eventsapp.")
+
+
+class RecoveryCodesForm(FlaskForm):
+    code = StringField("Code from your app", validators=[DataRequired(), Length(max=12)],
+                       description="Your old recovery codes stop working.")

@@ -4,26 +4,25 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from .. import audit
 from ..database import unit_of_work
 from ..extensions import db
-from ..models import ADMIN, ROLES, ApiToken, Event, User, utcnow
+from ..models import ADMIN, DEFAULT_TOKEN_SCOPES, ROLES, TOKEN_SCOPES, ApiToken, Event, User, utcnow
 from ..textnorm import canonical_email
 from ..tokens import hash_token, looks_like_token, new_token
+from . import passwords
+from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password
+
+__all__ = ["MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "hash_password"]
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 1024  # argon2 accepts more; nobody needs it, and it bounds the work
-# Cheap parameters for tests only: hashing with the real cost in every test is slow.
-TESTING_HASH_PARAMS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
 class AccountError(ValueError):
@@ -34,16 +33,8 @@ class WrongPasswordError(AccountError):
     """The password given to confirm a change is not the account's."""
 
 
-def _hasher() -> PasswordHasher:
-    params = current_app.config.get("PASSWORD_HASH_PARAMS")
-    if params is None and current_app.config.get("TESTING"):
-        params = TESTING_HASH_PARAMS
-    # No parameters: argon2-cffi's RFC 9106 low-memory profile (argon2id).
-    return PasswordHasher(**(params or {}))
-
-
-def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+class WeakPasswordError(AccountError):
+    """The new password breaks a password rule."""
 
 
 def normalize_email(email: str) -> str:
@@ -51,18 +42,21 @@ def normalize_email(email: str) -> str:
     return canonical_email(email)
 
 
-def check_password_rules(password: str) -> None:
-    """:raises AccountError: the password is too short or absurdly long."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at most {MAX_PASSWORD_LENGTH} characters.")
+def check_password_rules(password: str, *, email: str | None = None) -> None:
+    """:raises WeakPasswordError: the password breaks a rule of `passwords.check_password`
+    (length, common, pattern, the account's own address)."""
+    try:
+        passwords.check_password(password, email=email)
+    except passwords.PasswordRuleError as exc:
+        raise WeakPasswordError(str(exc)) from exc
 
 
 def create_user(email: str, password: str, role: str, *, events: Iterable[Event] = (),
-                by: User | None = None, actor: str = "") -> User:
+                by: User | None = None, actor: str = "", temporary: bool | None = None) -> User:
     """Create an account; `events` limits an organiser or check-in account.
 
+    :param temporary: the password must be changed at the first sign-in; by default when an
+        administrator (`by`) chose it for someone else.
     :raises AccountError: bad address, unknown role, weak password or address taken.
     """
     try:
@@ -71,8 +65,8 @@ def create_user(email: str, password: str, role: str, *, events: Iterable[Event]
         raise AccountError(f"That email address is not valid: {exc}") from exc
     if role not in ROLES:
         raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
-    check_password_rules(password)
     address = normalize_email(address)
+    check_password_rules(password, email=address)
     event_ids = [e.id for e in events]
     password_hash = hash_password(password)  # before the writer's turn: it takes a while
     with unit_of_work():
@@ -80,6 +74,7 @@ def create_user(email: str, password: str, role: str, *, events: Iterable[Event]
             raise AccountError("An account with this email address already exists.")
         user = User(email=address, password_hash=password_hash, role=role,
                     session_nonce=secrets.token_hex(16),
+                    must_change_password=by is not None if temporary is None else temporary,
                     events=list(db.session.scalars(select(Event).where(Event.id.in_(event_ids)))))
         db.session.add(user)
         db.session.flush()
@@ -95,20 +90,16 @@ def get_user_by_email(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None; records the sign-in time.
 
-    The password is checked before the write begins: argon2 takes a while, and nobody
-    else's write waits for it.
+    Known and unknown addresses, active or not, cost the same: exactly one argon2 verify
+    (an unknown address is checked against a dummy hash made once per process), so the
+    answer's timing does not tell which addresses have accounts. The password is checked
+    before the write begins: argon2 takes a while, and nobody else's write waits for it.
     """
     user = get_user_by_email(email)
-    hasher = _hasher()
-    if user is None:
-        # Spend the same time as a real check, so timing does not reveal which addresses exist.
-        _dummy_verify(hasher)
+    matches = passwords.verify(user.password_hash if user is not None else None, password)
+    if user is None or not matches or not user.active:
         return None
-    if not _password_matches(hasher, user, password):
-        return None
-    if not user.active:
-        return None
-    rehashed = hasher.hash(password) if hasher.check_needs_rehash(user.password_hash) else None
+    rehashed = hash_password(password) if passwords.needs_rehash(user.password_hash) else None
     with unit_of_work():
         if rehashed:
             user.password_hash = rehashed
@@ -118,52 +109,61 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def _password_matches(hasher: PasswordHasher, user: User, password: str) -> bool:
-    # An invited account has no password yet: the same time as a real check, no oracle.
-    if len(password) > MAX_PASSWORD_LENGTH or not user.password_hash:
-        _dummy_verify(hasher)
-        return False
-    try:
-        hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-    return True
+def password_matches(user: User, password: str) -> bool:
+    return passwords.verify(user.password_hash, password)
 
 
-def _dummy_verify(hasher: PasswordHasher) -> None:
-    try:
-        hasher.verify(hasher.hash("not-a-real-password"), "wrong password")
-    except VerificationError:
-        pass
+def _new_nonce(user: User) -> None:
+    user.session_nonce = secrets.token_hex(16)
 
 
 def end_all_sessions(user: User) -> None:
-    """Sign the user out everywhere: every cookie carrying the old nonce stops working."""
+    """Sign the user out everywhere: every cookie carrying the old nonce stops working
+    (and so does a remembered second factor, which is bound to the nonce)."""
     with unit_of_work():
-        user.session_nonce = secrets.token_hex(16)
+        _new_nonce(user)
+
+
+def sign_out_everywhere(user: User, *, by: User | None = None) -> int:
+    """End every session of `user` and revoke every API token; returns the tokens revoked."""
+    with unit_of_work():
+        _new_nonce(user)
+        revoked = _revoke_all_tokens(user, reason="signed_out_everywhere", by=by)
+        audit.record("signed_out_everywhere", user, user=by or user, tokens_revoked=revoked)
+    return revoked
 
 
 def set_password(user: User, password: str, *, by: User | None = None) -> None:
-    """:raises AccountError: the password breaks the rules."""
-    check_password_rules(password)
+    """Replace the password; every session and API token of the user ends.
+
+    When an administrator sets someone else's password, it must be changed at the next
+    sign-in.
+
+    :raises AccountError: the password breaks the rules.
+    """
+    check_password_rules(password, email=user.email)
     password_hash = hash_password(password)  # before the writer's turn: it takes a while
     with unit_of_work():
         user.password_hash = password_hash
-        user.session_nonce = secrets.token_hex(16)
-        audit.record("password_changed", user, user=by)
+        _new_nonce(user)
+        user.must_change_password = by is not None and by.id != user.id
+        revoked = _revoke_all_tokens(user, reason="password_changed", by=by)
+        audit.record("password_changed", user, user=by, tokens_revoked=revoked)
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
     """The user replaces their own password, proving they know the current one.
 
-    Every session of the user ends, this one included (the nonce changes): the caller
-    signs the current browser in again.
+    Every session of the user ends, this one included (the nonce changes), and so does
+    every API token: the caller signs the current browser in again.
 
     :raises WrongPasswordError: `current` is not the user's password; nothing changes.
-    :raises AccountError: `new` breaks the password rules; nothing changes.
+    :raises AccountError: `new` breaks the password rules, or is the current one.
     """
-    if not _password_matches(_hasher(), user, current):
+    if not password_matches(user, current):
         raise WrongPasswordError("Your current password is not right.")
+    if new == current:
+        raise AccountError("Choose a password different from your current one.")
     set_password(user, new, by=user)
 
 
@@ -199,16 +199,18 @@ def update_user(user: User, role: str, events: Iterable[Event], *, by: User) -> 
 
 
 def set_active(user: User, active: bool, *, by: User) -> None:
-    """Deactivate (every session ends at once) or reactivate an account.
+    """Activate or deactivate an account; deactivation ends its sessions and API tokens.
 
-    :raises AccountError: `by` deactivating their own account.
+    :raises AccountError: an administrator deactivating their own account.
     """
     if user.id == by.id and not active:
         raise AccountError("You cannot deactivate your own account.")
     with unit_of_work():
         user.active = active
-        user.session_nonce = secrets.token_hex(16)
-        audit.record("user_activated" if active else "user_deactivated", user, user=by)
+        _new_nonce(user)
+        revoked = 0 if active else _revoke_all_tokens(user, reason="deactivated", by=by)
+        audit.record("user_activated" if active else "user_deactivated", user, user=by,
+                     tokens_revoked=revoked)
 
 
 def list_users() -> list[User]:
@@ -218,15 +220,61 @@ def list_users() -> list[User]:
 # --- personal API tokens -------------------------------------------------------------------
 
 
-def create_api_token(user: User, name: str = "", *, actor: str = "") -> str:
-    """Create a token for `user` and return it; only its hash is kept, so show it once."""
+@dataclass(frozen=True)
+class TokenCheck:
+    """What a bearer token is worth: the user, or why not (for the 401/403 and the log)."""
+
+    user: User | None
+    token: ApiToken | None
+    problem: str = ""  # "", "unknown", "revoked", "expired", "inactive", "scope"
+
+
+def token_lifetime_days() -> tuple[int, int]:
+    """(default, maximum) days a new token lasts: API_TOKEN_DAYS, API_TOKEN_MAX_DAYS."""
+    return (int(current_app.config["API_TOKEN_DAYS"]),
+            int(current_app.config["API_TOKEN_MAX_DAYS"]))
+
+
+def clean_scopes(scopes: Iterable[str] | None) -> tuple[str, ...]:
+    """Scopes in TOKEN_SCOPES order; none given: DEFAULT_TOKEN_SCOPES.
+
+    :raises AccountError: an unknown scope.
+    """
+    if scopes is None:
+        return DEFAULT_TOKEN_SCOPES
+    chosen = {s.strip().lower() for s in scopes if s.strip()}
+    unknown = chosen - set(TOKEN_SCOPES)
+    if unknown:
+        raise AccountError(f"Unknown scope {', '.join(sorted(unknown))}; the scopes are: "
+                           f"{', '.join(TOKEN_SCOPES)}.")
+    if not chosen:
+        raise AccountError("Choose at least one scope.")
+    return tuple(s for s in TOKEN_SCOPES if s in chosen)
+
+
+def create_api_token(user: User, name: str = "", *, scopes: Iterable[str] | None = None,
+                     days: int | None = None, actor: str = "") -> str:
+    """Create a token for `user` and return it; only its hash is kept, so show it once.
+
+    :param scopes: from TOKEN_SCOPES; None: DEFAULT_TOKEN_SCOPES.
+    :param days: lifetime, 1 to API_TOKEN_MAX_DAYS; None: API_TOKEN_DAYS.
+    :raises AccountError: unknown scope or a lifetime out of range.
+    """
     name = name.strip()[:100]
+    chosen = clean_scopes(scopes)
+    default_days, max_days = token_lifetime_days()
+    days = default_days if days is None else days
+    if not 1 <= days <= max_days:
+        raise AccountError(f"A token lasts from 1 to {max_days} days.")
     token = new_token()
+    now = utcnow()
     with unit_of_work():
-        row = ApiToken(user=user, name=name, token_hash=hash_token(token))
+        row = ApiToken(user=user, name=name, token_hash=hash_token(token), created_at=now,
+                       scopes=" ".join(chosen), expires_at=now + timedelta(days=days))
         db.session.add(row)
         db.session.flush()
-        audit.record("api_token_created", row, user=user, actor=actor, name=name)
+        audit.record("api_token_created", row, user=user, actor=actor, name=name,
+                     scopes=list(chosen), days=days)
     return token
 
 
@@ -237,23 +285,48 @@ def revoke_api_token(token: ApiToken, *, by: User) -> None:
             audit.record("api_token_revoked", token, user=by, name=token.name)
 
 
+def _revoke_all_tokens(user: User, *, reason: str, by: User | None) -> int:
+    """Revoke every live token of `user` in the open unit of work; returns how many."""
+    result = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow()).execution_options(synchronize_session="fetch"))
+    return result.rowcount or 0
+
+
 def user_tokens(user: User) -> list[ApiToken]:
     return list(db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
     ))
 
 
-def user_for_api_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None; records when it was last used,
-    to the minute (LAST_USED_RESOLUTION): a script's burst of calls is one write, not one
-    write per call queueing behind the others."""
+def check_api_token(token: str, scope: str, *, now: datetime | None = None) -> TokenCheck:
+    """What the bearer token `token` is worth for a route of `scope`.
+
+    Usable: not revoked, not expired, its user active, `scope` among its scopes. Records
+    when it was last used, to the minute (LAST_USED_RESOLUTION): a script's burst of calls
+    is one write, not one write per call queueing behind the others.
+    """
     if not looks_like_token(token):
-        return None
+        return TokenCheck(None, None, "unknown")
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if row is None or row.revoked_at is not None or not row.user.active:
-        return None
-    now = utcnow()
+    now = now or utcnow()
+    if row is None:
+        return TokenCheck(None, None, "unknown")
+    if row.revoked_at is not None:
+        return TokenCheck(None, row, "revoked")
+    if not row.usable_at(now):
+        return TokenCheck(None, row, "expired")
+    if not row.user.active:
+        return TokenCheck(None, row, "inactive")
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         with unit_of_work():
             row.last_used_at = now
-    return row.user
+    if scope not in row.scope_set:
+        return TokenCheck(row.user, row, "scope")
+    return TokenCheck(row.user, row)
+
+
+def user_for_api_token(token: str, scope: str = "read") -> User | None:
+    """The active user a usable bearer token of `scope` belongs to, or None."""
+    check = check_api_token(token, scope)
+    return check.user if not check.problem else None

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
+import time
+from datetime import timedelta
 
 import click
 from flask import Blueprint, current_app
 
 from ..extensions import db
-from .outbox import deliver_pending
+from .outbox import deliver_pending, purge_sent
 from .transport import mail_dir
 
 bp = Blueprint("mail", __name__, cli_group=None)
@@ -37,8 +40,14 @@ def send_mail(limit: int, watch: bool, interval: float) -> None:
     # SIGTERM (systemd, docker stop) lets the current batch finish, so nothing is sent twice.
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    next_housekeeping = time.monotonic()  # at start, then every HOUSEKEEPING_HOURS
     try:
         while not stopping.is_set():
+            if current_app.config["HOUSEKEEPING_HOURS"] and \
+                    time.monotonic() >= next_housekeeping:
+                _housekeeping()
+                next_housekeeping = time.monotonic() + \
+                    float(current_app.config["HOUSEKEEPING_HOURS"]) * 3600
             sent, failed = deliver_pending(limit)
             db.session.remove()
             if sent or failed:
@@ -48,3 +57,35 @@ def send_mail(limit: int, watch: bool, interval: float) -> None:
     except KeyboardInterrupt:
         pass
     click.echo("Stopped.")
+
+
+@bp.cli.command("purge-mail")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="Delete messages sent more than this many days ago; default "
+                   "OUTBOX_KEEP_DAYS (30).")
+def purge_mail(days: int | None) -> None:
+    """Delete sent messages from the outbox after OUTBOX_KEEP_DAYS (run it daily, e.g. from
+    cron or a systemd timer next to the privacy purge)."""
+    days = current_app.config["OUTBOX_KEEP_DAYS"] if days is None else days
+    deleted = purge_sent(timedelta(days=days))
+    click.echo(f"Deleted {deleted} message(s) sent more than {days} day(s) ago.")
+
+
+def _housekeeping() -> None:
+    """The scheduler's daily work, done by the one long-running process the deployment has:
+    sent mail past OUTBOX_KEEP_DAYS and personal data past each event's retention. A failure
+    is logged and retried next time; it never stops the mail."""
+    from ..privacy.services import purge_expired
+
+    try:
+        deleted = purge_sent(timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"]))
+        report = purge_expired()
+        if deleted or report.anonymised or report.sensitive_cleared:
+            click.echo(f"Housekeeping: deleted {deleted} sent message(s); anonymised "
+                       f"{report.anonymised} registration(s), cleared sensitive details of "
+                       f"{report.sensitive_cleared}.")
+    except Exception:  # noqa: BLE001 - logged; the watcher goes on sending
+        db.session.rollback()
+        logging.getLogger(__name__).exception("Housekeeping failed; retried next time")
+    finally:
+        db.session.remove()

@@ -19,17 +19,21 @@ doubling to 1 h) by the next delivery after commit, or by the watcher.
 from __future__ import annotations
 
 import functools
+import json
 import logging
-from collections.abc import Iterable, Sequence
+import re
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ..database import on_commit, unit_of_work, work_local
 from ..extensions import db
 from ..models import OutboxMessage, utcnow
+from ..sealing import SealError, seal, unseal
 from . import transport
 from .message import Outgoing, ascii_address, build, encode_attachment
 
@@ -57,14 +61,27 @@ OUTBOX_INSERT = OutboxMessage.__table__.insert().returning(OutboxMessage.__table
 RETRIES_AFTER_COMMIT = 20
 
 
+SEAL_PURPOSE = "outbox-secrets"
+# What a message says in place of a link that can no longer be opened (SECRET_KEY changed).
+UNAVAILABLE = "(this link could not be included; ask for a new one on the event's page)"
+
+
+def secret_placeholder(name: str) -> str:
+    """A marker to put in a body where a secret goes; pass the secret in `sealed`."""
+    return f"[[{name}-{secrets.token_hex(6)}]]"
+
+
 def queue_email(to: str, subject: str, text: str,
                 attachments: Sequence[tuple[str, str, bytes]] = (), *,
-                to_name: str = "") -> int:
+                to_name: str = "", sealed: Mapping[str, str] | None = None) -> int:
     """Write a message to the outbox in the open unit of work; returns its id.
 
     It is delivered after the commit (never if the unit of work rolls back).
 
     :param attachments: (filename, MIME type "maintype/subtype", content) triples.
+    :param sealed: placeholder (secret_placeholder) → secret, e.g. a private link: the row
+        keeps the body with the placeholders and the secrets sealed; the sender fills them
+        in, and they are dropped once the message is sent.
     :raises MailHeaderError: a header value (address, name, subject) holds a line break.
     :raises RuntimeError: no unit of work is open.
     """
@@ -76,6 +93,7 @@ def queue_email(to: str, subject: str, text: str,
     after_commit = current_app.config["MAIL_SEND_AFTER_REQUEST"]
     message_id = db.session.scalar(OUTBOX_INSERT, {
         "to_addr": to, "to_name": to_name, "subject": subject, "body": text,
+        "sealed": seal(json.dumps(dict(sealed)), SEAL_PURPOSE) if sealed else None,
         "attachments": [encode_attachment(_no_line_breaks(name, "An attachment name"),
                                           mimetype, content)
                         for name, mimetype, content in attachments],
@@ -144,10 +162,12 @@ def _deliver(ids: Iterable[int]) -> tuple[int, int]:
     ids = list(ids)
     if not ids:
         return 0, 0
-    batch = [Outgoing(*row) for row in db.session.execute(
+    batch = [Outgoing(*row[:4], _unsealed_body(row[4], row[-1]), *row[5:-1])
+             for row in db.session.execute(
         select(OutboxMessage.id, OutboxMessage.to_addr, OutboxMessage.to_name,
                OutboxMessage.subject, OutboxMessage.body, OutboxMessage.attachments,
-               OutboxMessage.message_id, OutboxMessage.created_at, OutboxMessage.attempts)
+               OutboxMessage.message_id, OutboxMessage.created_at, OutboxMessage.attempts,
+               OutboxMessage.sealed)
         .where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None))
         .order_by(OutboxMessage.id))]
     if not batch:
@@ -159,7 +179,8 @@ def _deliver(ids: Iterable[int]) -> tuple[int, int]:
         if sent_ids:
             db.session.execute(
                 update(OutboxMessage).where(OutboxMessage.id.in_(sent_ids))
-                .values(sent_at=done, last_error="", attempts=OutboxMessage.attempts + 1)
+                .values(sent_at=done, last_error="", attempts=OutboxMessage.attempts + 1,
+                        sealed=None)
                 .execution_options(synchronize_session=False))
         for message, error in zip(batch, results, strict=True):
             if error is not None:
@@ -169,6 +190,32 @@ def _deliver(ids: Iterable[int]) -> tuple[int, int]:
                             next_attempt_at=done + _backoff(message.attempts + 1))
                     .execution_options(synchronize_session=False))
     return len(sent_ids), len(batch) - len(sent_ids)
+
+
+def _unsealed_body(body: str, sealed: str | None) -> str:
+    """The body with its secrets filled in (only in memory, for the sender)."""
+    if not sealed:
+        return body
+    try:
+        values = json.loads(unseal(sealed, SEAL_PURPOSE))
+    except (SealError, ValueError):
+        log.warning("The sealed links of a queued message cannot be opened with this "
+                    "SECRET_KEY; it is sent without them")
+        values = {name: UNAVAILABLE for name in re.findall(r"\[\[[a-z_]+-[0-9a-f]{12}\]\]", body)}
+    for placeholder, value in values.items():
+        body = body.replace(placeholder, value)
+    return body
+
+
+def purge_sent(older_than: timedelta, *, now: datetime | None = None) -> int:
+    """Delete messages sent more than `older_than` ago; returns how many (OUTBOX_KEEP_DAYS)."""
+    cutoff = (now or utcnow()) - older_than
+    with unit_of_work(reload=False):
+        result = db.session.execute(
+            delete(OutboxMessage).where(OutboxMessage.sent_at.is_not(None),
+                                        OutboxMessage.sent_at < cutoff)
+            .execution_options(synchronize_session=False))
+    return result.rowcount or 0
 
 
 def _send(batch: list[Outgoing]) -> list[str | None]:

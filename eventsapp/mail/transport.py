@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 from flask import Flask
 
+from ..files import private_dir, write_private
+
 log = logging.getLogger(__name__)
 SMTP_TIMEOUT_SECONDS = 10
 
@@ -70,9 +72,9 @@ def mail_dir(app: Flask) -> Path:
 def _write_file(app: Flask, message: Envelope) -> str | None:
     directory = mail_dir(app)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
         path = directory / f"{message.id:08d}.eml"
-        path.write_bytes(message.raw)
+        write_private(path, message.raw)  # it holds the recipient's private link
     except OSError as exc:
         return repr(exc)
     if directory not in _announced_dirs:

@@ -19,16 +19,20 @@ from .ops import AuditEntry, OutboxMessage
 from .outcomes import CLOSED as CLOSED_ACTION
 from .outcomes import OPEN as OPEN_ACTION
 from .outcomes import OWNER_KINDS, ActionItem, Decision
+from .privacy import ErasureRequest, PrivacyNotice
 from .registration import CANCELLED, CONFIRMED, WAITLISTED, CheckIn, Registration
 from .user import (
     ADMIN,
     CHECKIN,
+    DEFAULT_TOKEN_SCOPES,
     INVITE,
     ORGANISER,
     RESET,
     ROLES,
+    TOKEN_SCOPES,
     ApiToken,
     PasswordLink,
+    RecoveryCode,
     User,
     user_event,
 )
@@ -36,11 +40,12 @@ from .workplan import Deliverable, FocusArea, WorkPlan
 
 __all__ = [
     "ACCESS_LEVELS", "ADMIN", "CANCELLED", "CHECKIN", "CHUNK_SIZE", "CLOSED_ACTION", "CONFIRMED",
-    "DEFAULT_NUMBER_SCHEME", "INVITE", "OPEN_ACTION", "ORGANISER", "OWNER_KINDS", "PARTICIPANTS",
-    "PUBLIC", "RESET", "ROLES", "STAFF", "WAITLISTED",
+    "DEFAULT_NUMBER_SCHEME", "DEFAULT_TOKEN_SCOPES", "INVITE", "OPEN_ACTION", "ORGANISER",
+    "OWNER_KINDS", "PARTICIPANTS", "PUBLIC", "RESET", "ROLES", "STAFF", "TOKEN_SCOPES",
+    "WAITLISTED",
     "ActionItem", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn",
     "Decision", "Deliverable", "Document", "DocumentChunk", "DocumentRevision",
-    "DocumentSettings", "Event", "FocusArea", "OutboxMessage", "PasswordLink",
-    "PublishedAgendaItem", "Registration", "User", "UTCDateTime", "WorkPlan", "user_event",
-    "utcnow",
+    "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "OutboxMessage", "PasswordLink",
+    "PrivacyNotice", "PublishedAgendaItem", "RecoveryCode", "Registration", "User",
+    "UTCDateTime", "WorkPlan", "user_event", "utcnow",
 ]

@@ -62,6 +62,12 @@ class Event(Base):
     agenda_release: Mapped[int] = mapped_column(default=0)
     agenda_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Retention (privacy/services.py: purge_expired): days after the event's last day when
+    # registrations are anonymised; sensitive answers (dietary, accessibility, passport
+    # data) go sooner.
+    retention_days: Mapped[int] = mapped_column(default=180, server_default="180")
+    sensitive_retention_days: Mapped[int] = mapped_column(default=30, server_default="30")
+
     # Bumped on every change visible to the public (event fields or published
     # agenda); feeds and caches key on it, so it must move on deletions too.
     version: Mapped[int] = mapped_column(default=1)

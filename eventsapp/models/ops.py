@@ -27,6 +27,9 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     # [{"filename", "type", "content" (base64)}]
     attachments: Mapped[list] = mapped_column(JSON, default=list)
+    # Secrets of the body (private links), sealed (sealing.py): the body holds a marker for
+    # each, filled in by the sender; cleared once sent, so a database dump opens nothing.
+    sealed: Mapped[str | None] = mapped_column(Text)
     # Fixed when queued, so a retried send carries the same Message-ID and clients dedupe it.
     message_id: Mapped[str] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(default=0)

@@ -88,6 +88,10 @@ class Registration(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
+    # The version of the work plan's privacy notice in force when they registered.
+    privacy_version: Mapped[int | None]
+    # Personal data removed (retention, erasure): the row stays for counts and reports.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship(back_populates="registrations")
     checkins: Mapped[list[CheckIn]] = relationship(

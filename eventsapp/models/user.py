@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -39,6 +39,13 @@ class User(UserMixin, Base):
     session_nonce: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by an administrator: the first sign-in must choose a new password.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Second factor (auth/mfa.py): the TOTP secret, sealed (sealing.py); when it was set up;
+    # the last time step accepted, so a code is never accepted twice.
+    mfa_secret: Mapped[str | None] = mapped_column(String(300))
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mfa_last_step: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     # Empty: all events (for organisers and check-in staff alike).
     events: Mapped[list[Event]] = relationship(secondary=user_event)
@@ -57,6 +64,23 @@ class User(UserMixin, Base):
         return self.active
 
 
+class RecoveryCode(Base):
+    """A one-time code that stands in for the second factor; only its hash is kept."""
+
+    __tablename__ = "mfa_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# What a personal API token may do (auth/services.py: TOKEN_SCOPES says which routes).
+TOKEN_SCOPES = ("read", "agenda", "registrations", "checkin")
+DEFAULT_TOKEN_SCOPES = ("read", "agenda", "registrations")
+
+
 class ApiToken(Base):
     __tablename__ = "api_token"
 
@@ -64,11 +88,23 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Space-separated names from TOKEN_SCOPES.
+    scopes: Mapped[str] = mapped_column(String(100), default=" ".join(DEFAULT_TOKEN_SCOPES),
+                                        server_default=" ".join(DEFAULT_TOKEN_SCOPES))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None only for tokens made before tokens expired (the migration gives them one).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
 
 class PasswordLink(Base):

@@ -6,8 +6,9 @@ from collections import OrderedDict
 
 from flask import current_app, render_template, url_for
 
-from ..calendar.ical import build_event_attachment, in_feeds
-from ..mail.outbox import queue_email
+from ..calendar.ical import build_event_attachment
+from ..calendar.services import in_feeds
+from ..mail.outbox import queue_email, secret_placeholder
 from ..models import CONFIRMED, Event, Registration
 
 
@@ -42,29 +43,38 @@ def event_attachments(event: Event) -> list[tuple[str, str, bytes]]:
 
 
 def _send(reg: Registration, subject: str, template: str,
-          attachments: list[tuple[str, str, bytes]] | None = None, **context) -> None:
+          attachments: list[tuple[str, str, bytes]] | None = None, *,
+          manage_token: str | None = None, **context) -> None:
+    """Queue one message; a private link (`manage_token`) goes into the outbox sealed: the
+    body keeps a placeholder, so a database dump opens nothing (mail/outbox.py)."""
     event = reg.event
+    sealed = {}
+    if manage_token is not None:
+        placeholder = secret_placeholder("manage_url")
+        sealed[placeholder] = url_for("registration.manage", token=manage_token,
+                                      _external=True)
+        context["manage_url"] = placeholder
     text = render_template(template, reg=reg, event=event,
                            event_url=url_for("events.event", slug=event.slug, _external=True),
+                           privacy_url=url_for("privacy.notice", _external=True)
+                           if "privacy.notice" in current_app.view_functions else None,
                            **context)
     queue_email(reg.email, f"{subject}: {_one_line(event.title)}", text, attachments or [],
-                to_name=reg.full_name)
+                to_name=reg.full_name, sealed=sealed)
 
 
 def registered(reg: Registration, token: str, position: int | None,
                attachments: list[tuple[str, str, bytes]]) -> None:
-    manage_url = url_for("registration.manage", token=token, _external=True)
     if reg.status == CONFIRMED:
         _send(reg, "Registration confirmed", "mail/confirmation.txt", attachments,
-              manage_url=manage_url)
+              manage_token=token)
     else:
         _send(reg, "You are on the waiting list", "mail/waitlisted.txt",
-              manage_url=manage_url, position=position)
+              manage_token=token, position=position)
 
 
 def new_link(reg: Registration, token: str) -> None:
-    _send(reg, "Your new private link", "mail/new_link.txt",
-          manage_url=url_for("registration.manage", token=token, _external=True))
+    _send(reg, "Your new private link", "mail/new_link.txt", manage_token=token)
 
 
 def promoted(reg: Registration, *, by_organiser: bool = False) -> None:

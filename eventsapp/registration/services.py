@@ -32,6 +32,7 @@ from ..events.services import registration_state
 from ..extensions import db
 from ..i18n import ngettext
 from ..models import CANCELLED, CONFIRMED, WAITLISTED, Event, Registration, User, utcnow
+from ..privacy.notices import current_notice_version
 from ..textnorm import email_key
 from ..tokens import derive_feed_token, hash_token, new_checkin_code, new_token
 from . import notices
@@ -183,8 +184,9 @@ def _register_group(event: Event, people: list[RegistrationInput], *, head_of_de
             raise EventFull(_full_message(ev, len(people)))
     results: list[Registered] = []
     head_id = None
+    privacy_version = current_notice_version(ev.work_plan_id)  # what they accept
     for person, (status, position) in zip(people, places, strict=True):
-        done = _insert(ev, person, status, position, head_id)
+        done = _insert(ev, person, status, position, head_id, privacy_version)
         if head_of_delegation and head_id is None:
             head_id = done.registration.id
         results.append(done)
@@ -276,7 +278,7 @@ _REGISTRATION_INSERT = Registration.__table__.insert().returning(Registration.__
 
 
 def _insert(ev: Event, person: RegistrationInput, status: str, position: int | None,
-            head_id: int | None) -> Registered:
+            head_id: int | None, privacy_version: int | None) -> Registered:
     token = new_token()
     now = utcnow()
     row = {
@@ -292,6 +294,7 @@ def _insert(ev: Event, person: RegistrationInput, status: str, position: int | N
         "feed_token_version": 1, "feed_token_hash": hash_token(derive_feed_token(token, 1)),
         "checkin_code": new_checkin_code(), "created_at": now, "updated_at": now,
         "promoted_at": None, "cancelled_at": None, "badge_printed_at": None, "note": "",
+        "privacy_version": privacy_version, "anonymised_at": None,
     }
     reg_id = db.session.scalar(_REGISTRATION_INSERT, row)
     # The row holds exactly these values: the session takes the object as loaded, with no

@@ -17,6 +17,7 @@ from ..events.services import availability, get_public_event, registration_state
 from ..extensions import limiter
 from ..i18n import ngettext
 from ..models import CANCELLED, CONFIRMED, Registration
+from ..privacy.notices import open_erasure_request
 from ..textnorm import canonical_email
 from . import services
 from .forms import DelegationForm, NewLinkForm, RegistrationForm
@@ -191,7 +192,8 @@ def manage(token: str):
         reset_feed_url = url_for("calendar.reset_feed", token=token)
     return render_template("registration/manage.html", reg=reg, event=reg.event, token=token,
                            position=services.waitlist_position(reg), feed_url=feed_url,
-                           reset_feed_url=reset_feed_url)
+                           reset_feed_url=reset_feed_url,
+                           erasure_request=open_erasure_request(reg))
 
 
 @bp.route("/registrations/<token>/edit", methods=["GET", "POST"])

@@ -74,6 +74,9 @@ def list_of_participants(event: Event, *, public: bool = False) -> ParticipantLi
     """Confirmed registrations grouped for the List; `public` keeps consenting people, no emails."""
     stmt = select(Registration).where(Registration.event_id == event.id,
                                       Registration.status == CONFIRMED)
+    # Once anonymised, a person stays on the List only with their consent (privacy/services.py).
+    stmt = stmt.where(Registration.anonymised_at.is_(None)
+                      | Registration.consent_to_list.is_(True))
     if public:
         stmt = stmt.where(Registration.consent_to_list.is_(True))
     regs = list(db.session.scalars(stmt))

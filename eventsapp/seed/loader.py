@@ -11,13 +11,16 @@ from ..agenda.services import publish_agenda
 from ..database import transactional
 from ..extensions import db
 from ..models import AgendaItem, Deliverable, Event, FocusArea, WorkPlan
+from ..privacy.notices import current_notice
+from ..privacy.services import default_notice_text, publish_notice
 from . import workplan_2020 as data
 
 
 @transactional
 def load_work_plan() -> dict[str, int]:
     """Load the 2020 work plan; return how many rows of each kind were created."""
-    created = {"work_plan": 0, "focus_areas": 0, "deliverables": 0, "events": 0, "agenda": 0}
+    created = {"work_plan": 0, "focus_areas": 0, "deliverables": 0, "events": 0, "agenda": 0,
+               "privacy_notice": 0}
     wp = db.session.scalar(
         select(WorkPlan).filter_by(group_abbr=data.WORK_PLAN["group_abbr"],
                                    year=data.WORK_PLAN["year"])
@@ -54,6 +57,10 @@ def load_work_plan() -> dict[str, int]:
         )
         created["deliverables"] += 1
 
+    if current_notice(wp.id) is None:
+        # Version 1, for the administrator to complete (the controller's name and address).
+        publish_notice(wp, default_notice_text(wp), by=None)
+        created["privacy_notice"] = 1
     return created
 
 

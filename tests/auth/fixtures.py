@@ -26,10 +26,11 @@ def make_user(app):
     return make
 
 
-def sign_in(client, email: str, password: str = PASSWORD, next_url: str | None = None):
+def sign_in(client, email: str, password: str = PASSWORD, next_url: str | None = None,
+            **request_options):
     data = {"email": email, "password": password}
     url = "/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data=data)
+    return client.post(url, data=data, **request_options)
 
 
 @pytest.fixture

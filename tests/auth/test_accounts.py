@@ -168,7 +168,8 @@ def test_cli_create_token_refuses_check_in_staff(runner, make_user):
 
 
 def test_token_created_in_ui_is_shown_once_and_revocable(app, organiser_client):
-    response = organiser_client.post("/account/tokens", data={"name": "script"})
+    response = organiser_client.post("/account/tokens", data={
+        "name": "script", "scopes": ["read", "agenda"], "days": "90"})
     assert response.status_code == 200
     token = response.text.split('id="new-token">')[1].split("<")[0]
     with app.app_context():

@@ -61,7 +61,7 @@ def gunicorn(database_url: str, *, processes: int = 2, workers: int = 2, threads
 
 
 def _wait_until_up(url: str, timeout: float = 120) -> None:
-    # Generous: on a loaded machine (CI, parallel workers) a cold start takes a while.
+    # Generous: eight workers importing the app on two busy cores take half a minute.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -28,8 +28,16 @@ def registered(app, make_event):
 
 
 def emailed_token(app) -> str:
+    """The token in the message as it left (the .eml file); the outbox keeps it sealed."""
+    import email
+    import email.policy
+    from pathlib import Path
+
     with app.app_context():
-        body = db.session.scalars(select(OutboxMessage.body)).one()
+        message_id = db.session.scalars(select(OutboxMessage.id)).one()
+    raw = (Path(app.instance_path) / "mail" / f"{message_id:08d}.eml").read_bytes()
+    body = email.message_from_bytes(raw, policy=email.policy.default).get_body(
+        ("plain",)).get_content()
     return re.search(r"/registrations/([A-Za-z0-9_-]{43})", body).group(1)
 
 

@@ -95,3 +95,34 @@ def test_sixth_failed_sign_in_is_refused_whichever_of_eight_workers_serves_it(ap
                 "csrf_token": token, "email": "chair@example.org", "password": "guess"})
             codes.append(response.status_code)
     assert codes == [401] * 5 + [429]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not redis_available(), reason="no Redis at TEST_REDIS_URL")
+def test_one_password_sprayed_over_many_accounts_is_throttled_across_eight_workers(
+        app, tmp_path, backend):
+    """Issue 20: one client tries one password on 25 accounts, whichever of 2 hosts × 4
+    workers answers; the shipped RATELIMIT_LOGIN_CLIENT (20 per 15 minutes) holds."""
+    if backend != "sqlite":
+        pytest.skip("the storage, not the database, is under test")
+    import re
+
+    import requests
+
+    env = {"FLASK_RATELIMIT_ENABLED": "true", "FLASK_RATELIMIT_STORAGE_URI": REDIS_URL,
+           "FLASK_RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    codes, retry_after = [], None
+    with gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], log_dir=tmp_path, env=env,
+                  workers=4, threads=1, ready_path="/login") as urls:
+        for i in range(25):
+            browser = requests.Session()  # a new connection, so any worker may answer
+            page = browser.get(f"{urls[i % 2]}/login", timeout=30).text
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+            response = browser.post(f"{urls[i % 2]}/login", timeout=30, data={
+                "csrf_token": token, "email": f"staff{i}@example.org",
+                "password": "Summer2030!Summer"})
+            codes.append(response.status_code)
+            if response.status_code == 429:
+                retry_after = int(response.headers["Retry-After"])
+    assert codes == [401] * 20 + [429] * 5
+    assert 0 < retry_after <= 15 * 60

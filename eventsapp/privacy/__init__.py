@@ -1,0 +1,1 @@
+"""Privacy: the notice registrants accept, retention and purge, data export and erasure."""

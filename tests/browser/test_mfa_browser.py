@@ -1,0 +1,66 @@
+"""Real Chromium: an organiser whose role requires a second factor sets it up from the QR
+page (the key typed into pyotp stands for the phone), saves the recovery codes, signs out,
+and signs in again with the password and a code; axe finds no violation on any step."""
+
+import re
+import time
+
+import pyotp
+import pytest
+
+from tests.auth.fixtures import PASSWORD
+from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
+from tests.browser.test_admin_browser import assert_no_axe_violations
+
+
+@pytest.fixture
+def app_config():
+    return {"MFA_REQUIRED_ROLES": ("admin", "organiser")}
+
+
+def next_step_code(secret: str) -> str:
+    """The code of the next 30-second step: accepted (one step of drift is allowed) and
+    later than the one used to set up (a code is accepted once)."""
+    return pyotp.TOTP(secret).at(time.time() + 30)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_enrol_with_the_qr_page_then_sign_in_with_a_code(page, live_server, make_user, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    email = make_user("organiser")
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/account/mfa/setup")
+    assert page.get_by_role("heading", level=1).inner_text() == "Set up two-step sign-in"
+    assert page.get_by_role("img", name="QR code for setting up eventsapp").is_visible()
+    assert_no_axe_violations(page)
+
+    secret = page.locator("#mfa-key").inner_text().replace(" ", "")
+    page.get_by_label("Code from the app").fill("000000")
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    assert page.get_by_role("alert").is_visible()
+    assert_no_axe_violations(page)
+    first = pyotp.TOTP(secret).now()
+    page.get_by_label("Code from the app").fill(first)
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your recovery codes"
+    codes = page.locator("#recovery-codes code").all_inner_texts()
+    assert len(codes) == 10 and all(re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){3}", c)
+                                    for c in codes)
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="I have saved them: continue").click()
+    page.goto(live_server + "/admin/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Dashboard"
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/login/mfa")
+    assert_no_axe_violations(page)
+    page.get_by_label("Code", exact=True).fill(next_step_code(secret))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/admin/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Dashboard"

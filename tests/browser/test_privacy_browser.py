@@ -1,0 +1,44 @@
+"""Real Chromium: the privacy notice, a registrant's "Your data" section (download, ask for
+erasure) and the organisers' privacy page pass axe at 1280 and 390 px."""
+
+import pytest
+from sqlalchemy import select
+
+from eventsapp.extensions import db
+from eventsapp.models import Event
+from eventsapp.registration.services import register
+from eventsapp.registration.validation import clean_registration
+from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
+from tests.browser.test_admin_browser import assert_no_axe_violations, sign_in
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_privacy_pages_pass_axe(page, live_server, seeded, make_user, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    with seeded.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "ctwg-16"))
+        event.registration_opens_at = event.registration_closes_at = None
+        db.session.commit()
+        token = register(event, clean_registration({
+            "given_name": "Aroha", "family_name": "Ngata", "email": "aroha@example.org",
+            "economy": "NZ", "dietary": "halal"}), notify=False).token
+    page.goto(live_server + "/privacy")
+    assert page.get_by_role("heading", level=1).inner_text() == "Privacy notice"
+    assert_no_axe_violations(page)
+
+    page.goto(f"{live_server}/registrations/{token}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download your data (JSON)").click()
+    assert download.value.suggested_filename == "registration-ctwg-16.json"
+    page.get_by_role("button", name="Ask for my data to be erased").click()
+    assert "The organisers will erase your data by" in page.locator(".flashes").inner_text()
+    assert_no_axe_violations(page)
+
+    sign_in(page, live_server, make_user("admin"))
+    # Reachable by clicking from the dashboard.
+    page.locator("a[href='/admin/events/ctwg-16/privacy']").first.click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Privacy:")
+    assert page.get_by_role("button", name="Erase the data of Aroha Ngata").is_visible()
+    assert_no_axe_violations(page)
+    page.goto(live_server + "/admin/privacy")
+    assert_no_axe_violations(page)
