@@ -72,8 +72,16 @@ def publish_notice(work_plan: WorkPlan, text: NoticeText, *, by: User | None) ->
         if not value.strip():
             raise PrivacyError(f"The notice needs its {name}.")
     with unit_of_work():
-        latest = db.session.scalar(select(func.max(PrivacyNotice.version)).where(
-            PrivacyNotice.work_plan_id == work_plan.id)) or 0
+        current = db.session.scalar(
+            select(PrivacyNotice).where(PrivacyNotice.work_plan_id == work_plan.id)
+            .order_by(PrivacyNotice.version.desc()).limit(1))
+        wanted = tuple(getattr(text, f).replace("\r\n", "\n").strip()
+                       for f in ("controller", "contact", "purposes", "retention"))
+        if current is not None and wanted == tuple(
+                (getattr(current, f) or "").replace("\r\n", "\n").strip()
+                for f in ("controller", "contact", "purposes", "retention")):
+            return current  # saved unchanged: no new version, nothing to accept again
+        latest = current.version if current is not None else 0
         notice = PrivacyNotice(work_plan_id=work_plan.id, version=latest + 1,
                                controller=text.controller.strip(), contact=text.contact.strip(),
                                purposes=text.purposes.strip(), retention=text.retention.strip(),

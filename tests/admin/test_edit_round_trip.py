@@ -46,6 +46,8 @@ NOT_EDIT_FORMS = {
                                 "checked in tests/documents",
     "agenda.new_item": "creates an agenda item",
     "auth.login": "signs in",
+    "auth.login_mfa": "signs in: the second step",
+    "auth.mfa_setup": "sets up a second factor; shows no stored value",
     "auth.change_password": "an action (a new password), shows no stored value",
     "badges.batch_pdf": "prints badges",
     "badges.one_pdf": "prints a badge",
@@ -56,7 +58,7 @@ NOT_EDIT_FORMS = {
 }
 EDIT_FORMS = {"admin.event_edit", "agenda.edit_item", "admin_registrations.registration",
               "registration.edit", "reports.edit_deliverable", "admin_users.edit",
-              "documents_admin.settings"}
+              "documents_admin.settings", "privacy.edit_notice"}
 
 
 class Forms(HTMLParser):

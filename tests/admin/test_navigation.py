@@ -11,7 +11,7 @@ from eventsapp.seed.demo import load_demo_event
 from tests.auth.fixtures import sign_in
 
 EVENT_MENU = ["Overview", "Edit", "Agenda", "Registrations", "Documents", "Outcomes", "Badges",
-              "Check-in", "Summary", "Participants"]
+              "Check-in", "Summary", "Participants", "Privacy"]
 
 
 def event_menu(html: str) -> list[tuple[str, str, str]]:
@@ -66,7 +66,7 @@ def test_roles_see_only_what_they_may_open(app, seeded, demo, make_user):
     sign_in(limited, make_user("organiser", events=("ctwg-15",)))
     sign_in(door, make_user("checkin"))
     assert site_menu(admin.get("/admin/").text) == [
-        "Events", "Dashboard", "Reports", "Audit log", "Users", "Account"]
+        "Events", "Dashboard", "Reports", "Audit log", "Users", "Privacy notice", "Account"]
     assert site_menu(organiser.get("/admin/").text) == [
         "Events", "Dashboard", "Reports", "Account"]
     assert site_menu(door.get("/account").text) == ["Events", "Check-in desks", "Password"]

@@ -172,24 +172,6 @@ def test_a_throttled_sign_in_says_when_to_try_again_and_is_logged(app, make_user
 # --- an administrator's first password -------------------------------------------------------
 
 
-def test_an_admin_set_password_must_be_changed_at_the_first_sign_in(app, admin_client):
-    response = admin_client.post("/admin/users", data={
-        "email": "new.organiser@example.org", "role": "organiser", "password": PASSWORD})
-    assert response.status_code == 303
-    client = app.test_client()
-    assert sign_in(client, "new.organiser@example.org").status_code == 303
-    for path in ("/admin/", "/account", "/admin/events/new"):
-        response = client.get(path)
-        assert (response.status_code, response.headers["Location"]) == (303, "/account/password")
-    page = client.get("/account/password")
-    assert "Your password was set by an administrator" in page.text
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": NEW_PASSWORD,
-        "confirm_password": NEW_PASSWORD})
-    assert response.status_code == 303
-    assert client.get("/admin/").status_code == 200
-
-
 def test_cli_temporary_password_must_be_changed(app, runner):
     result = runner.invoke(args=["create-user", "temp@example.org", "--role", "checkin",
                                  "--temporary-password"], input=PASSWORD + "\n")
