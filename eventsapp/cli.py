@@ -27,7 +27,8 @@ SEEDED = {"work_plan": ("%(num)d work plan", "%(num)d work plans"),
           "focus_areas": ("%(num)d focus area", "%(num)d focus areas"),
           "deliverables": ("%(num)d deliverable", "%(num)d deliverables"),
           "events": ("%(num)d event", "%(num)d events"),
-          "agenda": ("%(num)d agenda item", "%(num)d agenda items")}
+          "agenda": ("%(num)d agenda item", "%(num)d agenda items"),
+          "privacy_notice": ("%(num)d privacy notice", "%(num)d privacy notices")}
 
 
 @bp.cli.command("seed")

@@ -146,3 +146,17 @@ def test_an_existing_world_readable_database_is_made_private_at_start(tmp_path):
     database.chmod(0o644)
     create_app(base_config(f"sqlite:///{database}"))
     assert mode(database) == 0o600
+
+
+def test_a_dump_of_the_outbox_holds_no_password_link_before_or_after_sending(app, client):
+    """Staff one-time links (reset, invitation) are sealed like registrants' private links."""
+    from eventsapp.auth.services import create_user
+
+    with app.app_context():
+        create_user("door@example.org", "correct horse battery staple 7", "checkin")
+    response = client.post("/login/forgot", data={"email": "door@example.org"})
+    assert response.status_code == 303
+    with app.app_context():
+        bodies = list(db.session.scalars(select(OutboxMessage.body)))
+    assert len(bodies) == 1
+    assert "/login/set-password/" not in bodies[0]

@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from .. import audit
 from ..database import unit_of_work
 from ..extensions import db
-from ..mail.outbox import queue_email
+from ..mail.outbox import queue_email, secret_placeholder
 from ..models import INVITE, RESET, ROLES, Event, PasswordLink, User, utcnow
 from ..tokens import hash_token, looks_like_token, new_token
 from .services import AccountError, check_password_rules, get_user_by_email, hash_password
@@ -60,11 +60,14 @@ def _new_link(user: User, purpose: str, now: datetime) -> str:
 
 
 def _mail(user: User, purpose: str, token: str, *, by: User | None = None) -> None:
+    # The link goes into the outbox sealed, never readable in the database (SECURITY.md).
     url = url_for("auth.set_password", token=token, _external=True)
+    placeholder = secret_placeholder("link")
     template = "mail/invitation.txt" if purpose == INVITE else "mail/password_reset.txt"
     subject = "You are invited to eventsapp" if purpose == INVITE else "Set a new password"
     queue_email(user.email, subject, render_template(
-        template, user=user, url=url, by=by, lifetime=_lifetime_label(purpose)))
+        template, user=user, url=placeholder, by=by, lifetime=_lifetime_label(purpose)),
+        sealed={placeholder: url})
 
 
 def invite_user(email: str, role: str, *, events: Iterable[Event] = (), by: User) -> User:

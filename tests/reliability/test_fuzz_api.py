@@ -36,7 +36,7 @@ def _ids_in_range(case):
 def test_generated_requests_get_no_server_error_and_responses_match_the_schema(
         seeded, method, path):
     with seeded.app_context():
-        admin = create_user("fuzz-admin@example.org", "a long fuzzing password 1", ADMIN)
+        admin = create_user("fuzz-admin@example.org", "correct horse battery staple 9", ADMIN)
         token = create_api_token(admin, "fuzz")
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", seeded)
     operation = schema[path][method]
@@ -57,7 +57,7 @@ def test_generated_requests_get_no_server_error_and_responses_match_the_schema(
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
 def test_agenda_item_id_out_of_integer_range_is_not_found(app, method):
     with app.app_context():
-        admin = create_user("fuzz-admin@example.org", "a long fuzzing password 1", ADMIN)
+        admin = create_user("fuzz-admin@example.org", "correct horse battery staple 9", ADMIN)
         token = create_api_token(admin, "fuzz")
     response = app.test_client().open(
         "/api/v1/agenda/15413474394204113207296", method=method, json={"kind": "meal"},
