@@ -150,3 +150,16 @@ def register_before_start(app, slug: str, raw: dict) -> str:
         done = services.register(ev, clean_registration(raw), notify=False,
                                  now=event_starts_at(ev) - timedelta(days=1))
         return done.token
+
+
+def sent_body(app, message_id: int) -> str:
+    """The plain-text body of an outbox message as it left (its .eml file under the
+    instance's mail folder): the outbox keeps private links sealed, the sent mail has them."""
+    import email
+    import email.policy
+    from pathlib import Path
+
+    folder = Path(app.config.get("MAIL_FILE_DIR") or Path(app.instance_path) / "mail")
+    raw = (folder / f"{message_id:08d}.eml").read_bytes()
+    return email.message_from_bytes(raw, policy=email.policy.default).get_body(
+        ("plain",)).get_content()

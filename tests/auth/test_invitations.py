@@ -16,15 +16,17 @@ from eventsapp.extensions import db
 from eventsapp.models import AuditEntry, Event, OutboxMessage, PasswordLink, User, utcnow
 from eventsapp.tokens import hash_token
 from tests.auth.fixtures import PASSWORD, sign_in
+from tests.support import sent_body
 
 NEW_PASSWORD = "a brand new passphrase"
 
 
 def _mails(app) -> list[tuple[str, str, str]]:
-    """(to, subject, body) of every message queued, oldest first."""
+    """(to, subject, body as it left) of every message, oldest first."""
     with app.app_context():
-        return [(m.to_addr, m.subject, m.body) for m in
+        rows = [(m.id, m.to_addr, m.subject) for m in
                 db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    return [(to, subject, sent_body(app, message_id)) for message_id, to, subject in rows]
 
 
 def _link_in(body: str) -> str:
