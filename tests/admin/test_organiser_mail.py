@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -21,6 +20,7 @@ from eventsapp.mail.outbox import deliver_pending
 from eventsapp.models import Event, OutboxMessage, Registration
 from eventsapp.registration.services import register
 from eventsapp.registration.validation import clean_registration
+from tests.registration.gunicorn_helpers import free_port
 
 
 class Collect:
@@ -36,15 +36,9 @@ class Collect:
         return sorted((rcpt, subject) for rcpts, subject in self.messages for rcpt in rcpts)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_port():
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture

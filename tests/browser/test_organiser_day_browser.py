@@ -8,7 +8,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -30,6 +29,7 @@ from eventsapp.models import (
     utcnow,
 )
 from eventsapp.seed.demo import DEMO_EVENT_SLUG, load_demo_event
+from tests.registration.gunicorn_helpers import free_port
 
 AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
 PASSWORD = "correct horse battery staple"
@@ -47,15 +47,9 @@ class Collect:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_port():
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture
