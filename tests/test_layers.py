@@ -30,7 +30,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.registration.validation", "eventsapp.registration.notices",
         "eventsapp.reports.queries", "eventsapp.reports.participants",
         "eventsapp.reports.yearly", "eventsapp.seed", "eventsapp.seed.*", "eventsapp.copydb",
-        "eventsapp.agenda.grid",
+        "eventsapp.agenda.grid", "eventsapp.auth.roles", "eventsapp.registration.errors",
+        "eventsapp.registration.limits",
     )),
     ("rendering", (
         "eventsapp.calendar.ical", "eventsapp.calendar.http", "eventsapp.badges",

@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..models import WAITLISTED, Event, Registration
+from ..registration.services import WAITLIST_ORDER
 
 MAX_ROWS = 5_000
 
@@ -35,5 +36,5 @@ def waitlist_positions(event: Event) -> dict[int, int]:
     ids = db.session.scalars(
         select(Registration.id).where(Registration.event_id == event.id,
                                       Registration.status == WAITLISTED)
-        .order_by(Registration.id))
+        .order_by(*WAITLIST_ORDER))
     return {reg_id: n for n, reg_id in enumerate(ids, start=1)}

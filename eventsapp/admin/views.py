@@ -258,7 +258,8 @@ def users():
         chosen = [e for e in all_events if e.id in (form.events.data or [])]
         try:
             user = accounts.create_user(form.email.data, form.password.data, form.role.data,
-                                        events=chosen, by=_user())
+                                        events=chosen, economy=form.economy.data or None,
+                                        by=_user())
         except accounts.AccountError as exc:
             form.email.errors.append(str(exc))
         else:

@@ -14,6 +14,7 @@ from typing import Any
 from flask import abort, g, jsonify, request, url_for
 from sqlalchemy import select
 
+from ..accreditation import services as accreditation
 from ..agenda import services as agenda
 from ..auth.permissions import MANAGERS, can_manage_event
 from ..auth.services import user_for_api_token
@@ -28,7 +29,9 @@ from .views import bp
 ITEM_TEXT = {"title": str, "kind": str, "room": str, "description": str, "status": str}
 ITEM_LISTS = ("speakers", "chairs")
 EVENT_FIELDS = ("capacity", "waitlist_enabled", "per_economy_limit", "registration_opens_at",
-                "registration_closes_at")
+                "registration_closes_at", "registration_mode", "approval_steps",
+                "public_categories", "category_limits")
+SETTINGS = ("registration_mode", "approval_steps", "public_categories", "category_limits")
 
 
 class Invalid(Exception):
@@ -36,8 +39,8 @@ class Invalid(Exception):
         self.errors = errors
 
 
-def token_required(view: Callable) -> Callable:
-    """A valid bearer token of an administrator or organiser, else 401 / 403."""
+def token_required(view: Callable, roles: tuple[str, ...] = MANAGERS) -> Callable:
+    """A valid bearer token of an administrator or organiser (or `roles`), else 401 / 403."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -48,7 +51,7 @@ def token_required(view: Callable) -> Callable:
                             "message": "Send a valid personal API token as "
                                        "'Authorization: Bearer <token>'."}), 401, {
                 "WWW-Authenticate": 'Bearer realm="eventsapp"'}
-        if user.role not in MANAGERS:
+        if user.role not in roles:
             abort(403, "This account cannot change events.")
         g.api_user = user
         try:
@@ -199,10 +202,15 @@ def update_event(slug: str):
     for name in ("registration_opens_at", "registration_closes_at"):
         if name in body:
             setattr(data, name, _instant(body[name], name, errors, nullable=True))
+    settings = accreditation.Settings.of(event)
+    for name in SETTINGS:
+        if name in body:
+            setattr(settings, name, body[name])
     if errors:
         raise Invalid(errors)
     try:
-        editing.edit_event(event, data, user=g.api_user, capacity=capacity)
+        accreditation.edit_event_and_settings(event, data, settings, user=g.api_user,
+                                              capacity=capacity)
     except editing.EventError as exc:
         raise Invalid(exc.errors) from exc
     except RegistrationError as exc:

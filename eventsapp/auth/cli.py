@@ -20,7 +20,9 @@ bp = Blueprint("auth_cli", __name__, cli_group=None)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--event", "slugs", multiple=True, metavar="SLUG",
               help="Limit the account to this event (repeatable); default: all events.")
-def create_user(email: str, role: str, slugs: tuple[str, ...]) -> None:
+@click.option("--economy", default=None, metavar="CODE",
+              help="For --role focal_point: the economy's APEC code, e.g. SGP.")
+def create_user(email: str, role: str, slugs: tuple[str, ...], economy: str | None) -> None:
     """Create an account; the password comes from a hidden prompt or standard input."""
     events = []
     for slug in slugs:
@@ -33,7 +35,8 @@ def create_user(email: str, role: str, slugs: tuple[str, ...]) -> None:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        user = services.create_user(email, password, role, events=events, actor="cli")
+        user = services.create_user(email, password, role, events=events, economy=economy,
+                                    actor="cli")
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.role} account {user.email}.")
@@ -47,8 +50,9 @@ def create_token(email: str, name: str) -> None:
     user = services.get_user_by_email(email)
     if user is None or not user.active:
         raise click.ClickException(f"There is no active account {email!r}.")
-    if user.role not in ("admin", "organiser"):
-        raise click.ClickException("Only administrators and organisers can have API tokens.")
+    if user.role not in ("admin", "organiser", "focal_point"):
+        raise click.ClickException("Only administrators, organisers and focal points can have "
+                                   "API tokens.")
     token = services.create_api_token(user, name, actor="cli")
     click.echo("Keep this token secret; it is shown only now. Send it as "
                "'Authorization: Bearer <token>'.")

@@ -8,9 +8,11 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..formfields import choices
 from ..models import ROLES
+from ..reference import ECONOMIES
 from .services import MIN_PASSWORD_LENGTH
 
-ROLE_LABELS = {"admin": "Administrator", "organiser": "Organiser", "checkin": "Check-in staff"}
+ROLE_LABELS = {"admin": "Administrator", "organiser": "Organiser", "checkin": "Check-in staff",
+               "focal_point": "Economy focal point"}
 
 
 class LoginForm(FlaskForm):
@@ -37,6 +39,9 @@ class UserForm(FlaskForm):
     role = SelectField("Role", choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
     password = PasswordField("Password", validators=[DataRequired(), Length(min=12, max=1024)],
                              description="At least 12 characters; give it to the person safely.")
+    economy = SelectField("Economy (focal points only)",
+                          choices=choices([("", "None"), *ECONOMIES.items()]),
+                          description="The one economy a focal point acts for.")
     events = SelectMultipleField(
         "Limited to events", coerce=int, validators=[Optional()],
         description="Leave empty for all events. Hold Ctrl or Cmd to choose several.")

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from .. import audit
 from ..database import unit_of_work
 from ..extensions import db
-from ..models import ROLES, ApiToken, Event, User, utcnow
+from ..models import FOCAL_POINT, ROLES, ApiToken, Event, User, utcnow
+from ..reference import ECONOMIES
 from ..tokens import hash_token, looks_like_token, new_token
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -58,10 +59,13 @@ def check_password_rules(password: str) -> None:
 
 
 def create_user(email: str, password: str, role: str, *, events: Iterable[Event] = (),
-                by: User | None = None, actor: str = "") -> User:
-    """Create an account; `events` limits an organiser or check-in account.
+                economy: str | None = None, by: User | None = None, actor: str = "") -> User:
+    """Create an account; `events` limits an organiser, check-in or focal point account.
 
-    :raises AccountError: bad address, unknown role, weak password or address taken.
+    :param economy: the APEC code a focal point acts for; required for that role, refused
+        for every other.
+    :raises AccountError: bad address, unknown role, economy missing or misplaced, weak
+        password or address taken.
     """
     try:
         address = validate_email(email.strip(), check_deliverability=False).normalized
@@ -69,6 +73,11 @@ def create_user(email: str, password: str, role: str, *, events: Iterable[Event]
         raise AccountError(f"That email address is not valid: {exc}") from exc
     if role not in ROLES:
         raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    economy = economy or None
+    if role == FOCAL_POINT and economy not in ECONOMIES:
+        raise AccountError("A focal point acts for one economy: choose it.")
+    if role != FOCAL_POINT and economy is not None:
+        raise AccountError("Only a focal point's account has an economy.")
     check_password_rules(password)
     address = normalize_email(address)
     event_ids = [e.id for e in events]
@@ -76,13 +85,13 @@ def create_user(email: str, password: str, role: str, *, events: Iterable[Event]
     with unit_of_work():
         if get_user_by_email(address) is not None:
             raise AccountError("An account with this email address already exists.")
-        user = User(email=address, password_hash=password_hash, role=role,
+        user = User(email=address, password_hash=password_hash, role=role, economy=economy,
                     session_nonce=secrets.token_hex(16),
                     events=list(db.session.scalars(select(Event).where(Event.id.in_(event_ids)))))
         db.session.add(user)
         db.session.flush()
         audit.record("user_created", user, user=by, actor=actor, email=address, role=role,
-                     events=[e.slug for e in user.events])
+                     economy=economy, events=[e.slug for e in user.events])
     return user
 
 

@@ -22,11 +22,11 @@ from sqlalchemy import select
 
 from ..events.services import current_work_plan, public_events
 from ..extensions import db, limiter
-from ..models import CHECKIN, ApiToken
+from ..models import CHECKIN, FOCAL_POINT, ApiToken
 from . import services
 from .forms import LoginForm, PasswordChangeForm, TokenForm
 from .loader import start_session
-from .permissions import MANAGERS, roles_required
+from .permissions import ACCREDITORS, MANAGERS, roles_required
 
 bp = Blueprint("auth", __name__)
 
@@ -48,6 +48,8 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_url(user) -> str:
+    if user.role == FOCAL_POINT:
+        return url_for("accreditation.home")
     return url_for("admin.dashboard") if user.role in MANAGERS else url_for("auth.account")
 
 
@@ -137,7 +139,7 @@ def change_password() -> Response | tuple[str, int]:
 
 
 @bp.post("/account/tokens")
-@roles_required(*MANAGERS)
+@roles_required(*ACCREDITORS)
 def create_token() -> tuple[str, int]:
     form = TokenForm()
     if not form.validate_on_submit():
@@ -148,7 +150,7 @@ def create_token() -> tuple[str, int]:
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
-@roles_required(*MANAGERS)
+@roles_required(*ACCREDITORS)
 def revoke_token(token_id: int) -> Response:
     token = db.one_or_404(select(ApiToken).where(ApiToken.id == token_id,
                                                  ApiToken.user_id == current_user.id))

@@ -147,7 +147,7 @@ class EditResult:
     promoted: list  # registrations moved off the waiting list by a raised capacity
 
 
-_UNSET = object()
+UNSET = _UNSET = object()  # capacity not given: left as it is
 
 
 @transactional

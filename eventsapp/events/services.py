@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select
 
 from ..extensions import db
-from ..models import Event, WorkPlan, utcnow
+from ..models import INVITATION, Event, WorkPlan, utcnow
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,16 @@ def registration_state(event: Event, now: datetime | None = None) -> tuple[bool,
     if event.registration_closes_at and now >= event.registration_closes_at:
         return False, "Registration has closed."
     return True, ""
+
+
+def public_registration_state(event: Event, now: datetime | None = None) -> tuple[bool, str]:
+    """Like `registration_state`, for the public form: an event by invitation has none
+    (invited people register through their invitation's link)."""
+    is_open, reason = registration_state(event, now)
+    if is_open and event.registration_mode == INVITATION:
+        return False, ("Registration for this event is by invitation only: use the link in "
+                       "the invitation email you received.")
+    return is_open, reason
 
 
 def registration_open(event: Event, now: datetime | None = None) -> bool:

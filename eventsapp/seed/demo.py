@@ -91,7 +91,7 @@ def load_demo_registrations() -> int:
 
     def add(slug: str, data: RegistrationInput) -> None:
         made.setdefault(slug, []).append(
-            services.register(events[slug], data, notify=False).registration)
+            services.register(events[slug], data, notify=False, trusted=True).registration)
 
     # CTWG 15: a meeting well under capacity, with three cancellations.
     for economy, person in people[:42]:
@@ -115,7 +115,7 @@ def load_demo_registrations() -> int:
             members.append(_input(n, economy, person,
                                   category="head_of_delegation" if i == 0 else "delegate"))
         for done in services.register_delegation(events["star-xi"], members[0], members[1:],
-                                                 notify=False):
+                                                 notify=False, trusted=True):
             made.setdefault("star-xi", []).append(done.registration)
     for economy, person in people[21:33]:
         if economy in ("THA", "JPN"):
