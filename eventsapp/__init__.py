@@ -33,6 +33,8 @@ BLUEPRINTS = (
     "eventsapp.agenda.views",
     "eventsapp.badges.views",
     "eventsapp.checkin.views",
+    "eventsapp.accreditation.views",
+    "eventsapp.invitations.views",
 )
 
 

@@ -24,6 +24,10 @@ MODE_CHOICES = choices([
 ])
 
 
+class ConfirmForm(FlaskForm):
+    """A POST with nothing but its CSRF token."""
+
+
 class DeclineForm(FlaskForm):
     reason = TextAreaField("Reason (emailed to the person)",
                            validators=[DataRequired(), Length(max=1_000)])

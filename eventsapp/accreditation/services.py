@@ -459,3 +459,23 @@ def edit_event_and_settings(event: Event, data: EventData, settings: Settings, *
     result = edit_event(event, data, user=user, capacity=capacity)
     changed = update_settings(event, settings, user=user)
     return EditResult(result.changed + changed, result.promoted)
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    category: str
+    limit: int
+    taken: int  # confirmed or waitlisted
+
+
+def quota_use(event: Event) -> list[QuotaUse]:
+    """Each category limit of `event` with the places taken in it, in the reference order."""
+    limits = event.category_limits or {}
+    if not limits:
+        return []
+    taken = dict(db.session.execute(
+        select(Registration.category, func.count()).where(
+            Registration.event_id == event.id,
+            Registration.status.in_((CONFIRMED, WAITLISTED)))
+        .group_by(Registration.category)).all())
+    return [QuotaUse(c, limits[c], taken.get(c, 0)) for c in CATEGORIES if c in limits]

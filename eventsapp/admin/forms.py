@@ -98,8 +98,10 @@ class RegistrationFilterForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     q = StringField("Search", validators=[Optional(), Length(max=200)])
-    status = SelectField("Status", choices=choices([("", "Any"), ("confirmed", "Confirmed"),
+    status = SelectField("Status", choices=choices([("", "Any"), ("pending", "Awaiting approval"),
+                                                    ("confirmed", "Confirmed"),
                                                     ("waitlisted", "Waiting list"),
+                                                    ("declined", "Declined"),
                                                     ("cancelled", "Cancelled")]),
                          validators=[Optional()])
     economy = SelectField("Economy", choices=choices([("", "Any"), *ECONOMIES.items()]),
@@ -109,6 +111,8 @@ class RegistrationFilterForm(FlaskForm):
 
 
 class RegistrationEditForm(FlaskForm):
+    honorific = StringField("Title", validators=[Optional(), Length(max=40)],
+                            description="Mr, Ms, Dr, H.E. Ms, ...")
     given_name = StringField("Given name", validators=[DataRequired(), Length(max=200)])
     family_name = StringField("Family name", validators=[DataRequired(), Length(max=200)])
     badge_name = StringField("Name on badge", validators=[Optional(), Length(max=200)])
@@ -121,5 +125,5 @@ class RegistrationEditForm(FlaskForm):
     dietary = StringField("Dietary needs", validators=[Optional(), Length(max=500)])
     accessibility = StringField("Accessibility needs", validators=[Optional(), Length(max=500)])
 
-    FIELDS = ("given_name", "family_name", "badge_name", "email", "economy", "organisation",
-              "job_title", "sector", "category", "dietary", "accessibility")
+    FIELDS = ("honorific", "given_name", "family_name", "badge_name", "email", "economy",
+              "organisation", "job_title", "sector", "category", "dietary", "accessibility")

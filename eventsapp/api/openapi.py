@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 FRAGMENTS = ("eventsapp.api.spec_events", "eventsapp.api.spec_registrations",
-             "eventsapp.api.spec_organiser")
+             "eventsapp.api.spec_organiser", "eventsapp.api.spec_accreditation")
 
 
 def openapi_document() -> dict:

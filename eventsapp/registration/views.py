@@ -192,9 +192,12 @@ def manage(token: str):
                            feed_token=services.feed_token_for(reg, token), _external=True)
     if feed_url and "calendar.reset_feed" in current_app.view_functions:
         reset_feed_url = url_for("calendar.reset_feed", token=token)
+    delegation_url = None
+    if reg.is_head and reg.is_active and reg.economy:
+        delegation_url = url_for("accreditation.head_delegation", token=token)
     return render_template("registration/manage.html", reg=reg, event=reg.event, token=token,
                            position=services.waitlist_position(reg), feed_url=feed_url,
-                           reset_feed_url=reset_feed_url)
+                           reset_feed_url=reset_feed_url, delegation_url=delegation_url)
 
 
 @bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
