@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
-from ..models import CHECKIN, FOCAL_POINT, ORGANISER, Event, User
+from ..models import ADMIN, CHECKIN, FOCAL_POINT, ORGANISER, Event, User
 from .roles import (  # noqa: F401  (the predicates, re-exported for the views)
     ACCREDITORS,
     MANAGERS,
@@ -27,6 +27,15 @@ def can_check_in(user: User, event: Event) -> bool:
     if user.role == CHECKIN:
         return not user.events or any(e.id == event.id for e in user.events)
     return can_manage_event(user, event)
+
+
+def can_edit_unattached(user: User) -> bool:
+    """What belongs to no event (a deliverable no event delivers) is every organiser's
+    business only if they are not limited to some events: administrators and organisers of
+    all events edit it; an organiser limited to some events does not."""
+    if not user.is_authenticated or not user.active:
+        return False
+    return user.role == ADMIN or (user.role == ORGANISER and not user.events)
 
 
 def roles_required(*roles: str) -> Callable:
