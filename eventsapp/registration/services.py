@@ -262,7 +262,7 @@ def _register_group(event: Event, people: list[RegistrationInput],
         confirmed, waitlisted = ev.confirmed_count, ev.waitlisted_count  # loaded under the lock
         promoted = fill_free_places(ev, (confirmed, waitlisted), user=user, notify=notify)
         confirmed, waitlisted = confirmed + len(promoted), waitlisted - len(promoted)
-        _test_only_widen_race_window()
+        test_only_widen_race_window()
         places = take_places(ev, len(people), confirmed, waitlisted)
     results: list[Registered] = []
     head_id = how.head.id if how.head is not None else None
@@ -341,7 +341,7 @@ def take_places(ev: Event, n: int, confirmed: int,
     return places
 
 
-def _test_only_widen_race_window() -> None:
+def test_only_widen_race_window() -> None:
     """The negative control of the race tests sleeps between counting and inserting."""
     config = current_app.config
     if config.get("TESTING") and config.get("TESTING_SKIP_CAPACITY_LOCK"):
