@@ -122,7 +122,7 @@ def _pending(reg: Registration, verb: str) -> None:
 
 
 @writer
-def approve(registration: Registration, *, user: User) -> Decision:
+def approve(registration: Registration, *, user: User, notify: bool = True) -> Decision:
     """Approve a pending registration: confirmed while places are free, else waitlisted at
     the end of the list (in the order approvals are made), else refused.
 
@@ -146,18 +146,20 @@ def approve(registration: Registration, *, user: User) -> Decision:
         audit.record("nominated", reg, event_id=ev.id, user=user)
         return Decision(reg, None)
     check_places(ev, [Seat(reg.category, reg.economy)])
-    [(status, position, seq)] = _one_place(ev, user)
+    [(status, position, seq)] = _one_place(ev, user, notify)
     reg.status, reg.waitlist_seq = status, seq
     reg.approved_at = reg.updated_at = now
     db.session.flush()
     audit.record("approved", reg, event_id=ev.id, user=user, status=status,
                  nominated=reg.nominated_at is not None)
-    notices.approved(reg, position)
+    if notify:
+        notices.approved(reg, position)
     return Decision(reg, position)
 
 
 @writer
-def decline(registration: Registration, *, user: User, reason: str) -> Registration:
+def decline(registration: Registration, *, user: User, reason: str,
+            notify: bool = True) -> Registration:
     """Decline a pending registration; the reason is emailed to the person.
 
     :raises RegistrationError: no reason, or one longer than MAX_REASON characters.
@@ -175,7 +177,8 @@ def decline(registration: Registration, *, user: User, reason: str) -> Registrat
     reg.status, reg.declined_at, reg.decline_reason, reg.updated_at = DECLINED, now, reason, now
     db.session.flush()
     audit.record("declined", reg, event_id=ev.id, user=user, reason=reason)
-    notices.declined(reg, reason)
+    if notify:
+        notices.declined(reg, reason)
     return reg
 
 
@@ -183,7 +186,8 @@ def decline(registration: Registration, *, user: User, reason: str) -> Registrat
 
 
 @writer(expire_on_commit=False)
-def register_for_economy(event: Event, data: RegistrationInput, *, user: User) -> Registered:
+def register_for_economy(event: Event, data: RegistrationInput, *, user: User,
+                         notify: bool = True) -> Registered:
     """Staff register someone: a focal point for their own economy (always that economy),
     the secretariat for any. Any category may be assigned; the place is taken at once,
     except that a focal point in a two-step event nominates (pending, marked).
@@ -207,20 +211,22 @@ def register_for_economy(event: Event, data: RegistrationInput, *, user: User) -
         reg.nominated_at, reg.nominated_by_id = now, user.id
     else:
         check_places(ev, [seat])
-        [(status, position, seq)] = _one_place(ev, user)
+        [(status, position, seq)] = _one_place(ev, user, notify)
         done = insert_registration(ev, data, status, position, None, waitlist_seq=seq,
                                    approved=True)
     audit.record("registered", done.registration, event_id=ev.id, user=user,
                  status=done.registration.status, category=data.category)
-    notices.registered(done.registration, done.token, done.position,
-                       notices.event_attachments(ev))
+    if notify:
+        notices.registered(done.registration, done.token, done.position,
+                           notices.event_attachments(ev))
     db.session.expire(ev, ["confirmed_count", "waitlisted_count"])
     return done
 
 
-def _one_place(ev: Event, user: User) -> list[tuple[str, int | None, int | None]]:
+def _one_place(ev: Event, user: User,
+               notify: bool = True) -> list[tuple[str, int | None, int | None]]:
     """Serve the waiting list first ("no free place while someone waits"), then place one."""
-    fill_free_places(ev, user=user, notify=True)
+    fill_free_places(ev, user=user, notify=notify)
     confirmed, waitlisted = counts(ev)
     test_only_widen_race_window()
     return take_places(ev, 1, confirmed, waitlisted)

@@ -251,7 +251,6 @@ def _expiry(event: Event, days: int | None) -> datetime:
     return expires
 
 
-@transactional
 def invite(event: Event, invitees: list[Invitee], *, user: User | None,
            days: int | None = None) -> list[Invitation]:
     """Invite each address: a new invitation, or a renewed one (new link and expiry) for
@@ -260,6 +259,14 @@ def invite(event: Event, invitees: list[Invitee], *, user: User | None,
 
     :raises InvitationInputError: bad `days`.
     """
+    return [i for i, _ in issue(event, invitees, user=user, days=days, notify=True)]
+
+
+@transactional
+def issue(event: Event, invitees: list[Invitee], *, user: User | None, days: int | None = None,
+          notify: bool = True) -> list[tuple[Invitation, str]]:
+    """`invite`, returning each invitation with its link's secret; `notify=False` sends no
+    email (the demo seed prints the links instead)."""
     expires = _expiry(event, days)
     ev = lock_event(event.id)  # one writer of this event's invitations and registrations
     emails = [i.email.lower() for i in invitees]
@@ -287,12 +294,13 @@ def invite(event: Event, invitees: list[Invitee], *, user: User | None,
         invitation.registration_id = None
         sent.append((invitation, token))
     db.session.flush()
-    for invitation, token in sent:
-        _email_invitation(ev, invitation, token, reminder=False)
+    if notify:
+        for invitation, token in sent:
+            _email_invitation(ev, invitation, token, reminder=False)
     audit.record("invited", ev, event_id=ev.id, user=user, count=len(sent),
                  left_out_registered=len(invitees) - len(sent),
                  expires_at=expires.isoformat())
-    return [i for i, _ in sent]
+    return sent
 
 
 @transactional
