@@ -29,8 +29,9 @@ class ConfirmForm(FlaskForm):
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField("Reason (emailed to the person)",
-                           validators=[DataRequired(), Length(max=1_000)])
+    reason = TextAreaField("Reason (emailed to the person)", validators=[
+        DataRequired("Give the reason for declining: it is emailed to the person."),
+        Length(max=1_000)])
 
 
 class WithdrawForm(FlaskForm):
