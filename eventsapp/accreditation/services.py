@@ -383,6 +383,13 @@ def awaiting_decision(event: Event, economy: str | None) -> list[Registration]:
     return list(db.session.scalars(stmt.order_by(Registration.id)))
 
 
+def economies_registered(event: Event) -> list[str]:
+    """Codes of the economies with a registration at `event`, in APEC's order."""
+    present = set(db.session.scalars(select(Registration.economy).where(
+        Registration.event_id == event.id, Registration.economy.is_not(None)).distinct()))
+    return [code for code in ECONOMIES if code in present]
+
+
 def economy_label(code: str | None) -> str:
     return ECONOMIES.get(code or "", "No economy")
 

@@ -104,7 +104,8 @@ def _approvals_page(event: Event, scope: str | None, economy: str | None,
         registrations=regs, availability=availability(event),
         filter_form=EconomyFilterForm(request.args), decline_form=decline_form,
         declining=declining, nominates=event.approval_steps == 2 and user.role == "focal_point",
-        quota=services.quota_use(event)), status
+        quota=services.quota_use(event),
+        delegations=services.economies_registered(event) if scope is None else []), status
 
 
 def _back_to_approvals(event: Event) -> Response:

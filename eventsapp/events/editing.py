@@ -254,6 +254,11 @@ def clone_event(source: Event, *, slug: str, title: str, start_date: date | None
                 starts_at=_shift_local(item.starts_at, shift, tz),
                 ends_at=_shift_local(item.ends_at, shift, tz)))
     event.agenda_provisional = source.agenda_provisional
+    # How the meeting accredits goes with it (mode, approval steps, categories, quotas).
+    event.registration_mode, event.approval_steps = source.registration_mode, \
+        source.approval_steps
+    event.public_categories = list(source.public_categories or ())
+    event.category_limits = dict(source.category_limits or {})
     audit.record("event_cloned", event, event_id=event.id, user=user, source=source.slug)
     return event
 

@@ -154,3 +154,13 @@ def test_withdrawing_a_member_promotes_the_head_of_the_waiting_list(ctx, make_ev
                                       reason="Travel cancelled")
     assert [r.email for r in promoted] == ["next@example.org"]
     assert outbox()[-2][0] == "m@example.org"
+
+
+def test_a_cloned_meeting_accredits_like_the_last_one(ctx, make_event):
+    from eventsapp.events.editing import clone_event
+
+    eid = make_event(registration_mode="approval", approval_steps=2,
+                     public_categories=["delegate"], category_limits={"media": 5})
+    copy = clone_event(event(eid), slug="next", title="Next", start_date=None, user=None)
+    assert (copy.registration_mode, copy.approval_steps, copy.public_categories,
+            copy.category_limits) == ("approval", 2, ["delegate"], {"media": 5})

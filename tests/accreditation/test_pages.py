@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from eventsapp.extensions import db
 from eventsapp.models import Registration
 from eventsapp.registration import services
 
-from .conftest import event, person, sign_in, statuses
+from .conftest import PASSWORD, event, person, sign_in, statuses
 
 
 def _client(app, email):
@@ -170,3 +171,53 @@ def test_a_delegates_private_link_opens_no_delegation_page(app, make_event, clie
     assert client.get(f"/registrations/{token}/delegation").status_code == 404
     assert "delegation" not in re.sub(r"<[^>]+>", "", client.get(
         f"/registrations/{token}").get_data(as_text=True)).split("Your details")[0].lower()
+
+
+class TestWithCsrf:
+    @pytest.fixture
+    def app_config(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    def test_forms_carry_their_csrf_token_and_refuse_without_it(self, app, make_event,
+                                                                make_staff):
+        eid = make_event(slug="ctwg", registration_mode="approval")
+        [rid] = _pending(app, eid, person(economy="AUS"))
+        token, _head = _head_token(app, eid)
+        client = app.test_client()
+        login = client.get("/login").get_data(as_text=True)
+        client.post("/login", data={"email": make_staff("focal_point", economy="AUS"),
+                                    "password": PASSWORD, "csrf_token": _csrf(login)})
+        page = client.get("/admin/events/ctwg/delegations/AUS").get_data(as_text=True)
+        member = {"new-given_name": "Mei", "new-family_name": "Nguyen",
+                  "new-email": "mei@example.org", "new-category": "delegate",
+                  "new-sector": "government"}
+        assert client.post("/admin/events/ctwg/delegations/AUS/register",
+                           data=member).status_code == 400
+        assert client.post(f"/admin/events/ctwg/approvals/{rid}/approve").status_code == 400
+        assert client.post("/admin/events/ctwg/delegations/AUS/register", data={
+            **member, "new-csrf_token": _csrf(page)}).status_code == 303
+        approvals = client.get("/admin/events/ctwg/approvals").get_data(as_text=True)
+        assert client.post(f"/admin/events/ctwg/approvals/{rid}/approve",
+                           data={"csrf_token": _csrf(approvals)}).status_code == 303
+        public = app.test_client()
+        head_page = public.get(f"/registrations/{token}/delegation").get_data(as_text=True)
+        added = public.post(f"/registrations/{token}/delegation/add", data={
+            **{k: v for k, v in member.items()}, "new-email": "kai@example.org",
+            "new-csrf_token": _csrf(head_page)})
+        assert added.status_code == 303
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="(?:new-)?csrf_token"(?: type="hidden")? value="([^"]+)"',
+                     html).group(1)
+
+
+def test_secretariat_reaches_each_delegation_from_the_approvals_page(app, make_event,
+                                                                     make_staff):
+    eid = make_event(slug="ctwg")
+    _pending(app, eid, person(economy="NZ"), person(economy="AUS"))
+    client = _client(app, make_staff("organiser"))
+    page = client.get("/admin/events/ctwg/approvals").get_data(as_text=True)
+    links = re.findall(r'href="(/admin/events/ctwg/delegations/[A-Z]+)">([^<]+)<', page)
+    assert links == [("/admin/events/ctwg/delegations/AUS", "Australia"),
+                     ("/admin/events/ctwg/delegations/NZ", "New Zealand")]
