@@ -39,6 +39,8 @@ BLUEPRINTS = (
     "eventsapp.documents.admin",
     "eventsapp.outcomes.views",
     "eventsapp.privacy.views",
+    "eventsapp.accreditation.views",
+    "eventsapp.invitations.views",
 )
 
 

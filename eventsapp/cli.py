@@ -59,9 +59,31 @@ def seed(demo: bool) -> None:
         click.echo(f"Added the fictional upcoming event {DEMO_EVENT_SLUG} with {made} "
                    "registrations (its dates follow today)." if made
                    else f"The demo event {DEMO_EVENT_SLUG} is already there; nothing changed.")
+        _accreditation_demo()
     if not db.session.scalar(select(func.count()).select_from(User)):
         click.echo("No organiser account yet. Create one, then sign in at /login:\n"
                    "  .venv/bin/flask --app eventsapp create-user you@example.org --role admin")
+
+
+def _accreditation_demo() -> None:
+    from .seed.demo import DEMO_PASSWORD, load_accreditation_demo
+
+    demo = load_accreditation_demo()
+    if demo is None:
+        click.echo("CTWG 16's accreditation demo is already there; nothing changed.")
+        return
+    click.echo(f"CTWG 16 now runs the APEC way: registrations need approval, observers come "
+               f"by invitation ({demo.registrations} fictional registrations).")
+    click.echo(f"Demo accounts (password {DEMO_PASSWORD}; sign in at /login; for trying "
+               "only):")
+    for email, role in demo.accounts:
+        click.echo(f"  {email}  {role}")
+    click.echo("Heads of delegation's private pages (add the server's address in front):")
+    for economy, path in demo.heads:
+        click.echo(f"  {economy}: {path}/delegation")
+    click.echo("An invitation not answered yet:")
+    for email, path in demo.invitations:
+        click.echo(f"  {email}: {path}")
 
 
 @bp.cli.command("copy-db")

@@ -43,7 +43,7 @@ class Defaults:
     # Second factor (TOTP or a recovery code) at sign-in: roles that must set one up (any
     # account that has one uses it); how long a browser may remember it (at most 12 h);
     # how long a password stays good for while the code is awaited.
-    MFA_REQUIRED_ROLES: tuple[str, ...] = ("admin", "organiser")
+    MFA_REQUIRED_ROLES: tuple[str, ...] = ("admin", "organiser", "focal_point")
     MFA_REMEMBER_SECONDS = 12 * 3600
     MFA_PENDING_SECONDS = 300
     MFA_ISSUER = "eventsapp"

@@ -125,3 +125,14 @@ def agenda_by_day(items, tz: str) -> OrderedDict[date, list]:
     for item in sorted(items, key=lambda i: (i.starts_at, i.ends_at, i.id)):
         days.setdefault(local(item.starts_at, tz).date(), []).append(item)
     return days
+
+
+def protocol_name(honorific: str, given: str, family: str, preferred: str = "") -> str:
+    """A name as lists of participants write it: "H.E. Ms Olivia HARTLEY".
+
+    The honorific first, then the given name and the family name in capitals (so that
+    readers of every culture see which is the family name); a name the person wrote
+    themselves for their badge (e.g. "LI Xiaolong", family name first) is kept as written.
+    """
+    name = preferred.strip() or f"{given} {family.upper()}".strip()
+    return f"{honorific.strip()} {name}".strip()

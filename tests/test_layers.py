@@ -36,6 +36,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.documents.access", "eventsapp.documents.filetypes",
         "eventsapp.documents.numbering", "eventsapp.documents.storage",
         "eventsapp.documents.programme", "eventsapp.outcomes.summary",
+        "eventsapp.auth.roles", "eventsapp.registration.errors",
+        "eventsapp.registration.limits",
     )),
     ("rendering", (
         "eventsapp.calendar.ical", "eventsapp.calendar.http", "eventsapp.badges",

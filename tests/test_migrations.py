@@ -10,6 +10,7 @@ from email.message import EmailMessage
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from eventsapp import create_app
 from eventsapp.extensions import db
@@ -98,7 +99,7 @@ def test_counters_migration_counts_existing_registrations_and_downgrades_cleanly
 
 
 def insert_registration(i: int, status: str, given: str = "G", family: str = "F",
-                        native: str = "") -> None:
+                        native: str = "", email: str | None = None) -> None:
     db.session.execute(text(
         "INSERT INTO registration (event_id, given_name, family_name, badge_name, native_name,"
         " email, email_normalized, organisation, job_title, sector, category, dietary,"
@@ -106,7 +107,7 @@ def insert_registration(i: int, status: str, given: str = "G", family: str = "F"
         " feed_token_version, checkin_code, created_at, updated_at, note) VALUES (1, :g, :fn,"
         " '', :n, :m, :m, '', '', 'government', 'delegate', '', '', false, :s, :t, :f, 1, :c,"
         " :now, :now, '')"),
-        {"m": f"p{i}@example.org", "s": status, "t": f"t{i}", "f": f"f{i}", "c": f"c{i}",
+        {"m": email or f"p{i}@example.org", "s": status, "t": f"t{i}", "f": f"f{i}", "c": f"c{i}",
          "g": given, "fn": family, "n": native, "now": datetime(2026, 11, 28, tzinfo=UTC)})
 
 
@@ -171,5 +172,49 @@ def test_private_links_in_mail_already_sent_are_removed_by_the_upgrade(fresh_db_
         db.session.commit()
         assert bodies == ["Your private link:\n\n  [link removed after sending]\n\nKeep it.",
                           f"Your private link:\n\n  {link}\n\nKeep it."]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_accreditation_migration_keeps_triggers_waiting_order_and_unique_indexes(fresh_db_url):
+    """The revision may rebuild `registration` on SQLite (dropping its triggers): counters
+    must still move, the waiting list keep its order, and both partial indexes hold."""
+    app = create_app(base_config(fresh_db_url))
+    with app.app_context():
+        upgrade(revision="a20b1c2d3e04")
+        insert_event()
+        for i, status in enumerate(["confirmed", "waitlisted", "waitlisted", "cancelled"]):
+            insert_registration(i, status)
+        db.session.commit()
+
+        upgrade()
+        assert counts() == (1, 2)
+        seqs = db.session.execute(text(
+            "SELECT waitlist_seq FROM registration WHERE status = 'waitlisted' ORDER BY id"))
+        assert [s for (s,) in seqs] == [2, 3]
+        assert db.session.execute(text("SELECT waitlist_seq, registration_mode,"
+                                       " public_categories FROM event")).one()[:2] == (4, "open")
+        db.session.commit()
+        insert_registration(4, "confirmed")  # the triggers still count
+        db.session.execute(text("UPDATE registration SET status = 'pending' WHERE id = 2"))
+        db.session.commit()
+        assert counts() == (2, 1)
+        db.session.execute(text("UPDATE registration SET economy = 'AUS',"
+                                " category = 'head_of_delegation' WHERE id = 1"))
+        db.session.commit()
+        with pytest.raises(IntegrityError):
+            db.session.execute(text("UPDATE registration SET economy = 'AUS',"
+                                    " category = 'head_of_delegation' WHERE id = 5"))
+        db.session.rollback()
+        with pytest.raises(IntegrityError):  # the address index survived the rebuild
+            insert_registration(9, "waitlisted", email="p4@example.org")
+        db.session.rollback()
+
+        downgrade(revision="a20b1c2d3e04")
+        assert counts() == (2, 1)  # pending became cancelled: it held no place
+        insert_registration(5, "waitlisted")
+        db.session.commit()
+        assert counts() == (2, 2)
+        upgrade()
         db.session.remove()
         db.engine.dispose()

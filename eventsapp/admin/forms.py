@@ -110,8 +110,10 @@ class RegistrationFilterForm(FlaskForm):
 
     q = StringField("Search", validators=[Optional(), Length(max=200)],
                     description="Name, email or organisation")
-    status = SelectField("Status", choices=choices([("", "Any"), ("confirmed", "Confirmed"),
+    status = SelectField("Status", choices=choices([("", "Any"), ("pending", "Awaiting approval"),
+                                                    ("confirmed", "Confirmed"),
                                                     ("waitlisted", "Waiting list"),
+                                                    ("declined", "Declined"),
                                                     ("cancelled", "Cancelled")]),
                          validators=[Optional()])
     economy = SelectField("Economy", choices=choices([("", "Any economy"), *ECONOMIES.items()]),
@@ -154,6 +156,8 @@ class BulkPromoteForm(FlaskForm):
 
 
 class RegistrationEditForm(FlaskForm):
+    honorific = StringField("Title", validators=[Optional(), Length(max=40)],
+                            description="Mr, Ms, Dr, H.E. Ms, ...")
     given_name = StringField("Given name", validators=[DataRequired(), Length(max=200)])
     family_name = StringField("Family name", validators=[DataRequired(), Length(max=200)])
     badge_name = StringField("Name on badge", validators=[Optional(), Length(max=200)])
@@ -166,8 +170,8 @@ class RegistrationEditForm(FlaskForm):
     dietary = StringField("Dietary needs", validators=[Optional(), Length(max=500)])
     accessibility = StringField("Accessibility needs", validators=[Optional(), Length(max=500)])
 
-    FIELDS = ("given_name", "family_name", "badge_name", "email", "economy", "organisation",
-              "job_title", "sector", "category", "dietary", "accessibility")
+    FIELDS = ("honorific", "given_name", "family_name", "badge_name", "email", "economy",
+              "organisation", "job_title", "sector", "category", "dietary", "accessibility")
 
 
 class AuditFilterForm(FlaskForm):

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from flask import request, url_for
 
-from ..auth.permissions import MANAGERS, can_check_in, can_manage_event
-from ..models import ADMIN, CHECKIN, Event, User
+from ..auth.permissions import MANAGERS, can_check_in, can_manage_event, is_focal_point_of
+from ..models import ADMIN, CHECKIN, FOCAL_POINT, Event, User
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,18 @@ EVENT_PAGES = (
     _EventPage("Overview", "admin.event_overview", ("admin.event_overview",), can_manage_event),
     _EventPage("Edit", "admin.event_edit",
                ("admin.event_edit", "admin.event_clone", "admin.event_cancel"), can_manage_event),
+    _EventPage("Mode and quotas", "accreditation.settings", ("accreditation.settings",),
+               can_manage_event),
     _EventPage("Agenda", "agenda.editor", ("agenda.",), can_manage_event),
     _EventPage("Registrations", "admin_registrations.registrations",
                ("admin_registrations.",), can_manage_event),
+    _EventPage("Approvals", "accreditation.approvals",
+               ("accreditation.approv", "accreditation.decline", "accreditation.delegation",
+                "accreditation.register_member", "accreditation.name_head",
+                "accreditation.withdraw", "accreditation.substitute"),
+               lambda user, event: can_manage_event(user, event)
+               or is_focal_point_of(user, event)),
+    _EventPage("Invitations", "invitations.manage", ("invitations.",), can_manage_event),
     _EventPage("Documents", "documents_admin.documents", ("documents_admin.",),
                can_manage_event),
     _EventPage("Outcomes", "outcomes.outcomes", ("outcomes.outcomes", "outcomes.item"),
@@ -85,6 +94,8 @@ def site_menu(user: User) -> list[MenuEntry]:
                         ("admin.event", "admin_registrations.", "agenda.", "badges.",
                          "checkin.", "reports.summary", "reports.participants")))
         entries.append(("Reports", "admin.reports", ("reports.year", "reports.edit_deliverable")))
+    if user.role == FOCAL_POINT:
+        entries.append(("Accreditation", "accreditation.home", ("accreditation.",)))
     if user.role == CHECKIN:
         entries.append(("Check-in desks", "auth.account", ("checkin.",)))
     if user.role == ADMIN:

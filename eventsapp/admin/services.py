@@ -19,6 +19,8 @@ from ..extensions import db
 from ..models import (
     CANCELLED,
     CONFIRMED,
+    DECLINED,
+    PENDING,
     WAITLISTED,
     AgendaItem,
     AuditEntry,
@@ -28,12 +30,13 @@ from ..models import (
     User,
 )
 from ..reference import CATEGORIES, ECONOMY_ORDER
+from ..registration.services import WAITLIST_ORDER
 from ..textnorm import escape_like, search_fold
 
 MAX_ROWS = 5_000  # the most one CSV export or one bulk action takes
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
-STATUSES = (CONFIRMED, WAITLISTED, CANCELLED)
+STATUSES = (PENDING, CONFIRMED, WAITLISTED, DECLINED, CANCELLED)
 
 _checked_in = exists().where(CheckIn.registration_id == Registration.id)
 _status_order = case({CONFIRMED: 0, WAITLISTED: 1, CANCELLED: 2}, value=Registration.status,
@@ -201,7 +204,7 @@ def waitlist_positions(event: Event) -> dict[int, int]:
     ids = db.session.scalars(
         select(Registration.id).where(Registration.event_id == event.id,
                                       Registration.status == WAITLISTED)
-        .order_by(Registration.id))
+        .order_by(*WAITLIST_ORDER))
     return {reg_id: n for n, reg_id in enumerate(ids, start=1)}
 
 

@@ -51,7 +51,8 @@ def users():
     if form.validate_on_submit():
         try:
             user = links.invite_user(form.email.data, form.role.data,
-                                     events=_chosen(form, events), by=_user())
+                                     events=_chosen(form, events), by=_user(),
+                                     economy=form.chosen_economy())
         except accounts.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
@@ -69,7 +70,7 @@ def edit(user_id: int):
     user = db.get_or_404(User, user_id, description="There is no such account.")
     events = _events()
     if request.method == "GET":
-        form = UserAccessForm(formdata=None, role=user.role,
+        form = UserAccessForm(formdata=None, role=user.role, economy=user.economy or "",
                               scope="some" if user.events else "all",
                               events=[e.id for e in user.events])
     else:
@@ -78,7 +79,7 @@ def edit(user_id: int):
     if form.validate_on_submit():
         try:
             changed = accounts.update_user(user, form.role.data, _chosen(form, events),
-                                           by=_user())
+                                           by=_user(), economy=form.chosen_economy())
         except accounts.AccountError as exc:
             form.role.errors.append(str(exc))
         else:

@@ -14,6 +14,7 @@ from typing import Any
 from flask import abort, g, jsonify, request, url_for
 from sqlalchemy import select
 
+from ..accreditation import services as accreditation
 from ..agenda import services as agenda
 from ..auth.permissions import MANAGERS, can_check_in, can_manage_event
 from ..auth.services import check_api_token
@@ -31,7 +32,9 @@ from .views import bp
 ITEM_TEXT = {"title": str, "kind": str, "room": str, "description": str, "status": str}
 ITEM_LISTS = ("speakers", "chairs")
 EVENT_FIELDS = ("capacity", "waitlist_enabled", "per_economy_limit", "registration_opens_at",
-                "registration_closes_at")
+                "registration_closes_at", "registration_mode", "approval_steps",
+                "public_categories", "category_limits")
+SETTINGS = ("registration_mode", "approval_steps", "public_categories", "category_limits")
 
 
 class Invalid(Exception):
@@ -228,10 +231,15 @@ def update_event(slug: str):
     for name in ("registration_opens_at", "registration_closes_at"):
         if name in body:
             setattr(data, name, _instant(body[name], name, errors, nullable=True))
+    settings = accreditation.Settings.of(event)
+    for name in SETTINGS:
+        if name in body:
+            setattr(settings, name, body[name])
     if errors:
         raise Invalid(errors)
     try:
-        editing.edit_event(event, data, user=g.api_user, capacity=capacity)
+        accreditation.edit_event_and_settings(event, data, settings, user=g.api_user,
+                                              capacity=capacity)
     except editing.EventError as exc:
         raise Invalid(exc.errors) from exc
     except RegistrationError as exc:

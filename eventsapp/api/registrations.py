@@ -19,6 +19,7 @@ def registration_json(reg: Registration, token: str, position: int | None) -> di
         "status": reg.status,
         "waitlist_position": position,
         "manage_url": url_for("registration.manage", token=token, _external=True),
+        "honorific": reg.honorific,
         "given_name": reg.given_name,
         "family_name": reg.family_name,
         "badge_name": reg.badge_name,
@@ -36,6 +37,7 @@ def registration_json(reg: Registration, token: str, position: int | None) -> di
         "updated_at": iso(reg.updated_at),
         "promoted_at": iso(reg.promoted_at),
         "cancelled_at": iso(reg.cancelled_at),
+        "decline_reason": reg.decline_reason or None,
     }
 
 
@@ -53,8 +55,11 @@ def create_registration(slug: str):
     if not isinstance(body, dict):
         return jsonify({"errors": {"body": ["Send a JSON object with the registration's "
                                             "fields (Content-Type: application/json)."]}}), 422
+    invitation = body.get("invitation")
+    if invitation is not None and not isinstance(invitation, str):
+        return jsonify({"errors": {"invitation": ["The invitation's token, as text."]}}), 422
     try:
-        result = services.register(ev, clean_registration(body))
+        result = services.register(ev, clean_registration(body), invitation_token=invitation)
     except ValidationFailed as exc:
         return jsonify({"errors": exc.errors}), 422
     except services.RegistrationError as exc:

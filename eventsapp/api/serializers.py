@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from ..events.services import Availability
 from ..labels import date_label
-from ..models import Event
+from ..models import Event, Invitation, Registration
 from ..reference import ECONOMIES
 
 
@@ -58,10 +58,53 @@ def event_json(event: Event, avail: Availability, registration_open: bool, url: 
         "places_left": avail.places_left,
         "waitlist_enabled": event.waitlist_enabled,
         "per_economy_limit": event.per_economy_limit,
+        "registration_mode": event.registration_mode,
+        "approval_steps": event.approval_steps,
+        "public_categories": list(event.public_categories or ()),
+        "category_limits": dict(event.category_limits or {}),
         "registration_open": registration_open,
         "registration_opens_at": iso(event.registration_opens_at),
         "registration_closes_at": iso(event.registration_closes_at),
         "updated_at": iso(event.updated_at),
+    }
+
+
+def staff_registration_json(reg: Registration, position: int | None) -> dict:
+    """A registration as staff see it (no secrets: tokens are stored only as hashes)."""
+    return {
+        "id": reg.id,
+        "status": reg.status,
+        "category": reg.category,
+        "economy": reg.economy,
+        "waitlist_position": position,
+        "honorific": reg.honorific,
+        "given_name": reg.given_name,
+        "family_name": reg.family_name,
+        "email": reg.email,
+        "organisation": reg.organisation,
+        "job_title": reg.job_title,
+        "sector": reg.sector,
+        "nominated": reg.nominated_at is not None,
+        "replaces_id": reg.replaces_id,
+        "created_at": iso(reg.created_at),
+        "approved_at": iso(reg.approved_at),
+        "declined_at": iso(reg.declined_at),
+        "decline_reason": reg.decline_reason or None,
+        "cancelled_at": iso(reg.cancelled_at),
+    }
+
+
+def invitation_json(invitation: Invitation, tz: str | None = None) -> dict:
+    return {
+        "id": invitation.id,
+        "email": invitation.email,
+        "status": invitation.status,
+        "category": invitation.category,
+        "economy": invitation.economy,
+        "expires_at": iso(invitation.expires_at, tz),
+        "sent_at": iso(invitation.sent_at, tz),
+        "reminders": invitation.reminders,
+        "registration_id": invitation.registration_id,
     }
 
 

@@ -51,6 +51,17 @@ SCHEMAS = {
             "per_economy_limit": {"type": ["integer", "null"], "minimum": 1, "maximum": 10000},
             "registration_opens_at": {**OFFSET_TIME, "type": ["string", "null"]},
             "registration_closes_at": {**OFFSET_TIME, "type": ["string", "null"]},
+            "registration_mode": {"enum": ["open", "approval", "invitation"],
+                                  "description": "approval: registrations start pending; "
+                                                 "invitation: only invited addresses"},
+            "approval_steps": {"enum": [1, 2], "description": "2: the focal point nominates, "
+                                                              "the secretariat accredits"},
+            "public_categories": {"type": "array", "minItems": 1, "items": {"enum": [
+                "delegate", "head_of_delegation", "speaker", "observer", "secretariat",
+                "media"]}, "description": "What the public form offers"},
+            "category_limits": {"type": "object", "additionalProperties": {
+                "type": "integer", "minimum": 0, "maximum": 10000},
+                "description": "{category: most places held (confirmed or waitlisted)}"},
         },
     },
     "ValidationErrors": {
@@ -150,7 +161,8 @@ PATHS = {
     },
     "/events/{slug}": {
         "patch": {
-            "summary": "Change capacity, waiting list, per-economy limit or registration window",
+            "summary": "Change capacity, waiting list, registration window, mode, public "
+                       "categories and quotas",
             "security": BEARER, "parameters": [SLUG],
             "requestBody": {"required": True, "content": _json("EventSettingsPatch")},
             "responses": {

@@ -27,6 +27,8 @@ DETAILS = {
     "accessibility": LONG_TEXT,
     "consent_to_list": {"type": "boolean", "default": False,
                         "description": "Appear on the list of participants"},
+    "honorific": {"type": "string", "maxLength": 40,
+                  "description": "Mr, Ms, Dr, H.E. Ms, ... as protocol addresses the person"},
 }
 DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
 
@@ -34,14 +36,17 @@ SCHEMAS = {
     "RegistrationInput": {
         "type": "object",
         "description": "Text fields: no control characters or line breaks; any script.",
-        "properties": DETAILS,
+        "properties": {**DETAILS, "invitation": {
+            "type": "string", "description": "The invitation link's token (invitation mode)"}},
         "required": ["given_name", "family_name", "email"],
     },
     "Registration": {
         "type": "object",
         "properties": {
             "event": {"type": "string", "description": "The event's slug"},
-            "status": {"enum": ["confirmed", "waitlisted", "cancelled"]},
+            "status": {"enum": ["pending", "confirmed", "waitlisted", "declined",
+                                "cancelled"]},
+            "decline_reason": {"type": ["string", "null"]},
             "waitlist_position": {"type": ["integer", "null"], "minimum": 1,
                                   "description": "1 is next in line; null unless waitlisted"},
             "manage_url": {"type": "string", "format": "uri",
@@ -77,12 +82,16 @@ PATHS = {
         "post": {
             "summary": "Register for an event",
             "description": "Confirmed while places are free; past capacity, on the waiting "
-                           "list in arrival order (if the event keeps one).",
+                           "list in arrival order (if the event keeps one). In approval mode "
+                           "the registration is pending and holds no place. In invitation "
+                           "mode send `invitation` (the token of the invitation link); it "
+                           "works once, for the invited address. The category must be one "
+                           "the event offers the public (else 422 on `category`).",
             "parameters": [SLUG],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "$ref": "#/components/schemas/RegistrationInput"}}}},
             "responses": {
-                "201": {"description": "Registered (confirmed or waitlisted)",
+                "201": {"description": "Registered (pending, confirmed or waitlisted)",
                         "headers": {"Location": {"schema": {"type": "string"}}},
                         **REGISTRATION},
                 **BAD_BODY,

@@ -23,7 +23,9 @@ bp = Blueprint("auth_cli", __name__, cli_group=None)
 @click.option("--temporary-password", is_flag=True,
               help="The person must choose their own password at their first sign-in "
                    "(use it when you create an account for someone else).")
-def create_user(email: str, role: str, slugs: tuple[str, ...],
+@click.option("--economy", default=None, metavar="CODE",
+              help="For --role focal_point: the economy's APEC code, e.g. SGP.")
+def create_user(email: str, role: str, slugs: tuple[str, ...], economy: str | None,
                 temporary_password: bool) -> None:
     """Create an account; the password comes from a hidden prompt or standard input."""
     events = []
@@ -37,8 +39,8 @@ def create_user(email: str, role: str, slugs: tuple[str, ...],
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        user = services.create_user(email, password, role, events=events, actor="cli",
-                                    temporary=temporary_password)
+        user = services.create_user(email, password, role, events=events, economy=economy,
+                                    actor="cli", temporary=temporary_password)
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.role} account {user.email}.")
@@ -58,8 +60,9 @@ def create_token(email: str, name: str, scopes: tuple[str, ...], days: int | Non
     user = services.get_user_by_email(email)
     if user is None or not user.active:
         raise click.ClickException(f"There is no active account {email!r}.")
-    if user.role not in ("admin", "organiser"):
-        raise click.ClickException("Only administrators and organisers can have API tokens.")
+    if user.role not in ("admin", "organiser", "focal_point"):
+        raise click.ClickException("Only administrators, organisers and focal points can have "
+                                   "API tokens.")
     try:
         token = services.create_api_token(user, name, scopes=scopes or None, days=days,
                                           actor="cli")

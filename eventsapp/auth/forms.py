@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..formfields import choices
 from ..models import DEFAULT_TOKEN_SCOPES, TOKEN_SCOPES
+from ..reference import ECONOMIES
 from .passwords import MIN_PASSWORD_LENGTH
 
 PASSWORD_HINT = (f"At least {MIN_PASSWORD_LENGTH} characters; not a common password, a pattern "
@@ -29,7 +30,8 @@ SCOPE_LABELS = {
     "checkin": "checkin: check people in at the door",
 }
 
-ROLE_LABELS = {"admin": "Administrator", "organiser": "Organiser", "checkin": "Check-in staff"}
+ROLE_LABELS = {"admin": "Administrator", "organiser": "Organiser", "checkin": "Check-in staff",
+               "focal_point": "Economy focal point"}
 
 
 class LoginForm(FlaskForm):
@@ -70,6 +72,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 ROLE_HINTS = {
     "checkin": "Check people in at the door of the chosen events. Nothing else.",
+    "focal_point": "Nominate, approve and manage the delegation of one economy at the chosen "
+                   "events.",
     "organiser": "Edit the chosen events, their agendas and registrations; badges and reports.",
     "admin": "Everything, for every event, and user accounts and the audit log.",
 }
@@ -82,8 +86,12 @@ class UserAccessForm(FlaskForm):
 
     # Check-in first and by default: a new account can do the least until given more.
     role = RadioField("Role", choices=choices((r, ROLE_LABELS[r]) for r in
-                                              ("checkin", "organiser", "admin")),
+                                              ("checkin", "focal_point", "organiser", "admin")),
                       default="checkin", validators=[DataRequired()])
+    economy = SelectField("Economy (focal points only)",
+                          choices=choices([("", "None"), *ECONOMIES.items()]),
+                          validators=[Optional()],
+                          description="The one economy a focal point acts for.")
     scope = RadioField("Events", choices=choices(SCOPES.items()), default="some",
                        validators=[DataRequired()],
                        description="Administrators always have every event.")
@@ -93,6 +101,14 @@ class UserAccessForm(FlaskForm):
     def validate_events(self, field) -> None:
         if self.role.data != "admin" and self.scope.data == "some" and not field.data:
             raise ValidationError("Tick at least one event, or choose every event.")
+
+    def validate_economy(self, field) -> None:
+        if self.role.data == "focal_point" and not field.data:
+            raise ValidationError("A focal point acts for one economy: choose it.")
+
+    def chosen_economy(self) -> str | None:
+        """The economy of a focal point's account; None for every other role."""
+        return (self.economy.data or None) if self.role.data == "focal_point" else None
 
     def chosen_event_ids(self) -> list[int]:
         """The events the account is limited to; empty means every event."""

@@ -26,7 +26,13 @@ from ..extensions import db
 from ..mail.outbox import queue_email, secret_placeholder
 from ..models import INVITE, RESET, ROLES, Event, PasswordLink, User, utcnow
 from ..tokens import hash_token, looks_like_token, new_token
-from .services import AccountError, check_password_rules, get_user_by_email, hash_password
+from .services import (
+    AccountError,
+    check_economy,
+    check_password_rules,
+    get_user_by_email,
+    hash_password,
+)
 
 INVITE_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=1)
@@ -70,10 +76,13 @@ def _mail(user: User, purpose: str, token: str, *, by: User | None = None) -> No
         sealed={placeholder: url})
 
 
-def invite_user(email: str, role: str, *, events: Iterable[Event] = (), by: User) -> User:
+def invite_user(email: str, role: str, *, events: Iterable[Event] = (), by: User,
+                economy: str | None = None) -> User:
     """Create an account without a password and email it a link to set one.
 
-    :raises AccountError: bad address, unknown role, or the address has an account.
+    :param economy: a focal point's APEC code (required for that role, refused otherwise).
+    :raises AccountError: bad address, unknown role, economy missing or misplaced, or the
+        address has an account.
     """
     try:
         address = validate_email(email.strip(), check_deliverability=False).normalized.lower()
@@ -81,18 +90,19 @@ def invite_user(email: str, role: str, *, events: Iterable[Event] = (), by: User
         raise AccountError(f"That email address is not valid: {exc}") from exc
     if role not in ROLES:
         raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    economy = check_economy(role, economy)
     event_ids = [e.id for e in events]
     with unit_of_work():
         if get_user_by_email(address) is not None:
             raise AccountError("An account with this email address already exists.")
         # No password: nothing signs in until the invitation's link sets one.
-        user = User(email=address, password_hash="", role=role,
+        user = User(email=address, password_hash="", role=role, economy=economy,
                     session_nonce=secrets.token_hex(16),
                     events=list(db.session.scalars(select(Event).where(Event.id.in_(event_ids)))))
         db.session.add(user)
         db.session.flush()
         token = _new_link(user, INVITE, utcnow())
-        audit.record("user_invited", user, user=by, email=address, role=role,
+        audit.record("user_invited", user, user=by, email=address, role=role, economy=economy,
                      events=[e.slug for e in user.events])
         _mail(user, INVITE, token, by=by)
     return user

@@ -10,20 +10,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
-from ..models import ADMIN, CHECKIN, ORGANISER, Event, User
-
-MANAGERS = (ADMIN, ORGANISER)
-
-
-def can_manage_event(user: User, event: Event) -> bool:
-    """Admins manage every event; organisers all events, or only those they are limited to."""
-    if not user.is_authenticated or not user.active:
-        return False
-    if user.role == ADMIN:
-        return True
-    if user.role != ORGANISER:
-        return False
-    return not user.events or any(e.id == event.id for e in user.events)
+from ..models import ADMIN, CHECKIN, FOCAL_POINT, ORGANISER, Event, User
+from .roles import (  # noqa: F401  (the predicates, re-exported for the views)
+    ACCREDITORS,
+    MANAGERS,
+    accreditation_economy,
+    can_accredit,
+    can_manage_event,
+    is_focal_point_of,
+)
 
 
 def can_check_in(user: User, event: Event) -> bool:
@@ -32,6 +27,15 @@ def can_check_in(user: User, event: Event) -> bool:
     if user.role == CHECKIN:
         return not user.events or any(e.id == event.id for e in user.events)
     return can_manage_event(user, event)
+
+
+def can_edit_unattached(user: User) -> bool:
+    """What belongs to no event (a deliverable no event delivers) is every organiser's
+    business only if they are not limited to some events: administrators and organisers of
+    all events edit it; an organiser limited to some events does not."""
+    if not user.is_authenticated or not user.active:
+        return False
+    return user.role == ADMIN or (user.role == ORGANISER and not user.events)
 
 
 def roles_required(*roles: str) -> Callable:
@@ -62,6 +66,13 @@ def managed_event_or_404(slug: str) -> Event:
                           description="There is no event at this address.")
     require_event_access(event)
     return event
+
+
+def accreditable_events(user: User) -> list[Event]:
+    """Events whose accreditation `user` may see: managed ones, or a focal point's."""
+    if user.role == FOCAL_POINT:
+        return list(user.events) if user.events else list(db.session.scalars(select(Event)))
+    return manageable_events(user)
 
 
 def manageable_events(user: User) -> list[Event]:

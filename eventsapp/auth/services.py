@@ -14,7 +14,18 @@ from sqlalchemy import func, select, update
 from .. import audit
 from ..database import unit_of_work
 from ..extensions import db
-from ..models import ADMIN, DEFAULT_TOKEN_SCOPES, ROLES, TOKEN_SCOPES, ApiToken, Event, User, utcnow
+from ..models import (
+    ADMIN,
+    DEFAULT_TOKEN_SCOPES,
+    FOCAL_POINT,
+    ROLES,
+    TOKEN_SCOPES,
+    ApiToken,
+    Event,
+    User,
+    utcnow,
+)
+from ..reference import ECONOMIES
 from ..textnorm import canonical_email
 from ..tokens import hash_token, looks_like_token, new_token
 from . import passwords
@@ -52,12 +63,16 @@ def check_password_rules(password: str, *, email: str | None = None) -> None:
 
 
 def create_user(email: str, password: str, role: str, *, events: Iterable[Event] = (),
-                by: User | None = None, actor: str = "", temporary: bool | None = None) -> User:
-    """Create an account; `events` limits an organiser or check-in account.
+                economy: str | None = None, by: User | None = None, actor: str = "",
+                temporary: bool | None = None) -> User:
+    """Create an account; `events` limits an organiser, check-in or focal point account.
 
+    :param economy: the APEC code a focal point acts for; required for that role, refused
+        for every other.
     :param temporary: the password must be changed at the first sign-in; by default when an
         administrator (`by`) chose it for someone else.
-    :raises AccountError: bad address, unknown role, weak password or address taken.
+    :raises AccountError: bad address, unknown role, economy missing or misplaced, weak
+        password or address taken.
     """
     try:
         address = validate_email(email.strip(), check_deliverability=False).normalized
@@ -65,6 +80,7 @@ def create_user(email: str, password: str, role: str, *, events: Iterable[Event]
         raise AccountError(f"That email address is not valid: {exc}") from exc
     if role not in ROLES:
         raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    economy = check_economy(role, economy)
     address = normalize_email(address)
     check_password_rules(password, email=address)
     event_ids = [e.id for e in events]
@@ -72,15 +88,28 @@ def create_user(email: str, password: str, role: str, *, events: Iterable[Event]
     with unit_of_work():
         if get_user_by_email(address) is not None:
             raise AccountError("An account with this email address already exists.")
-        user = User(email=address, password_hash=password_hash, role=role,
+        user = User(email=address, password_hash=password_hash, role=role, economy=economy,
                     session_nonce=secrets.token_hex(16),
                     must_change_password=by is not None if temporary is None else temporary,
                     events=list(db.session.scalars(select(Event).where(Event.id.in_(event_ids)))))
         db.session.add(user)
         db.session.flush()
         audit.record("user_created", user, user=by, actor=actor, email=address, role=role,
-                     events=[e.slug for e in user.events])
+                     economy=economy, events=[e.slug for e in user.events])
     return user
+
+
+def check_economy(role: str, economy: str | None) -> str | None:
+    """The economy a `role` account acts for: a focal point's APEC code, else None.
+
+    :raises AccountError: a focal point without a known economy, or another role with one.
+    """
+    economy = economy or None
+    if role == FOCAL_POINT and economy not in ECONOMIES:
+        raise AccountError("A focal point acts for one economy: choose it.")
+    if role != FOCAL_POINT and economy is not None:
+        raise AccountError("Only a focal point's account has an economy.")
+    return economy
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -167,16 +196,21 @@ def change_own_password(user: User, current: str, new: str) -> None:
     set_password(user, new, by=user)
 
 
-def update_user(user: User, role: str, events: Iterable[Event], *, by: User) -> bool:
-    """Change an account's role and the events it is limited to; True if anything changed.
+def update_user(user: User, role: str, events: Iterable[Event], *, by: User,
+                economy: str | None = None) -> bool:
+    """Change an account's role, economy and the events it is limited to; True if anything
+    changed.
 
     An administrator's account is never limited (the list is emptied). Nobody changes
     their own role: the last administrator could lock everybody out.
 
-    :raises AccountError: unknown role, or `by` changing their own role.
+    :param economy: a focal point's APEC code (required for that role, refused otherwise).
+    :raises AccountError: unknown role, economy missing or misplaced, or `by` changing their
+        own role.
     """
     if role not in ROLES:
         raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    economy = check_economy(role, economy)
     if user.id == by.id and role != user.role:
         raise AccountError("You cannot change your own role; ask another administrator.")
     event_ids = sorted({e.id for e in events}) if role != ADMIN else []
@@ -185,13 +219,17 @@ def update_user(user: User, role: str, events: Iterable[Event], *, by: User) -> 
         before = sorted(e.slug for e in user.events)
         chosen = list(db.session.scalars(select(Event).where(Event.id.in_(event_ids))))
         after = sorted(e.slug for e in chosen)
-        if (before_role, before) == (role, after):
+        before_economy = user.economy
+        if (before_role, before, before_economy) == (role, after, economy):
             return False
         user.role = role
+        user.economy = economy
         user.events = chosen
         changes: dict = {}
         if before_role != role:
             changes["role"] = [before_role, role]
+        if before_economy != economy:
+            changes["economy"] = [before_economy, economy]
         if before != after:
             changes["events"] = [before, after]
         audit.record("user_changed", user, user=by, email=user.email, **changes)

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from ..events.services import current_work_plan, public_events
 from ..extensions import db, limiter
 from ..formfields import choices
-from ..models import CHECKIN, ApiToken, utcnow
+from ..models import CHECKIN, FOCAL_POINT, ApiToken, utcnow
 from ..ops import security_event
 from ..sealing import SealError, seal, unseal
 from ..tokens import hash_token
@@ -50,7 +50,7 @@ from .loader import (
     remember_device,
     start_session,
 )
-from .permissions import MANAGERS, roles_required
+from .permissions import ACCREDITORS, MANAGERS, roles_required
 
 bp = Blueprint("auth", __name__)
 
@@ -72,6 +72,8 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_url(user) -> str:
+    if user.role == FOCAL_POINT:
+        return url_for("accreditation.home")
     return url_for("admin.dashboard") if user.role in MANAGERS else url_for("auth.account")
 
 
@@ -256,7 +258,7 @@ def change_password() -> Response | tuple[str, int]:
 
 
 @bp.post("/account/tokens")
-@roles_required(*MANAGERS)
+@roles_required(*ACCREDITORS)
 def create_token() -> tuple[str, int]:
     form = _token_form()
     if not form.validate_on_submit():
@@ -273,7 +275,7 @@ def create_token() -> tuple[str, int]:
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
-@roles_required(*MANAGERS)
+@roles_required(*ACCREDITORS)
 def revoke_token(token_id: int) -> Response:
     token = db.one_or_404(select(ApiToken).where(ApiToken.id == token_id,
                                                  ApiToken.user_id == current_user.id))

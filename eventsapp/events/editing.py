@@ -200,7 +200,7 @@ class EditResult:
     timezone: TimeZoneChange | None = None
 
 
-_UNSET = object()
+UNSET = _UNSET = object()  # capacity not given: left as it is
 
 
 @transactional
@@ -413,6 +413,11 @@ def clone_event(source: Event, *, slug: str, title: str, start_date: date | None
             speakers=list(item.speakers), description=item.description,
             starts_at=starts_at, ends_at=ends_at))
     event.agenda_provisional = source.agenda_provisional
+    # How the meeting accredits goes with it (mode, approval steps, categories, quotas).
+    event.registration_mode, event.approval_steps = source.registration_mode, \
+        source.approval_steps
+    event.public_categories = list(source.public_categories or ())
+    event.category_limits = dict(source.category_limits or {})
     audit.record("event_cloned", event, event_id=event.id, user=user, source=source.slug)
     return event
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, or_, select
 
 from ..extensions import db
-from ..models import Event, WorkPlan, utcnow
+from ..models import INVITATION, Event, WorkPlan, utcnow
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,16 @@ def _first_of_month(month: str | None) -> date | None:
         return None
     year, number = map(int, month.split("-"))
     return date(year, number, 1)
+
+
+def public_registration_state(event: Event, now: datetime | None = None) -> tuple[bool, str]:
+    """Like `registration_state`, for the public form: an event by invitation has none
+    (invited people register through their invitation's link)."""
+    is_open, reason = registration_state(event, now)
+    if is_open and event.registration_mode == INVITATION:
+        return False, ("Registration for this event is by invitation only: use the link in "
+                       "the invitation email you received.")
+    return is_open, reason
 
 
 def registration_open(event: Event, now: datetime | None = None) -> bool:

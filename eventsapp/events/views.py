@@ -34,7 +34,7 @@ def event(slug: str) -> str:
     ev = services.get_public_event(slug)
     if ev is None:
         abort(404, "There is no event at this address.")
-    is_open, closed_reason = services.registration_state(ev)
+    is_open, closed_reason = services.public_registration_state(ev)
     changes = db.session.scalars(
         select(AgendaChange).where(AgendaChange.event_id == ev.id, AgendaChange.release > 1)
         .order_by(AgendaChange.at.desc(), AgendaChange.id.desc())

@@ -14,17 +14,37 @@ from .documents import (
     DocumentRevision,
     DocumentSettings,
 )
-from .event import Event
+from .event import (
+    APPROVAL,
+    DEFAULT_PUBLIC_CATEGORIES,
+    INVITATION,
+    OPEN,
+    REGISTRATION_MODES,
+    Event,
+)
+from .invitation import ACCEPTED, INVITATION_STATUSES, INVITED, REFUSED, Invitation
 from .ops import AuditEntry, OutboxMessage
 from .outcomes import CLOSED as CLOSED_ACTION
 from .outcomes import OPEN as OPEN_ACTION
 from .outcomes import OWNER_KINDS, ActionItem, Decision
 from .privacy import ErasureRequest, PrivacyNotice
-from .registration import CANCELLED, CONFIRMED, WAITLISTED, CheckIn, Registration
+from .registration import (
+    ACTIVE_STATUSES,
+    CANCELLED,
+    CONFIRMED,
+    DECLINED,
+    HEAD_OF_DELEGATION,
+    PENDING,
+    STATUSES,
+    WAITLISTED,
+    CheckIn,
+    Registration,
+)
 from .user import (
     ADMIN,
     CHECKIN,
     DEFAULT_TOKEN_SCOPES,
+    FOCAL_POINT,
     INVITE,
     ORGANISER,
     RESET,
@@ -39,13 +59,15 @@ from .user import (
 from .workplan import Deliverable, FocusArea, WorkPlan
 
 __all__ = [
-    "ACCESS_LEVELS", "ADMIN", "CANCELLED", "CHECKIN", "CHUNK_SIZE", "CLOSED_ACTION", "CONFIRMED",
-    "DEFAULT_NUMBER_SCHEME", "DEFAULT_TOKEN_SCOPES", "INVITE", "OPEN_ACTION", "ORGANISER",
-    "OWNER_KINDS", "PARTICIPANTS", "PUBLIC", "RESET", "ROLES", "STAFF", "TOKEN_SCOPES",
-    "WAITLISTED",
+    "ACCEPTED", "ACCESS_LEVELS", "ACTIVE_STATUSES", "ADMIN", "APPROVAL", "CANCELLED", "CHECKIN",
+    "CHUNK_SIZE", "CLOSED_ACTION", "CONFIRMED", "DECLINED", "DEFAULT_NUMBER_SCHEME",
+    "DEFAULT_PUBLIC_CATEGORIES", "DEFAULT_TOKEN_SCOPES", "FOCAL_POINT", "HEAD_OF_DELEGATION",
+    "INVITATION", "INVITATION_STATUSES", "INVITE", "INVITED", "OPEN", "OPEN_ACTION", "ORGANISER",
+    "OWNER_KINDS", "PARTICIPANTS", "PENDING", "PUBLIC", "REFUSED", "REGISTRATION_MODES", "RESET",
+    "ROLES", "STAFF", "STATUSES", "TOKEN_SCOPES", "WAITLISTED",
     "ActionItem", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn",
     "Decision", "Deliverable", "Document", "DocumentChunk", "DocumentRevision",
-    "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "OutboxMessage", "PasswordLink",
-    "PrivacyNotice", "PublishedAgendaItem", "RecoveryCode", "Registration", "User",
+    "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "Invitation", "OutboxMessage",
+    "PasswordLink", "PrivacyNotice", "PublishedAgendaItem", "RecoveryCode", "Registration", "User",
     "UTCDateTime", "WorkPlan", "user_event", "utcnow",
 ]

@@ -16,6 +16,20 @@ if TYPE_CHECKING:
     from .workplan import Deliverable, WorkPlan
 
 
+# How people get a place (DESIGN.md, "Registration modes and accreditation").
+OPEN = "open"  # anyone registers and is placed at once
+APPROVAL = "approval"  # every registration starts pending; a focal point or organiser decides
+INVITATION = "invitation"  # only invited addresses register, through their invitation
+REGISTRATION_MODES = (OPEN, APPROVAL, INVITATION)
+# What the public form offers unless organisers choose otherwise; the other categories
+# (head of delegation, secretariat, speaker, media) are assigned by staff.
+DEFAULT_PUBLIC_CATEGORIES = ("delegate", "observer")
+
+
+def _default_public_categories() -> list[str]:
+    return list(DEFAULT_PUBLIC_CATEGORIES)
+
+
 class Event(Base):
     __tablename__ = "event"
 
@@ -47,7 +61,18 @@ class Event(Base):
 
     capacity: Mapped[int | None]  # None: no limit
     waitlist_enabled: Mapped[bool] = mapped_column(default=True)
-    per_economy_limit: Mapped[int | None]
+    per_economy_limit: Mapped[int | None]  # heads of delegation are not counted
+    registration_mode: Mapped[str] = mapped_column(String(20), default=OPEN)
+    # 1: a focal point or organiser approves; 2: the focal point nominates, the
+    # secretariat (an organiser) accredits.
+    approval_steps: Mapped[int] = mapped_column(default=1)
+    public_categories: Mapped[list[str]] = mapped_column(JSON,
+                                                        default=_default_public_categories)
+    # {category: most places held (confirmed or waitlisted)}; a category not named: no limit.
+    category_limits: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # The last waiting-list number handed out (Registration.waitlist_seq); moved under the
+    # event's lock, so the list keeps the order people joined it in, approvals included.
+    waitlist_seq: Mapped[int] = mapped_column(default=0)
     # Registrations now confirmed and waiting: kept by triggers on registration
     # (models/counters.py), read under the event's lock instead of counting rows.
     confirmed_count: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -25,24 +25,43 @@ from .base import Base, UTCDateTime, utcnow
 if TYPE_CHECKING:
     from .event import Event
 
+PENDING = "pending"  # awaits approval (registration_mode "approval"); holds no place
 CONFIRMED = "confirmed"
 WAITLISTED = "waitlisted"
+DECLINED = "declined"  # refused by a focal point or the secretariat, with a reason
 CANCELLED = "cancelled"
+STATUSES = (PENDING, CONFIRMED, WAITLISTED, DECLINED, CANCELLED)
+# Statuses that keep the address taken and count as someone's registration.
+ACTIVE_STATUSES = (PENDING, CONFIRMED, WAITLISTED)
+HEAD_OF_DELEGATION = "head_of_delegation"
+
+
+_HEAD_WHERE = ("category = 'head_of_delegation' "
+               "AND status IN ('pending', 'confirmed', 'waitlisted')")
 
 
 class Registration(Base):
     __tablename__ = "registration"
     __table_args__ = (
-        # One active registration per address and event; a cancelled one does
-        # not block registering again. The service relies on it for one person
-        # (a delegation is checked first, to name who is registered already).
+        # One active registration per address and event; a cancelled or declined one
+        # does not block registering again. The service relies on it for one person.
         Index(
             "uq_registration_active_email",
             "event_id",
             "email_normalized",
             unique=True,
-            sqlite_where=text("status != 'cancelled'"),
-            postgresql_where=text("status != 'cancelled'"),
+            sqlite_where=text("status NOT IN ('cancelled', 'declined')"),
+            postgresql_where=text("status NOT IN ('cancelled', 'declined')"),
+        ),
+        # At most one head of delegation per economy and event among active registrations:
+        # the second guard behind the service's check under the event lock.
+        Index(
+            "uq_registration_head",
+            "event_id",
+            "economy",
+            unique=True,
+            sqlite_where=text(_HEAD_WHERE),
+            postgresql_where=text(_HEAD_WHERE),
         ),
         Index("ix_registration_event_status", "event_id", "status"),
         # A search reads the event's keys from the index alone (LIKE '%…%' scans them).
@@ -51,6 +70,8 @@ class Registration(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    # How protocol addresses the person: "Mr", "Ms", "Dr", "H.E. Ms", ...
+    honorific: Mapped[str] = mapped_column(String(40), default="")
     given_name: Mapped[str] = mapped_column(String(200))
     family_name: Mapped[str] = mapped_column(String(200))
     badge_name: Mapped[str] = mapped_column(String(200), default="")
@@ -73,6 +94,20 @@ class Registration(Base):
     status: Mapped[str] = mapped_column(String(20), default=CONFIRMED)
     # Registrations made together by a head of delegation share the head's id.
     delegation_head_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id"))
+    # Order in the waiting list (smaller is served first), from the event's counter when
+    # the person joined it; a substitute inherits it. NULL for rows older than the counter
+    # and for those who never waited (they sort by id).
+    waitlist_seq: Mapped[int | None]
+    # Two-step accreditation: the economy's focal point nominated, the secretariat accredits.
+    nominated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    nominated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    # A substitute's row names the registration whose place it took.
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"))
 
     # Only hashes of the secrets are stored: a database dump opens nothing.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -105,6 +140,14 @@ class Registration(Base):
     @property
     def display_name(self) -> str:
         return self.badge_name or self.full_name
+
+    @property
+    def is_head(self) -> bool:
+        return self.category == HEAD_OF_DELEGATION
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
 
 
 counters.install(Registration.__table__)

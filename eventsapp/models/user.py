@@ -14,7 +14,9 @@ from .event import Event
 ADMIN = "admin"
 ORGANISER = "organiser"
 CHECKIN = "checkin"
-ROLES = (ADMIN, ORGANISER, CHECKIN)
+# An economy's focal point: sees and decides on that economy's registrations only.
+FOCAL_POINT = "focal_point"
+ROLES = (ADMIN, ORGANISER, CHECKIN, FOCAL_POINT)
 
 INVITE = "invite"
 RESET = "reset"
@@ -47,7 +49,9 @@ class User(UserMixin, Base):
     mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     mfa_last_step: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
-    # Empty: all events (for organisers and check-in staff alike).
+    # The one economy a focal point acts for (APEC code); None for every other role.
+    economy: Mapped[str | None] = mapped_column(String(5))
+    # Empty: all events (for organisers, check-in staff and focal points alike).
     events: Mapped[list[Event]] = relationship(secondary=user_event)
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 

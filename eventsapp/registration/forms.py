@@ -26,7 +26,12 @@ def _choice(name: str, choices, **kw) -> SelectField:
     return SelectField(LABELS[name], choices=choices, validate_choice=False, **kw)
 
 
+HONORIFICS = ("Mr", "Ms", "Mrs", "Dr", "Prof.", "H.E. Mr", "H.E. Ms", "H.E. Dr", "Hon.")
+
+
 class _PersonFields:
+    honorific = _text("honorific", description="How protocol addresses you, e.g. Ms, Dr or "
+                                               "H.E. Mr. Optional.")
     given_name = _text("given_name")
     family_name = _text("family_name")
     email = EmailField(LABELS["email"])
@@ -67,9 +72,21 @@ class MemberForm(_PersonFields, Form):
 
 
 class DelegationForm(RegistrationForm):
-    category = _choice("category", CATEGORY_CHOICES, default="head_of_delegation")
     members = FieldList(FormField(MemberForm), min_entries=DELEGATION_ROWS,
                         max_entries=DELEGATION_ROWS)
+
+
+def offer_categories(form, categories: list[str]) -> None:
+    """Offer only `categories` (the event's public ones) in the form and its rows.
+
+    The choice is checked again by the service, whatever the browser sent.
+    """
+    offered = [SelectChoice(c, CATEGORIES[c]) for c in categories]
+    fields = [form.category] + [e.form.category for e in getattr(form, "members", [])]
+    for field in fields:
+        field.choices = offered
+        if field.data not in categories and categories and not field.raw_data:
+            field.data = categories[0]
 
 
 class NewLinkForm(FlaskForm):

@@ -9,7 +9,7 @@ from flask import current_app, render_template, url_for
 from ..calendar.ical import build_event_attachment
 from ..calendar.services import in_feeds
 from ..mail.outbox import queue_email, secret_placeholder
-from ..models import CONFIRMED, Event, Registration
+from ..models import CONFIRMED, PENDING, Event, Registration
 
 
 def _one_line(text: str) -> str:
@@ -68,9 +68,42 @@ def registered(reg: Registration, token: str, position: int | None,
     if reg.status == CONFIRMED:
         _send(reg, "Registration confirmed", "mail/confirmation.txt", attachments,
               manage_token=token)
+    elif reg.status == PENDING:
+        _send(reg, "Registration received, awaiting approval", "mail/pending.txt",
+              manage_token=token)
     else:
         _send(reg, "You are on the waiting list", "mail/waitlisted.txt",
               manage_token=token, position=position)
+
+
+def approved(reg: Registration, position: int | None) -> None:
+    """A pending registration was approved: confirmed, or waiting for a place."""
+    new_link_url = url_for("registration.new_link", slug=reg.event.slug, _external=True)
+    if reg.status == CONFIRMED:
+        _send(reg, "Registration approved and confirmed", "mail/approved.txt",
+              event_attachments(reg.event), new_link_url=new_link_url, position=None)
+    else:
+        _send(reg, "Registration approved: on the waiting list", "mail/approved.txt",
+              new_link_url=new_link_url, position=position)
+
+
+def declined(reg: Registration, reason: str) -> None:
+    _send(reg, "Registration declined", "mail/declined.txt", reason=reason)
+
+
+def replaced(old: Registration, new: Registration) -> None:
+    """The person whose place went to a substitute."""
+    _send(old, "Your place has gone to a substitute", "mail/replaced.txt", substitute=new)
+
+
+def already_registered(event: Event, person) -> None:
+    """Someone put a registered address in a delegation: told to that address, not to them."""
+    text = render_template(
+        "mail/already_registered.txt", person=person, event=event,
+        event_url=url_for("events.event", slug=event.slug, _external=True),
+        new_link_url=url_for("registration.new_link", slug=event.slug, _external=True))
+    queue_email(person.email, f"You are registered already: {_one_line(event.title)}", text,
+                to_name=f"{person.given_name} {person.family_name}")
 
 
 def new_link(reg: Registration, token: str) -> None:
@@ -84,6 +117,7 @@ def promoted(reg: Registration, *, by_organiser: bool = False) -> None:
           new_link_url=url_for("registration.new_link", slug=reg.event.slug, _external=True))
 
 
-def cancelled(reg: Registration, *, by_organiser: bool, reason: str) -> None:
+def cancelled(reg: Registration, *, by_organiser: bool, reason: str,
+              withdrawn_by: str = "") -> None:
     _send(reg, "Registration cancelled", "mail/cancelled.txt", by_organiser=by_organiser,
-          reason=reason)
+          reason=reason, withdrawn_by=withdrawn_by)

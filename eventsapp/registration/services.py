@@ -1,4 +1,4 @@
-"""Registration rules: capacity, the waiting list, delegations and per-economy limits.
+"""Registration rules: capacity, the waiting list, delegations, modes and limits.
 
 Every function that counts and then writes starts with `lock_event`, and reads
 the rows it decides on only after that (a registration read before the lock can
@@ -6,11 +6,20 @@ be stale on PostgreSQL and cause a double promotion). Each one is a unit of work
 (database.unit_of_work), so a refusal or a crash leaves nothing half-written, and
 the emails it queues in the outbox leave only if the commit did.
 
-The waiting list is served in arrival order, which is the order of ids: every
-insert happens under the event's lock, so ids grow with arrival per event.
-Whenever a place is free and someone waits, the head of the list is promoted
-in the same transaction ("no free place while someone waits"); newcomers are
-therefore never confirmed ahead of the list.
+The waiting list is served in the order people joined it: each newcomer to it takes
+the event's next number (`Event.waitlist_seq`, moved under the lock), so someone
+approved later joins behind those already waiting, and a substitute keeps the number
+of the person they replace. Whenever a place is free and someone waits, the head of
+the list is promoted in the same transaction ("no free place while someone waits");
+newcomers are therefore never confirmed ahead of the list.
+
+Who registers decides what is checked (DESIGN.md, "Registration modes and accreditation"):
+- the public (no user, not trusted): only the event's public categories; in `approval`
+  mode the registration is `pending` and holds no place; in `invitation` mode only with
+  an invitation (`invitation_token`), which places at once with what it pre-assigns;
+- staff and the seed (`trusted`, or a user): any category, placed at once.
+Quotas (`limits.py`) are checked whenever a place is taken; one head of delegation per
+economy whenever a head is made.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from datetime import datetime
 from functools import wraps
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -31,46 +40,54 @@ from ..database import lock_event, unit_of_work
 from ..events.services import registration_state
 from ..extensions import db
 from ..i18n import ngettext
-from ..models import CANCELLED, CONFIRMED, WAITLISTED, Event, Registration, User, utcnow
+from ..models import (
+    ACCEPTED,
+    ACTIVE_STATUSES,
+    APPROVAL,
+    CANCELLED,
+    CONFIRMED,
+    DECLINED,
+    INVITATION,
+    INVITED,
+    PENDING,
+    REFUSED,
+    WAITLISTED,
+    Event,
+    Invitation,
+    Registration,
+    User,
+    utcnow,
+)
 from ..privacy.notices import current_notice_version
+from ..reference import CATEGORIES
 from ..textnorm import email_key
 from ..tokens import derive_feed_token, hash_token, new_checkin_code, new_token
 from . import notices
-from .validation import RegistrationInput
+from .errors import (
+    AlreadyCancelled,
+    AlreadyRegistered,
+    CapacityError,
+    EconomyLimitReached,
+    EventFull,
+    HeadOfDelegationTaken,
+    InvalidDelegation,
+    InvitationError,
+    NotAllowed,
+    NotPending,
+    QuotaReached,
+    RegistrationClosed,
+    RegistrationError,
+)
+from .limits import Seat, check_head_free, check_places, head_taken_message
+from .validation import RegistrationInput, ValidationFailed
 
-ACTIVE = (CONFIRMED, WAITLISTED)
+__all__ = [
+    "AlreadyCancelled", "AlreadyRegistered", "CapacityError", "EconomyLimitReached",
+    "EventFull", "HeadOfDelegationTaken", "InvalidDelegation", "InvitationError",
+    "NotAllowed", "NotPending", "QuotaReached", "RegistrationClosed", "RegistrationError",
+]
 
-
-class RegistrationError(Exception):
-    """A rule refused the change; str(exc) is the message for the person."""
-
-
-class RegistrationClosed(RegistrationError):
-    pass
-
-
-class EventFull(RegistrationError):
-    pass
-
-
-class AlreadyRegistered(RegistrationError):
-    pass
-
-
-class EconomyLimitReached(RegistrationError):
-    pass
-
-
-class AlreadyCancelled(RegistrationError):
-    pass
-
-
-class CapacityError(RegistrationError):
-    pass
-
-
-class InvalidDelegation(RegistrationError):
-    pass
+ACTIVE = ACTIVE_STATUSES  # the address is taken: pending, confirmed or waitlisted
 
 
 @dataclass(frozen=True)
@@ -80,15 +97,16 @@ class Registered:
     position: int | None  # on the waiting list: 1 for its head; None when confirmed
 
 
-def _writer(function=None, *, expire_on_commit: bool = True):
+def writer(function=None, *, expire_on_commit: bool = True):
     """A registration use case: one unit of work (database.unit_of_work).
 
     These functions read what they decide on after `lock_event` (the event with
     populate_existing, registrations again under the lock), so the unit of work need not
     expire what the view loaded: one query less per registration.
 
-    The only unique index a registration can break is (event, email): a twin request
-    won the race, and the person is told they are registered already.
+    A unique index broken at commit means a twin request won the race: (event, email)
+    tells the person they are registered already; (event, economy) of heads, that the
+    economy has its head of delegation.
     """
 
     def decorate(function):
@@ -98,38 +116,79 @@ def _writer(function=None, *, expire_on_commit: bool = True):
                 with unit_of_work(expire_on_commit=expire_on_commit, reload=False):
                     return function(*args, **kwargs)
             except IntegrityError as exc:
-                raise AlreadyRegistered(_already_message()) from exc
+                raise integrity_refusal(exc) from exc
 
         return wrapped
 
     return decorate(function) if function is not None else decorate
 
 
+def integrity_refusal(exc: IntegrityError) -> RegistrationError:
+    """The refusal a unique index stands for (PostgreSQL names it; SQLite its columns)."""
+    text = str(exc.orig)
+    if "uq_registration_head" in text or "registration.economy" in text:
+        return HeadOfDelegationTaken(head_taken_message(None))
+    return AlreadyRegistered(_already_message())
+
+
 # --- registering ----------------------------------------------------------------------------
 
 
 def register(event: Event, data: RegistrationInput, *, user: User | None = None,
-             notify: bool = True, now: datetime | None = None) -> Registered:
-    """Register one person: confirmed while places are free, else waitlisted, else refused.
+             notify: bool = True, trusted: bool = False,
+             invitation_token: str | None = None,
+             now: datetime | None = None) -> Registered:
+    """Register one person: pending (approval mode), else confirmed while places are free,
+    else waitlisted, else refused.
 
+    :param trusted: staff or the seed: any category, no mode gate (a `user` is trusted).
+    :param invitation_token: the secret of the person's invitation link; required in
+        `invitation` mode, and it pre-assigns category and economy.
     :param now: the moment the registration window is judged at (default: the clock). Only
         the demo seed passes one, to fill its 2020 events as they were before they began;
         no view or API route does.
-    :raises RegistrationClosed, EventFull, AlreadyRegistered, EconomyLimitReached:
+    :raises ValidationFailed: the public chose a category the event does not offer
+        (`{"category": [...]}`).
+    :raises RegistrationClosed, EventFull, AlreadyRegistered, EconomyLimitReached,
+        QuotaReached, HeadOfDelegationTaken, InvitationError:
     :raises LockTimeout: another writer held the event for too long (answer 503).
     """
-    return _register_group(event, [data], head_of_delegation=False, user=user,
-                           attachments=_attachments(event, notify), now=now)[0]
+    return _register_group(event, [data], _How(
+        user=user, trusted=trusted or user is not None, leader=False,
+        attachments=_attachments(event, notify), invitation_token=invitation_token, now=now))[0]
+
+
+def add_delegate(event: Event, data: RegistrationInput, *, head: Registration,
+                 notify: bool = True) -> Registered | None:
+    """The head of delegation adds someone to their delegation, by the public's rules
+    (the event's mode and public categories; the head's economy).
+
+    An address registered already is not named (see `register_delegation`): that
+    address is emailed, and None is returned.
+
+    :raises NotAllowed: `head` is not an active head of delegation of this event.
+    :raises ValidationFailed, RegistrationClosed, EventFull, EconomyLimitReached, QuotaReached:
+    """
+    data = replace(data, economy=head.economy)
+    done = _register_group(event, [data], _How(
+        user=None, trusted=False, leader=False, attachments=_attachments(event, notify),
+        invitation_token=None, quiet=True, head=head))
+    return done[0] if done else None
 
 
 def register_delegation(event: Event, head: RegistrationInput,
                         members: list[RegistrationInput], *, user: User | None = None,
-                        notify: bool = True, now: datetime | None = None) -> list[Registered]:
-    """Register a head of delegation and their delegates, all or nothing.
+                        notify: bool = True, trusted: bool = False,
+                        now: datetime | None = None) -> list[Registered]:
+    """Register the person who leads a delegation and their delegates together.
 
-    Everyone takes the head's economy. Places go in order (head first): when
-    the event fills up part-way, the rest join the waiting list; without a
-    waiting list, a delegation that does not fit entirely is refused.
+    Everyone takes the leader's economy. Places go in order (leader first): when the
+    event fills up part-way, the rest join the waiting list; without a waiting list, a
+    delegation that does not fit entirely is refused; any other refusal registers nobody.
+
+    Submitted by the public, an address already registered for the event is not named
+    (the form would tell anyone who is registered where): it is left out, and that
+    address is emailed that it is registered already. Returns those registered.
 
     :param now: as for `register`.
     """
@@ -138,8 +197,23 @@ def register_delegation(event: Event, head: RegistrationInput,
     wrong = [m for m in members if m.economy not in (None, head.economy)]
     if wrong:
         raise InvalidDelegation("Every delegate of a delegation belongs to the head's economy.")
-    return _register_group(event, [head, *members], head_of_delegation=True, user=user,
-                           attachments=_attachments(event, notify), now=now)
+    trusted = trusted or user is not None
+    return _register_group(event, [head, *members], _How(
+        user=user, trusted=trusted, leader=True, attachments=_attachments(event, notify),
+        invitation_token=None, quiet=not trusted, now=now))
+
+
+@dataclass(frozen=True)
+class _How:
+    user: User | None
+    trusted: bool
+    leader: bool  # the first person leads a delegation: the others are linked to them
+    attachments: list[tuple[str, str, bytes]] | None  # None: send no email
+    invitation_token: str | None
+    # Addresses registered already are left out and told by email, not named (public forms).
+    quiet: bool = False
+    head: Registration | None = None  # newcomers join this head's delegation
+    now: datetime | None = None  # the moment the registration window is judged at
 
 
 def _attachments(event: Event, notify: bool) -> list[tuple[str, str, bytes]] | None:
@@ -150,58 +224,144 @@ def _attachments(event: Event, notify: bool) -> list[tuple[str, str, bytes]] | N
 
 # The new rows hold exactly the values just written, so reloading them for the response
 # would only cost two queries per registration, under a storm: they stay loaded.
-@_writer(expire_on_commit=False)
-def _register_group(event: Event, people: list[RegistrationInput], *, head_of_delegation: bool,
-                    user: User | None, attachments: list[tuple[str, str, bytes]] | None,
-                    now: datetime | None = None) -> list[Registered]:
-    notify = attachments is not None
+@writer(expire_on_commit=False)
+def _register_group(event: Event, people: list[RegistrationInput],
+                    how: _How) -> list[Registered]:
+    notify = how.attachments is not None
+    user = how.user
+    now = how.now
     ev = lock_event(event.id)
     is_open, reason = registration_state(ev, now)
     if not is_open:
         raise RegistrationClosed(reason)
-    if len(people) > 1:
-        # A delegation names who is registered already; for one person the unique index
-        # answers the same, without a query on the way of every registration.
-        _check_duplicates(ev, people)
-    if head_of_delegation:
+    invitation = None
+    if how.invitation_token is not None:
+        invitation = _invitation_for(ev, how.invitation_token, people[0])
+        people = [_as_invited(people[0], invitation)]
+    elif not how.trusted:
+        if ev.registration_mode == INVITATION:
+            raise RegistrationClosed(
+                "Registration for this event is by invitation only: use the link in the "
+                "invitation email you received.")
+        check_public_categories(ev, people)
+    pending = not how.trusted and invitation is None and ev.registration_mode == APPROVAL
+    if how.leader:
         economy = people[0].economy
         people = [p if p.economy else replace(p, economy=economy) for p in people]
-    _check_economy_limits(ev, people)
-    confirmed, waitlisted = ev.confirmed_count, ev.waitlisted_count  # loaded under the lock
-    promoted = _fill_free_places(ev, (confirmed, waitlisted), user=user, notify=notify)
-    confirmed, waitlisted = confirmed + len(promoted), waitlisted - len(promoted)
-    _test_only_widen_race_window()
-    places: list[tuple[str, int | None]] = []  # (status, waiting-list position)
-    for _ in people:
-        if ev.capacity is None or (confirmed < ev.capacity and waitlisted == 0):
-            confirmed += 1
-            places.append((CONFIRMED, None))
-        elif ev.waitlist_enabled:
-            # Last in arrival order, which is the list's order (see the module's docstring).
-            waitlisted += 1
-            places.append((WAITLISTED, waitlisted))
-        else:
-            raise EventFull(_full_message(ev, len(people)))
+    if how.head is not None:
+        _check_head(ev, how.head)
+    leader_kept = True
+    if len(people) > 1 or how.quiet:
+        emails = [p.email_normalized for p in people]
+        if len(set(emails)) != len(emails):
+            raise AlreadyRegistered("Each delegate needs their own email address.")
+        taken = set(_taken(ev, emails))
+        if taken and not how.quiet:
+            raise AlreadyRegistered(
+                "Already registered for this event: " + ", ".join(sorted(taken))
+                + ". Nobody in the delegation was registered.")
+        if taken:
+            # Not named: each of them is told by email instead, after the commit.
+            for p in people:
+                if p.email_normalized in taken and notify:
+                    notices.already_registered(ev, p)
+            leader_kept = people[0].email_normalized not in taken
+            people = [p for p in people if p.email_normalized not in taken]
+            if not people:
+                return []
+    # One person: the unique index answers "registered already", without a query on the
+    # way of every registration.
+    seats = [Seat(p.category, p.economy) for p in people]
+    check_head_free(ev, seats)
+    if pending:
+        places: list[tuple[str, int | None, int | None]] = [(PENDING, None, None)] * len(people)
+    else:
+        check_places(ev, seats)
+        confirmed, waitlisted = ev.confirmed_count, ev.waitlisted_count  # loaded under the lock
+        promoted = fill_free_places(ev, (confirmed, waitlisted), user=user, notify=notify)
+        confirmed, waitlisted = confirmed + len(promoted), waitlisted - len(promoted)
+        test_only_widen_race_window()
+        places = take_places(ev, len(people), confirmed, waitlisted)
     results: list[Registered] = []
-    head_id = None
+    head_id = how.head.id if how.head is not None else None
     privacy_version = current_notice_version(ev.work_plan_id)  # what they accept
-    for person, (status, position) in zip(people, places, strict=True):
-        done = _insert(ev, person, status, position, head_id, privacy_version)
-        if head_of_delegation and head_id is None:
+    for person, (status, position, seq) in zip(people, places, strict=True):
+        done = insert_registration(ev, person, status, position, head_id, waitlist_seq=seq,
+                                   approved=user is not None and status != PENDING,
+                                   privacy_version=privacy_version)
+        if how.leader and leader_kept and head_id is None:
             head_id = done.registration.id
         results.append(done)
+    if invitation is not None:
+        invitation.status = ACCEPTED
+        invitation.responded_at = utcnow()
+        invitation.registration_id = results[0].registration.id
     for done in results:
         audit.record("registered", done.registration, event_id=ev.id, user=user,
                      actor="" if user else "registrant", status=done.registration.status,
-                     delegation_head_id=done.registration.delegation_head_id)
+                     delegation_head_id=done.registration.delegation_head_id,
+                     invitation_id=invitation.id if invitation is not None else None)
         if notify:
-            notices.registered(done.registration, done.token, done.position, attachments)
+            notices.registered(done.registration, done.token, done.position, how.attachments)
     # The counters moved in the database (triggers): they alone are reloaded if read.
     db.session.expire(ev, ["confirmed_count", "waitlisted_count"])
     return results
 
 
-def _test_only_widen_race_window() -> None:
+def _check_head(ev: Event, head: Registration) -> None:
+    """:raises NotAllowed: `head` no longer leads an active delegation of `ev` (lock held)."""
+    fresh = db.session.get(Registration, head.id, populate_existing=True)
+    if (fresh is None or fresh.event_id != ev.id or not fresh.is_head
+            or fresh.status not in ACTIVE or not fresh.economy):
+        raise NotAllowed("Only the economy's head of delegation can add to its delegation.")
+
+
+def check_public_categories(ev: Event, people: list[RegistrationInput]) -> None:
+    """:raises ValidationFailed: someone chose a category the public may not choose here."""
+    offered = public_categories(ev)
+    if all(p.category in offered for p in people):
+        return
+    names = " or ".join(CATEGORIES.get(c, c) for c in offered)
+    raise ValidationFailed({"category": [
+        f"Choose a category this event offers: {names}. Heads of delegation, speakers, "
+        "media and the secretariat are named by the organisers or the economy's focal "
+        "point."]})
+
+
+def public_categories(ev: Event) -> list[str]:
+    """The categories the public form offers, in the reference order."""
+    chosen = set(ev.public_categories or ())
+    return [c for c in CATEGORIES if c in chosen]
+
+
+def take_places(ev: Event, n: int, confirmed: int,
+                waitlisted: int) -> list[tuple[str, int | None, int | None]]:
+    """(status, waiting-list position, waiting-list number) for n newcomers (lock held).
+
+    Confirmed while places are free and nobody waits; else at the end of the waiting
+    list, each with the event's next number.
+
+    :raises EventFull: no place and no waiting list (nothing is taken).
+    """
+    places: list[tuple[str, int | None, int | None]] = []
+    for _ in range(n):
+        if ev.capacity is None or (confirmed < ev.capacity and waitlisted == 0):
+            confirmed += 1
+            places.append((CONFIRMED, None, None))
+        elif ev.waitlist_enabled:
+            waitlisted += 1
+            places.append((WAITLISTED, waitlisted, None))
+        else:
+            raise EventFull(_full_message(ev, n))
+    # Numbers are handed out only once everyone fits: a refusal moves no counter.
+    for i, (status, position, _) in enumerate(places):
+        if status == WAITLISTED:
+            ev.waitlist_seq = (ev.waitlist_seq or 0) + 1
+            places[i] = (status, position, ev.waitlist_seq)
+    return places
+
+
+def test_only_widen_race_window() -> None:
     """The negative control of the race tests sleeps between counting and inserting."""
     config = current_app.config
     if config.get("TESTING") and config.get("TESTING_SKIP_CAPACITY_LOCK"):
@@ -220,44 +380,68 @@ def _already_message() -> str:
             "Use the private link in your confirmation email to see or change your registration.")
 
 
-def _check_duplicates(ev: Event, people: list[RegistrationInput]) -> None:
-    emails = [p.email_normalized for p in people]
-    if len(set(emails)) != len(emails):
-        raise AlreadyRegistered("Each delegate needs their own email address.")
-    taken = db.session.scalars(
+def _taken(ev: Event, emails: list[str]) -> list[str]:
+    return list(db.session.scalars(
         select(Registration.email_normalized).where(
             Registration.event_id == ev.id, Registration.status.in_(ACTIVE),
-            Registration.email_normalized.in_(emails))
-    ).all()
-    if taken:
-        if len(people) == 1:
-            raise AlreadyRegistered(_already_message())
-        raise AlreadyRegistered(
-            "Already registered for this event: " + ", ".join(sorted(taken))
-            + ". Nobody in the delegation was registered.")
+            Registration.email_normalized.in_(emails))))
 
 
-def _check_economy_limits(ev: Event, people: list[RegistrationInput]) -> None:
-    if ev.per_economy_limit is None:
-        return
-    wanted: dict[str, int] = {}
-    for p in people:
-        if p.economy:
-            wanted[p.economy] = wanted.get(p.economy, 0) + 1
-    for economy, n in wanted.items():
-        have = db.session.scalar(
-            select(func.count()).select_from(Registration).where(
-                Registration.event_id == ev.id, Registration.status.in_(ACTIVE),
-                Registration.economy == economy)
-        )
-        if have + n > ev.per_economy_limit:
-            left = max(ev.per_economy_limit - have, 0)
-            raise EconomyLimitReached(
-                ngettext("This event takes at most %(num)d participant per economy; ",
-                         "This event takes at most %(num)d participants per economy; ",
-                         ev.per_economy_limit)
-                + ngettext("%(num)d place left for this economy.",
-                           "%(num)d places left for this economy.", left))
+def check_address_free(ev: Event, email_normalized: str) -> None:
+    """:raises AlreadyRegistered: the address holds an active registration of `ev`."""
+    if _taken(ev, [email_normalized]):
+        raise AlreadyRegistered(_already_message())
+
+
+# --- invitations (the link's checks; sending them is invitations/services.py) --------------
+
+
+def _invitation_for(ev: Event, token: str, person: RegistrationInput) -> Invitation:
+    """The open invitation of `ev` that `token` opens, for `person`'s address (lock held).
+
+    :raises InvitationError: unknown, used, declined, expired, or for another address.
+    """
+    invitation = find_invitation(token)
+    if invitation is None or invitation.event_id != ev.id:
+        raise InvitationError(
+            "This invitation link is not valid. Use the most recent invitation email: a "
+            "reminder replaces the earlier link.")
+    if invitation.status == ACCEPTED:
+        raise InvitationError(
+            "This invitation has been used to register already. The registration's private "
+            "link was emailed to the invited address.")
+    if invitation.status == REFUSED:
+        raise InvitationError("This invitation was declined. Ask the organisers to invite "
+                              "you again if you wish to come.")
+    if invitation.is_expired():
+        raise InvitationError("This invitation has expired. Ask the organisers for a new one.")
+    if person.email_normalized != invitation.email_normalized:
+        raise InvitationError(
+            "This invitation is for another email address. Invitations cannot be passed "
+            "on: ask the organisers to invite the person who will come.")
+    return invitation
+
+
+def _as_invited(person: RegistrationInput, invitation: Invitation) -> RegistrationInput:
+    """What the organisers pre-assigned wins over what was sent."""
+    changes = {}
+    if invitation.category:
+        changes["category"] = invitation.category
+    if invitation.economy:
+        changes["economy"] = invitation.economy
+    return replace(person, **changes) if changes else person
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation a link's secret opens, looked up by hash (no timing oracle)."""
+    if not isinstance(token, str):
+        return None
+    return db.session.scalar(select(Invitation).where(
+        Invitation.token_hash == hash_token(token)).execution_options(populate_existing=True))
+
+
+def invitation_is_open(invitation: Invitation) -> bool:
+    return invitation.status == INVITED and not invitation.is_expired()
 
 
 # Core, built once. The counters are kept by triggers (models/counters.py), so after this
@@ -267,22 +451,24 @@ _COUNTS = select(_events.confirmed_count, _events.waitlisted_count).where(
     _events.id == bindparam("event_id"))
 
 
-def _counts(ev: Event) -> tuple[int, int]:
+def counts(ev: Event) -> tuple[int, int]:
     """(confirmed, waitlisted) as the rows stand now in this transaction (lock held)."""
     confirmed, waitlisted = db.session.execute(_COUNTS, {"event_id": ev.id}).one()
     return confirmed, waitlisted
-
 
 # Core, on the table: one INSERT under the event's lock instead of a unit-of-work flush.
 _REGISTRATION_INSERT = Registration.__table__.insert().returning(Registration.__table__.c.id)
 
 
-def _insert(ev: Event, person: RegistrationInput, status: str, position: int | None,
-            head_id: int | None, privacy_version: int | None) -> Registered:
+def insert_registration(ev: Event, person: RegistrationInput, status: str, position: int | None,
+                        head_id: int | None, *, waitlist_seq: int | None = None,
+                        approved: bool = False, replaces: Registration | None = None,
+                        privacy_version: int | None = None) -> Registered:
     token = new_token()
     now = utcnow()
     row = {
-        "event_id": ev.id, "given_name": person.given_name, "family_name": person.family_name,
+        "event_id": ev.id, "honorific": person.honorific, "given_name": person.given_name,
+        "family_name": person.family_name,
         "badge_name": person.badge_name, "native_name": person.native_name,
         "email": person.email, "email_normalized": person.email_normalized,
         "search_key": person.search_key,
@@ -290,7 +476,13 @@ def _insert(ev: Event, person: RegistrationInput, status: str, position: int | N
         "job_title": person.job_title, "sector": person.sector, "category": person.category,
         "dietary": person.dietary, "accessibility": person.accessibility,
         "consent_to_list": person.consent_to_list, "status": status,
-        "delegation_head_id": head_id, "token_hash": hash_token(token),
+        "delegation_head_id": head_id, "waitlist_seq": waitlist_seq,
+        "nominated_at": replaces.nominated_at if replaces else None,
+        "nominated_by_id": replaces.nominated_by_id if replaces else None,
+        "approved_at": (replaces.approved_at if replaces else now if approved else None),
+        "declined_at": None, "decline_reason": "",
+        "replaces_id": replaces.id if replaces else None,
+        "token_hash": hash_token(token),
         "feed_token_version": 1, "feed_token_hash": hash_token(derive_feed_token(token, 1)),
         "checkin_code": new_checkin_code(), "created_at": now, "updated_at": now,
         "promoted_at": None, "cancelled_at": None, "badge_printed_at": None, "note": "",
@@ -304,20 +496,25 @@ def _insert(ev: Event, person: RegistrationInput, status: str, position: int | N
     db.session.add(reg)
     return Registered(reg, token, position)
 
+# Waiting-list order: the number taken on joining it; rows from before the numbers
+# (NULL) came first, in id order.
+WAITLIST_ORDER = (Registration.waitlist_seq.asc().nulls_first(), Registration.id)
 
-def _fill_free_places(ev: Event, counts: tuple[int, int] | None = None, *, user: User | None,
-                      notify: bool) -> list[Registration]:
+
+def fill_free_places(ev: Event, counts_now: tuple[int, int] | None = None, *,
+                     user: User | None, notify: bool) -> list[Registration]:
     """Promote from the head of the waiting list while places are free (lock held).
 
-    :param counts: (confirmed, waitlisted) as the caller just counted them under the lock.
+    :param counts_now: (confirmed, waitlisted) as the caller just counted them under the
+        lock.
     """
-    confirmed, waitlisted = counts or _counts(ev)
+    confirmed, waitlisted = counts_now or counts(ev)
     free = waitlisted if ev.capacity is None else min(ev.capacity - confirmed, waitlisted)
     if free <= 0:
         return []
     stmt = (select(Registration)
             .where(Registration.event_id == ev.id, Registration.status == WAITLISTED)
-            .order_by(Registration.id).limit(free)
+            .order_by(*WAITLIST_ORDER).limit(free)
             .execution_options(populate_existing=True))
     promoted = list(db.session.scalars(stmt))
     now = utcnow()
@@ -336,7 +533,7 @@ def _fill_free_places(ev: Event, counts: tuple[int, int] | None = None, *, user:
 # --- changing -------------------------------------------------------------------------------
 
 
-def _locked(registration: Registration) -> tuple[Event, Registration]:
+def locked(registration: Registration) -> tuple[Event, Registration]:
     """Take the event lock, then re-read the registration as it is now."""
     ev = lock_event(registration.event_id)
     reg = db.session.execute(
@@ -346,17 +543,23 @@ def _locked(registration: Registration) -> tuple[Event, Registration]:
     return ev, reg
 
 
-@_writer
+@writer
 def cancel_registration(registration: Registration, *, user: User | None = None,
-                        reason: str = "", notify: bool = True) -> list[Registration]:
+                        reason: str = "", notify: bool = True,
+                        withdrawn_by: str = "") -> list[Registration]:
     """Cancel and promote from the waiting list in the same transaction.
 
     Returns those promoted. A second cancel raises AlreadyCancelled (and so can
     never promote anyone twice).
+
+    :param withdrawn_by: who withdrew the person from their delegation, for the email
+        ("your head of delegation"); empty when they cancelled or the organisers did.
     """
-    ev, reg = _locked(registration)
+    ev, reg = locked(registration)
     if reg.status == CANCELLED:
         raise AlreadyCancelled("This registration has already been cancelled.")
+    if reg.status == DECLINED:
+        raise AlreadyCancelled("This registration was declined; there is nothing to cancel.")
     was = reg.status
     now = utcnow()
     reg.status = CANCELLED
@@ -364,14 +567,16 @@ def cancel_registration(registration: Registration, *, user: User | None = None,
     reg.updated_at = now
     db.session.flush()
     audit.record("cancelled", reg, event_id=ev.id, user=user,
-                 actor="" if user else "registrant", previous_status=was, reason=reason)
+                 actor="" if user else "head of delegation" if withdrawn_by else "registrant",
+                 previous_status=was, reason=reason)
     if notify:
-        notices.cancelled(reg, by_organiser=user is not None, reason=reason)
-    promoted = _fill_free_places(ev, user=user, notify=notify)
+        notices.cancelled(reg, by_organiser=user is not None, reason=reason,
+                          withdrawn_by=withdrawn_by)
+    promoted = fill_free_places(ev, user=user, notify=notify)
     return promoted
 
 
-@_writer
+@writer
 def change_capacity(event: Event, capacity: int | None, *, user: User | None) -> list[Registration]:
     """Set the capacity (None: no limit) and promote into the new places.
 
@@ -394,11 +599,11 @@ def change_capacity(event: Event, capacity: int | None, *, user: User | None) ->
     ev.touch()
     audit.record("capacity_changed", ev, event_id=ev.id, user=user,
                  previous=previous, capacity=capacity)
-    promoted = _fill_free_places(ev, user=user, notify=True)
+    promoted = fill_free_places(ev, user=user, notify=True)
     return promoted
 
 
-@_writer
+@writer
 def set_waitlist(event: Event, enabled: bool, *, user: User | None) -> None:
     """Turn the waiting list on or off. Those already waiting keep their place in it."""
     ev = lock_event(event.id)
@@ -407,7 +612,7 @@ def set_waitlist(event: Event, enabled: bool, *, user: User | None) -> None:
     audit.record("waitlist_changed", ev, event_id=ev.id, user=user, enabled=bool(enabled))
 
 
-@_writer
+@writer
 def promote_registration(registration: Registration, *, user: User | None, reason: str,
                          over_capacity: bool = False) -> Registration:
     """An organiser confirms someone from the waiting list by hand.
@@ -419,10 +624,10 @@ def promote_registration(registration: Registration, *, user: User | None, reaso
     :raises RegistrationError: the registration is not on the waiting list.
     :raises CapacityError: no place is free and `over_capacity` is False.
     """
-    ev, reg = _locked(registration)
+    ev, reg = locked(registration)
     if reg.status != WAITLISTED:
         raise RegistrationError("Only someone on the waiting list can be promoted.")
-    _fill_free_places(ev, user=user, notify=True)
+    fill_free_places(ev, user=user, notify=True)
     if reg.status != CONFIRMED:
         if not over_capacity:
             raise CapacityError(
@@ -460,7 +665,7 @@ def _selected_locked(ev: Event, ids: list[int]) -> list[Registration]:
     return sorted(found, key=lambda r: r.id)
 
 
-@_writer
+@writer
 def cancel_registrations(event: Event, ids: list[int], *, user: User, reason: str,
                          notify: bool = True) -> BulkResult:
     """Cancel the selected registrations of `event` at once, then promote into the places
@@ -469,15 +674,16 @@ def cancel_registrations(event: Event, ids: list[int], *, user: User, reason: st
     One unit of work for the whole batch, under one hold of the event's lock: it happens
     all or not at all, and the waiting list is served once, after every selected person
     is out, so nobody selected is first promoted and then cancelled (two contradicting
-    emails). Ids of other events are ignored; those already cancelled are skipped.
+    emails). Ids of other events are ignored; those already cancelled or declined are
+    skipped.
 
     :raises LockTimeout: another writer held the event for too long (answer 503).
     """
     ev = lock_event(event.id)
     selected = _selected_locked(ev, ids)
     now = utcnow()
-    changed = [r for r in selected if r.status != CANCELLED]
-    skipped = [r for r in selected if r.status == CANCELLED]
+    changed = [r for r in selected if r.status not in (CANCELLED, DECLINED)]
+    skipped = [r for r in selected if r.status in (CANCELLED, DECLINED)]
     was = {r.id: r.status for r in changed}
     # One UPDATE per chunk and one INSERT for the audit entries, not a flush per person:
     # the event stays locked while this runs (1,000 people: about a second, not three).
@@ -495,11 +701,11 @@ def cancel_registrations(event: Event, ids: list[int], *, user: User, reason: st
     if notify:
         for reg in changed:
             notices.cancelled(reg, by_organiser=True, reason=reason)
-    promoted = _fill_free_places(ev, user=user, notify=notify) if changed else []
+    promoted = fill_free_places(ev, user=user, notify=notify) if changed else []
     return BulkResult(changed, skipped, promoted)
 
 
-@_writer
+@writer
 def promote_registrations(event: Event, ids: list[int], *, user: User, reason: str,
                           over_capacity: bool = False) -> BulkResult:
     """Confirm the selected people from the waiting list; one audit entry and one email each.
@@ -517,7 +723,7 @@ def promote_registrations(event: Event, ids: list[int], *, user: User, reason: s
     ev = lock_event(event.id)
     selected = _selected_locked(ev, ids)
     waiting_before = {r.id for r in selected if r.status == WAITLISTED}
-    freed = _fill_free_places(ev, user=user, notify=True)
+    freed = fill_free_places(ev, user=user, notify=True)
     still_waiting = [r for r in selected if r.status == WAITLISTED]
     if still_waiting and not over_capacity:
         n = len(still_waiting)
@@ -539,22 +745,39 @@ def promote_registrations(event: Event, ids: list[int], *, user: User, reason: s
     return BulkResult(changed, skipped, [r for r in freed if r.id not in chosen])
 
 
-@_writer
+@writer
 def update_registration(registration: Registration, data: RegistrationInput, *,
                         user: User | None = None) -> Registration:
     """Change a registrant's details; the status and place in the list are kept.
 
-    :raises AlreadyCancelled: the registration was cancelled.
+    Without `user` the registrant changes their own: a category only to one the public
+    may choose, and a head of delegation keeps the role and the economy (staff change
+    those). With a held place, a new category or economy must fit its limits.
+
+    :raises AlreadyCancelled: the registration was cancelled or declined.
     :raises AlreadyRegistered: the new email address is registered already.
-    :raises EconomyLimitReached: the new economy has no place left.
+    :raises ValidationFailed: the registrant chose a category the event does not offer.
+    :raises EconomyLimitReached, QuotaReached: the new economy or category has no place.
+    :raises HeadOfDelegationTaken: made head of an economy that has one.
+    :raises NotAllowed: a head of delegation changing their own role or economy.
     """
-    ev, reg = _locked(registration)
-    if reg.status == CANCELLED:
-        raise AlreadyCancelled("A cancelled registration cannot be changed.")
+    ev, reg = locked(registration)
+    if reg.status in (CANCELLED, DECLINED):
+        raise AlreadyCancelled(f"A {reg.status} registration cannot be changed.")
+    moved = data.category != reg.category or data.economy != reg.economy
+    if user is None and moved:
+        if reg.is_head:
+            raise NotAllowed("A head of delegation's role and economy are changed by the "
+                             "economy's focal point or the secretariat.")
+        if data.category != reg.category:
+            check_public_categories(ev, [data])
     if data.email_normalized != reg.email_normalized:
-        _check_duplicates(ev, [data])
-    if data.economy and data.economy != reg.economy:
-        _check_economy_limits(ev, [data])
+        check_address_free(ev, data.email_normalized)
+    if moved:
+        check_head_free(ev, [Seat(data.category, data.economy)], except_id=reg.id)
+        if reg.status in (CONFIRMED, WAITLISTED):
+            check_places(ev, [Seat(data.category, data.economy)],
+                         leaving=[Seat(reg.category, reg.economy)])
     changed = []
     for name in RegistrationInput.__dataclass_fields__:
         if getattr(reg, name) != getattr(data, name):
@@ -568,7 +791,7 @@ def update_registration(registration: Registration, data: RegistrationInput, *,
     return reg
 
 
-@_writer
+@writer
 def send_new_link(event: Event, email: str) -> bool:
     """Email a new private link to the active registration of `email` at `event`, if any.
 
@@ -616,14 +839,26 @@ def find_by_feed_token(feed_token: str) -> Registration | None:
 
 
 def waitlist_position(registration: Registration) -> int | None:
-    """1 for the head of the waiting list; None unless waitlisted."""
+    """1 for the head of the waiting list; None unless waitlisted (see WAITLIST_ORDER)."""
     if registration.status != WAITLISTED:
         return None
+    seq, rid = registration.waitlist_seq, registration.id
+    ahead = (Registration.waitlist_seq.is_(None) & (Registration.id <= rid)) if seq is None \
+        else or_(Registration.waitlist_seq.is_(None), Registration.waitlist_seq < seq,
+                 (Registration.waitlist_seq == seq) & (Registration.id <= rid))
     return db.session.scalar(
         select(func.count()).select_from(Registration).where(
             Registration.event_id == registration.event_id, Registration.status == WAITLISTED,
-            Registration.id <= registration.id)
-    )
+            ahead))
+
+
+def waitlist_positions(event: Event) -> dict[int, int]:
+    """Registration id → place in the waiting list (1 is next), in one query."""
+    ids = db.session.scalars(
+        select(Registration.id).where(Registration.event_id == event.id,
+                                      Registration.status == WAITLISTED)
+        .order_by(*WAITLIST_ORDER))
+    return {reg_id: n for n, reg_id in enumerate(ids, start=1)}
 
 
 def feed_token_for(registration: Registration, token: str) -> str:

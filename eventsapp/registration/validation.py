@@ -46,6 +46,7 @@ class RegistrationInput:
     dietary: str = ""
     accessibility: str = ""
     consent_to_list: bool = False
+    honorific: str = ""  # "Mr", "Ms", "Dr", "H.E. Ms", ...: as protocol addresses the person
 
     @property
     def email_normalized(self) -> str:
@@ -58,7 +59,9 @@ class RegistrationInput:
 
 FIELD_NAMES = tuple(f.name for f in fields(RegistrationInput))
 # Field → (required, maximum length)
+HONORIFIC_MAX = 40
 TEXT_FIELDS = {
+    "honorific": (False, HONORIFIC_MAX),
     "given_name": (True, NAME_MAX),
     "family_name": (True, NAME_MAX),
     "badge_name": (False, NAME_MAX),
@@ -70,7 +73,8 @@ TEXT_FIELDS = {
 }
 CHOICE_FIELDS = {"economy": ECONOMIES, "sector": SECTORS, "category": CATEGORIES}
 LABELS = {
-    "given_name": "Given name", "family_name": "Family name", "email": "Email address",
+    "honorific": "Title", "given_name": "Given name", "family_name": "Family name",
+    "email": "Email address",
     "economy": "Economy", "organisation": "Organisation", "sector": "Sector",
     "category": "Category", "badge_name": "Name on the badge",
     "native_name": "Name in native script", "job_title": "Job title",

@@ -13,14 +13,13 @@ from flask import (
     url_for,
 )
 
-from ..events.services import availability, get_public_event, registration_state
+from ..events.services import availability, get_public_event, public_registration_state
 from ..extensions import limiter
-from ..i18n import ngettext
-from ..models import CANCELLED, CONFIRMED, Registration
+from ..models import CANCELLED, DECLINED, PENDING, Registration
 from ..privacy.notices import open_erasure_request
 from ..textnorm import canonical_email
 from . import services
-from .forms import DelegationForm, NewLinkForm, RegistrationForm
+from .forms import DelegationForm, NewLinkForm, RegistrationForm, offer_categories
 from .validation import ValidationFailed, clean_email, clean_registration
 
 bp = Blueprint("registration", __name__)
@@ -56,6 +55,9 @@ def _registration_or_404(token: str) -> Registration:
 
 
 def _status_message(result: services.Registered) -> str:
+    if result.registration.status == PENDING:
+        return ("Your registration has been received and awaits approval; it holds no place "
+                "until it is approved.")
     if result.position is None:
         return "Your registration is confirmed."
     return (f"The event is full, so you are on the waiting list: you are number "
@@ -67,6 +69,7 @@ def _status_message(result: services.Registered) -> str:
 def register(slug: str):
     ev = _event_or_404(slug)
     form = RegistrationForm()
+    offer_categories(form, services.public_categories(ev))
     refusal = None
     if form.validate_on_submit():
         try:
@@ -87,6 +90,7 @@ def register(slug: str):
 def register_delegation(slug: str):
     ev = _event_or_404(slug)
     form = DelegationForm()
+    offer_categories(form, services.public_categories(ev))
     refusal, problems = None, []
     if form.validate_on_submit():
         rows = [entry.form for entry in form.members if not entry.form.is_blank()]
@@ -95,16 +99,18 @@ def register_delegation(slug: str):
             problems.append("Add at least one delegate.")
         elif inputs is not None:
             try:
-                result = services.register_delegation(ev, inputs[0], inputs[1:])
+                services.register_delegation(ev, inputs[0], inputs[1:])
+            except ValidationFailed as exc:
+                form.apply_errors(exc.errors)
             except services.RegistrationError as exc:
                 refusal = str(exc)
             else:
-                waiting = sum(1 for r in result if r.registration.status != CONFIRMED)
-                flash(ngettext("Registered %(num)d person", "Registered %(num)d people",
-                               len(result))
-                      + f": {len(result) - waiting} confirmed, {waiting} on the waiting list. "
-                      "Each delegate has been emailed their own private link.", "success")
-                return redirect(url_for(".manage", token=result[0].token), 303)
+                # The same answer whoever of them was registered already (they are told by
+                # email): the page must not say which addresses are registered.
+                flash("Thank you: the delegation has been received. Each person in it gets "
+                      "an email about their own registration, with their private link.",
+                      "success")
+                return redirect(url_for("events.event", slug=ev.slug), 303)
     return _form_page("registration/delegation.html", ev, form, refusal, problems)
 
 
@@ -126,7 +132,7 @@ def _clean_delegation(form: DelegationForm, rows: list) -> list | None:
 
 
 def _form_page(template: str, ev, form, refusal: str | None, problems: list[str] = ()):
-    is_open, closed_reason = registration_state(ev)
+    is_open, closed_reason = public_registration_state(ev)
     status = 200
     if refusal:
         status = 409
@@ -185,14 +191,18 @@ def new_link(slug: str):
 def manage(token: str):
     reg = _registration_or_404(token)
     feed_url = reset_feed_url = None
-    if reg.status != CANCELLED and "calendar.personal_feed" in current_app.view_functions:
+    if (reg.status not in (CANCELLED, DECLINED)
+            and "calendar.personal_feed" in current_app.view_functions):
         feed_url = url_for("calendar.personal_feed",
                            feed_token=services.feed_token_for(reg, token), _external=True)
     if feed_url and "calendar.reset_feed" in current_app.view_functions:
         reset_feed_url = url_for("calendar.reset_feed", token=token)
+    delegation_url = None
+    if reg.is_head and reg.is_active and reg.economy:
+        delegation_url = url_for("accreditation.head_delegation", token=token)
     return render_template("registration/manage.html", reg=reg, event=reg.event, token=token,
                            position=services.waitlist_position(reg), feed_url=feed_url,
-                           reset_feed_url=reset_feed_url,
+                           reset_feed_url=reset_feed_url, delegation_url=delegation_url,
                            erasure_request=open_erasure_request(reg))
 
 
@@ -200,10 +210,13 @@ def manage(token: str):
 @limit_management
 def edit(token: str):
     reg = _registration_or_404(token)
-    if reg.status == CANCELLED:
-        flash("A cancelled registration cannot be changed.", "error")
+    if reg.status in (CANCELLED, DECLINED):
+        flash(f"A {reg.status} registration cannot be changed.", "error")
         return redirect(url_for(".manage", token=token), 303)
     form = RegistrationForm(obj=reg)
+    # One's own category stays on offer: a speaker named by the organisers keeps it.
+    offered = services.public_categories(reg.event)
+    offer_categories(form, offered + ([reg.category] if reg.category not in offered else []))
     refusal = None
     if form.validate_on_submit():
         try:

@@ -1,8 +1,10 @@
 """The official List of Participants: confirmed registrations in protocol order.
 
-Economies come in APEC's order (reference.ECONOMIES); within one, heads of
+Economies come in APEC's order (reference.ECONOMIES); within one, the head of
 delegation first, then everyone else by family name. Registrations without an
-economy follow, grouped by organisation (UNOCT, UNODC, ICAO, ...).
+economy follow, grouped by organisation (UNOCT, UNODC, ICAO, ...). Names are written
+as protocol does (`labels.protocol_name`: "H.E. Ms Olivia HARTLEY"), and the position
+comes before the organisation.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..extensions import db
+from ..labels import protocol_name
 from ..models import CONFIRMED, Event, Registration
 from ..reference import CATEGORIES, ECONOMIES, ECONOMY_ORDER, SECTORS
 from .queries import HEAD, organisation_label, sort_key
@@ -20,7 +23,7 @@ from .queries import HEAD, organisation_label, sort_key
 @dataclass(frozen=True)
 class Participant:
     registration_id: int
-    name: str  # the registrant's preferred form: badge name, else given + family
+    name: str  # protocol form: honorific, then the badge name or given + FAMILY
     native_name: str
     job_title: str
     organisation: str
@@ -104,7 +107,8 @@ def _ordered(regs: list[Registration], public: bool) -> tuple[Participant, ...]:
                                        sort_key(r.given_name), r.id))
     return tuple(
         Participant(
-            registration_id=r.id, name=r.display_name, native_name=r.native_name,
+            registration_id=r.id, native_name=r.native_name,
+            name=protocol_name(r.honorific, r.given_name, r.family_name, r.badge_name),
             job_title=r.job_title, organisation=r.organisation, economy=r.economy,
             category=r.category, sector=r.sector, email="" if public else r.email,
             consent_to_list=r.consent_to_list,

@@ -8,7 +8,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import managed_event_or_404, require_event_access, roles_required
+from ..auth.permissions import (
+    can_edit_unattached,
+    managed_event_or_404,
+    require_event_access,
+    roles_required,
+)
 from ..events.services import get_public_event
 from ..i18n import ngettext
 from ..models import ADMIN, ORGANISER, Event
@@ -186,6 +191,9 @@ def edit_deliverable(year: int, number: str) -> Response | tuple[str, int] | str
         abort(404, f"The {year} work plan has no deliverable {number}.")
     if deliverable.event is not None:
         require_event_access(deliverable.event)
+    elif not can_edit_unattached(current_user):
+        # A deliverable of no event belongs to no organiser's events: administrators only.
+        abort(403, "Only an administrator can edit a deliverable that belongs to no event.")
     submitted = request.method == "POST"
     form = DeliverableForm(obj=None if submitted else deliverable)
     form.focus_areas.choices = [SelectChoice(fa.number, f"{fa.number}. {fa.text}")

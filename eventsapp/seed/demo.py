@@ -9,17 +9,21 @@ waiting list, promotions and cancellations are real.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
+from ..accreditation import services as accreditation
 from ..agenda.services import publish_agenda
+from ..auth.services import create_user, get_user_by_email
 from ..database import unit_of_work
+from ..events.editing import EventData, edit_event
 from ..events.services import event_starts_at
 from ..extensions import db
-from ..models import AgendaItem, Event, Registration
+from ..invitations import services as invitations
+from ..models import APPROVAL, FOCAL_POINT, ORGANISER, AgendaItem, Event, Registration, User
 from ..reference import ECONOMIES
 from ..registration import services
 from ..registration.validation import RegistrationInput
@@ -88,13 +92,17 @@ def _input(n: int, economy: str, person: tuple[str, str, str], *, category: str 
 
 def _before(event: Event) -> datetime | None:
     """A moment when the event's registration was open: REGISTRATION_LEAD before it began
-    (None, the clock, for an event whose dates are not known: it has not begun).
+    (the first of the month when only the month is known; None, the clock, for an event
+    with neither: it has not begun).
 
     The seeded events took place in 2020, and registration closes when an event begins:
     the demo registers as of that earlier moment (`register(..., now=...)`), which judges
     only the registration window; the rows carry today's times.
     """
     starts = event_starts_at(event)
+    if starts is None and event.tentative_month:  # only the month is known: its first day
+        year, month = map(int, event.tentative_month.split("-"))
+        starts = datetime(year, month, 1, tzinfo=ZoneInfo(event.timezone))
     return None if starts is None else starts - REGISTRATION_LEAD
 
 
@@ -111,7 +119,8 @@ def load_demo_registrations() -> int:
 
     def add(slug: str, data: RegistrationInput) -> None:
         made.setdefault(slug, []).append(services.register(
-            events[slug], data, notify=False, now=_before(events[slug])).registration)
+            events[slug], data, notify=False, trusted=True,
+            now=_before(events[slug])).registration)
 
     # CTWG 15: a meeting well under capacity, with three cancellations.
     for economy, person in people[:42]:
@@ -135,7 +144,8 @@ def load_demo_registrations() -> int:
             members.append(_input(n, economy, person,
                                   category="head_of_delegation" if i == 0 else "delegate"))
         for done in services.register_delegation(events["star-xi"], members[0], members[1:],
-                                                 notify=False, now=_before(events["star-xi"])):
+                                                 notify=False, trusted=True,
+                                                 now=_before(events["star-xi"])):
             made.setdefault("star-xi", []).append(done.registration)
     for economy, person in people[21:33]:
         if economy in ("THA", "JPN"):
@@ -212,7 +222,7 @@ def load_demo_event(today: date | None = None) -> int:
     for n, (economy, person) in enumerate(_everyone()[:DEMO_CAPACITY + 4], start=1):
         data = replace(_input(n, economy, person),
                        email=f"demo{n:03d}@{DEMO_EVENT_DOMAIN}")
-        made.append(services.register(event, data, notify=False).registration)
+        made.append(services.register(event, data, notify=False, trusted=True).registration)
     # Two cancellations: their places go to the head of the waiting list.
     for reg in made[3:5]:
         services.cancel_registration(reg, reason="demo", notify=False)
@@ -221,3 +231,111 @@ def load_demo_event(today: date | None = None) -> int:
         db.session.execute(update(Registration).where(Registration.id.in_(ids))
                            .values(note=NOTE).execution_options(synchronize_session=False))
     return len(made)
+
+
+# --- CTWG 16 the APEC way: approval, focal points, observers by invitation -------------------
+
+ACCREDITATION_EVENT = "ctwg-16"
+# A known password for the demo accounts, printed by `seed --demo`: for trying the app on
+# one's own machine only (the accounts are on the reserved domain demo.example).
+DEMO_PASSWORD = "apec-ctwg-demo-2020"  # noqa: S105  (published on purpose, for the demo)
+FOCAL_ECONOMIES = ("AUS", "SGP", "THA", "JPN")
+SECRETARIAT = f"secretariat@{DOMAIN}"
+OBSERVERS = [("UNOCT (fictional)", "observer.unoct"), ("UNODC (fictional)", "observer.unodc"),
+             ("ICAO (fictional)", "observer.icao")]
+
+
+@dataclass(frozen=True)
+class AccreditationDemo:
+    accounts: list[tuple[str, str]]  # (email, role as said)
+    heads: list[tuple[str, str]]  # (economy code, path of the head's private page)
+    invitations: list[tuple[str, str]]  # (email, path of the invitation)
+    registrations: int
+
+
+def focal_point_email(economy: str) -> str:
+    return f"focal.{economy.lower()}@{DOMAIN}"
+
+
+def load_accreditation_demo() -> AccreditationDemo | None:
+    """Make CTWG 16 run the APEC way, once: approval mode with quotas, demo accounts for the
+    secretariat and four economies' focal points, delegations with their heads, decisions
+    taken and left to take, and observers invited. None if it was done already.
+
+    No email is queued (the addresses are fictional); the private links of the heads and
+    of the invitations are returned so that the command can print them.
+    """
+    ev = db.session.scalar(select(Event).where(Event.slug == ACCREDITATION_EVENT))
+    if ev is None or db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.event_id == ev.id,
+            Registration.email_normalized.like(f"%@{DOMAIN}"))):
+        return None
+    accreditation.update_settings(ev, accreditation.Settings(
+        registration_mode=APPROVAL, approval_steps=1,
+        public_categories=["delegate", "observer"],
+        category_limits={"observer": 10, "media": 5}), user=None)
+    data = EventData.of(ev)
+    data.per_economy_limit = 4
+    edit_event(ev, data, user=None)
+
+    accounts = [(SECRETARIAT, "secretariat (organiser of every event)")]
+    staff = {"secretariat": _account(SECRETARIAT, ORGANISER, None)}
+    for code in FOCAL_ECONOMIES:
+        email = focal_point_email(code)
+        staff[code] = _account(email, FOCAL_POINT, code)
+        accounts.append((email, f"focal point of {ECONOMIES[code]}"))
+
+    made: list[int] = []
+    heads: list[tuple[str, str]] = []
+    n = 200
+    for code in FOCAL_ECONOMIES:
+        head_person, approved_person, waiting_person = PEOPLE[code]
+        n += 1
+        head = accreditation.register_for_economy(
+            ev, replace(_input(n, code, head_person, category="head_of_delegation"),
+                        honorific="H.E. Ms" if code == "AUS" else "Mr", consent_to_list=True),
+            user=staff[code], notify=False)
+        heads.append((code, f"/registrations/{head.token}"))
+        made.append(head.registration.id)
+        for person, decide in ((approved_person, True), (waiting_person, False)):
+            n += 1
+            reg = services.register(ev, _input(n, code, person, category="delegate"),
+                                    notify=False, now=_before(ev)).registration
+            made.append(reg.id)
+            if decide:
+                accreditation.approve(reg, user=staff[code], notify=False)
+    # Economies without a demo focal point: the secretariat decides.
+    for code, reason in (("MAS", None), ("NZ", None),
+                         ("USA", "Nominations come through your economy's focal point; "
+                                 "please ask them to register you.")):
+        n += 1
+        reg = services.register(ev, _input(n, code, PEOPLE[code][0], category="delegate"),
+                                notify=False, now=_before(ev)).registration
+        made.append(reg.id)
+        if reason:
+            accreditation.decline(reg, user=staff["secretariat"], reason=reason, notify=False)
+
+    # Observers come by invitation: one registered, one declined, one not answered yet.
+    issued = invitations.issue(ev, [invitations.Invitee(f"{local}@{DOMAIN}", "observer", None)
+                                    for _org, local in OBSERVERS],
+                               user=staff["secretariat"], notify=False)
+    (first, first_token), (second, second_token), (third, third_token) = issued
+    org, _local = OBSERVERS[0]
+    done = services.register(ev, RegistrationInput(
+        given_name="Amara", family_name="Okonkwo", email=first.email, organisation=org,
+        sector="international_organisation", category="observer", honorific="Dr",
+        consent_to_list=True), notify=False, invitation_token=first_token, now=_before(ev))
+    made.append(done.registration.id)
+    invitations.decline(second_token)
+    with unit_of_work():
+        db.session.execute(update(Registration).where(Registration.id.in_(made))
+                           .values(note=NOTE).execution_options(synchronize_session=False))
+    return AccreditationDemo(accounts, heads, [(third.email, f"/invitations/{third_token}")],
+                             len(made))
+
+
+def _account(email: str, role: str, economy: str | None) -> User:
+    user = get_user_by_email(email)
+    if user is None:
+        user = create_user(email, DEMO_PASSWORD, role, economy=economy, actor="seed --demo")
+    return user

@@ -55,10 +55,13 @@ NOT_EDIT_FORMS = {
     "registration.register": "creates a registration",
     "registration.register_delegation": "creates registrations",
     "registration.new_link": "an action (a new private link)",
+    "accreditation.substitute": "creates a substitute's registration in place of another",
+    "accreditation.head_substitute": "creates a substitute's registration in place of another",
+    "invitations.respond": "registers, or declines, by invitation",
 }
 EDIT_FORMS = {"admin.event_edit", "agenda.edit_item", "admin_registrations.registration",
               "registration.edit", "reports.edit_deliverable", "admin_users.edit",
-              "documents_admin.settings", "privacy.edit_notice"}
+              "documents_admin.settings", "privacy.edit_notice", "accreditation.settings"}
 
 
 class Forms(HTMLParser):

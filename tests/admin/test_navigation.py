@@ -10,8 +10,9 @@ import pytest
 from eventsapp.seed.demo import load_demo_event
 from tests.auth.fixtures import sign_in
 
-EVENT_MENU = ["Overview", "Edit", "Agenda", "Registrations", "Documents", "Outcomes", "Badges",
-              "Check-in", "Summary", "Participants", "Privacy"]
+EVENT_MENU = ["Overview", "Edit", "Mode and quotas", "Agenda", "Registrations", "Approvals",
+              "Invitations", "Documents", "Outcomes", "Badges", "Check-in", "Summary",
+              "Participants", "Privacy"]
 
 
 def event_menu(html: str) -> list[tuple[str, str, str]]:
@@ -77,7 +78,16 @@ def test_roles_see_only_what_they_may_open(app, seeded, demo, make_user):
     desk = door.get(f"/admin/events/{demo}/checkin")
     assert desk.status_code == 200
     assert event_menu(desk.text) == []
-    for who in (organiser, door):
+    # A focal point: their economy's approvals, and no menu of pages they cannot open.
+    focal = app.test_client()
+    sign_in(focal, make_user("focal_point", economy="AUS"))
+    assert site_menu(focal.get("/admin/accreditation").text) == [
+        "Events", "Accreditation", "Account"]
+    approvals = focal.get(f"/admin/events/{demo}/approvals")
+    assert approvals.status_code == 200
+    assert event_menu(approvals.text) == []
+    assert focal.get(f"/admin/events/{demo}/").status_code == 403
+    for who in (organiser, door, focal):
         for path in ("/admin/audit", "/admin/users"):
             assert who.get(path).status_code in (403,), path
 

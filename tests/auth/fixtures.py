@@ -13,14 +13,15 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def make_user(app):
-    """Factory: make_user(role, events=[slug, ...]) -> email."""
+    """Factory: make_user(role, events=[slug, ...], economy=None) -> email."""
     counter = iter(range(1, 10_000))
 
-    def make(role: str = "organiser", events: tuple[str, ...] = (), email: str | None = None):
+    def make(role: str = "organiser", events: tuple[str, ...] = (), email: str | None = None,
+             economy: str | None = None):
         email = email or f"{role}{next(counter)}@example.org"
         with app.app_context():
             evs = [db.session.query(Event).filter_by(slug=s).one() for s in events]
-            create_user(email, PASSWORD, role, events=evs)
+            create_user(email, PASSWORD, role, events=evs, economy=economy)
         return email
 
     return make

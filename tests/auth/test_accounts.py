@@ -164,7 +164,8 @@ def test_cli_create_token_prints_a_working_token_last(app, runner, make_user):
 def test_cli_create_token_refuses_check_in_staff(runner, make_user):
     result = runner.invoke(args=["create-token", make_user("checkin")])
     assert result.exit_code == 1
-    assert "Only administrators and organisers" in result.output
+    assert "Only administrators, organisers and focal points can have API tokens." in \
+        result.output
 
 
 def test_token_created_in_ui_is_shown_once_and_revocable(app, organiser_client):

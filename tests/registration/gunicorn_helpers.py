@@ -33,6 +33,8 @@ def gunicorn(database_url: str, *, processes: int = 2, workers: int = 2, threads
         "DATABASE_URL": database_url,
         "FLASK_SECRET_KEY": "multi-process-test-secret",
         "FLASK_RATELIMIT_ENABLED": "false",
+        # As in tests/support.py: staff sign in with a password only (tests/auth tests MFA).
+        "FLASK_MFA_REQUIRED_ROLES": "[]",
         "FLASK_MAIL_FILE_DIR": str(log_dir / "mail"),
         **(env or {}),
     }

@@ -114,5 +114,9 @@ def test_openapi_documents_every_api_route(client, app):
     mine = {r for r in routes if "registration" in r[0]}
     assert mine == {("/events/{slug}/registrations", "POST"),
                     ("/registrations/{token}", "GET"), ("/registrations/{token}", "DELETE"),
-                    ("/registrations/{token}/documents", "GET")}
+                    ("/registrations/{token}/documents", "GET"),
+                    ("/events/{slug}/registrations", "GET"),
+                    ("/events/{slug}/registrations/{reg_id}/approve", "POST"),
+                    ("/events/{slug}/registrations/{reg_id}/decline", "POST"),
+                    ("/events/{slug}/registrations/{reg_id}/substitute", "POST")}
     assert mine <= documented

@@ -229,8 +229,8 @@ def test_per_economy_limit(ctx, make_event):
     services.register(event(eid), person(economy="JPN"))
     with pytest.raises(services.EconomyLimitReached) as exc:
         services.register(event(eid), person(economy="JPN"))
-    assert str(exc.value) == ("This event takes at most 2 participants per economy; "
-                              "0 places left for this economy.")
+    assert str(exc.value) == ("This event takes at most 2 participants per economy besides "
+                              "the head of delegation; 0 places left for this economy.")
     services.register(event(eid), person(economy="THA"))
     services.register(event(eid), person(economy=None))
     assert len(statuses(eid)) == 4
@@ -238,7 +238,7 @@ def test_per_economy_limit(ctx, make_event):
 
 def test_delegation_registers_everyone_with_the_heads_economy(ctx, make_event):
     eid = make_event(capacity=3)
-    head = person(email="head@example.org", economy="VN", category="head_of_delegation")
+    head = person(email="head@example.org", economy="VN")
     members = [person(email=f"m{i}@example.org", economy=None) for i in range(3)]
     results = services.register_delegation(event(eid), head, members)
     regs = [r.registration for r in results]
@@ -254,17 +254,45 @@ def test_delegation_is_all_or_nothing(ctx, make_event):
     eid = make_event(per_economy_limit=3)
     services.register(event(eid), person(email="taken@example.org", economy="PE"))
     head = person(economy="PE")
-    with pytest.raises(services.AlreadyRegistered):
-        services.register_delegation(event(eid), head,
-                                     [person(email="taken@example.org", economy=None)])
     with pytest.raises(services.EconomyLimitReached):
         services.register_delegation(event(eid), head,
-                                     [person(economy=None), person(economy=None)])
-    with pytest.raises(services.AlreadyRegistered):
+                                     [person(economy=None), person(economy=None),
+                                      person(economy=None)])
+    with pytest.raises(services.AlreadyRegistered) as exc:
         services.register_delegation(event(eid), head, [person(email="x@example.org", economy="PE"),
                                                        person(email="X@example.org", economy="PE")])
+    assert str(exc.value) == "Each delegate needs their own email address."
     assert statuses(eid) == [("taken@example.org", "confirmed")]
     assert len(outbox()) == 1
+
+
+def test_public_delegation_leaves_out_a_registered_address_and_tells_only_that_address(
+        ctx, make_event):
+    eid = make_event()
+    services.register(event(eid), person(email="taken@example.org", economy="PE"))
+    results = services.register_delegation(
+        event(eid), person(email="lead@example.org", economy="PE"),
+        [person(email="taken@example.org", economy=None),
+         person(email="new@example.org", economy=None)])
+    assert [r.registration.email for r in results] == ["lead@example.org", "new@example.org"]
+    assert statuses(eid) == [("taken@example.org", "confirmed"), ("lead@example.org", "confirmed"),
+                             ("new@example.org", "confirmed")]
+    assert outbox()[1:] == [
+        ("taken@example.org", "You are registered already: Test event 1"),
+        ("lead@example.org", "Registration confirmed: Test event 1"),
+        ("new@example.org", "Registration confirmed: Test event 1")]
+
+
+def test_staff_delegation_names_a_registered_address_and_registers_nobody(ctx, make_event):
+    eid = make_event()
+    services.register(event(eid), person(email="taken@example.org", economy="PE"))
+    with pytest.raises(services.AlreadyRegistered) as exc:
+        services.register_delegation(event(eid), person(economy="PE"),
+                                     [person(email="taken@example.org", economy=None)],
+                                     trusted=True)
+    assert str(exc.value) == ("Already registered for this event: taken@example.org. Nobody in "
+                              "the delegation was registered.")
+    assert statuses(eid) == [("taken@example.org", "confirmed")]
 
 
 def test_delegation_without_waiting_list_must_fit_entirely(ctx, make_event):
@@ -344,8 +372,8 @@ def test_refusals_count_one_in_the_singular(ctx, make_event):
     services.register(event(eid), person(economy="JPN"))
     with pytest.raises(services.EconomyLimitReached) as exc:
         services.register(event(eid), person(economy="JPN"))
-    assert str(exc.value) == ("This event takes at most 1 participant per economy; "
-                              "0 places left for this economy.")
+    assert str(exc.value) == ("This event takes at most 1 participant per economy besides "
+                              "the head of delegation; 0 places left for this economy.")
     with pytest.raises(services.CapacityError) as exc:
         services.change_capacity(event(eid), 0, user=None)
     assert str(exc.value) == ("1 person is already confirmed, so the capacity cannot be lower "

@@ -166,25 +166,40 @@ def test_edit_details(client, make_event, app):
         assert statuses(eid) == [("ivan@x.org", "confirmed")]
 
 
-def test_delegation_form_registers_head_and_filled_rows(client, make_event, app):
+def test_delegation_form_registers_leader_and_filled_rows(client, make_event, app):
     eid = make_event(capacity=2)
     data = {**blank_rows(), **form_data(email="head@x.org", economy="THA",
-                                        category="head_of_delegation",
+                                        category="delegate", honorific="H.E. Mr",
                                         organisation="Royal Thai Police")}
     data.update({"members-0-given_name": "สมชาย", "members-0-family_name": "ใจดี",
                  "members-0-email": "somchai@x.org", "members-0-category": "delegate",
                  "members-2-given_name": "Nok", "members-2-family_name": "Saelim",
-                 "members-2-email": "nok@x.org", "members-2-category": "speaker"})
+                 "members-2-email": "nok@x.org", "members-2-category": "observer"})
     response = client.post("/events/event-1/register/delegation", data=data)
-    assert response.status_code == 303
-    html = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
-    assert "Registered 3 people: 2 confirmed, 1 on the waiting list." in html
+    assert (response.status_code, response.headers["Location"]) == (303, "/events/event-1")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert ("Thank you: the delegation has been received. Each person in it gets an email "
+            "about their own registration, with their private link.") in html
     with app.app_context():
         assert statuses(eid) == [("head@x.org", "confirmed"), ("somchai@x.org", "confirmed"),
                                  ("nok@x.org", "waitlisted")]
         regs = db.session.scalars(select(Registration).order_by(Registration.id)).all()
         assert {(r.economy, r.organisation) for r in regs} == {("THA", "Royal Thai Police")}
-        assert [r.category for r in regs] == ["head_of_delegation", "delegate", "speaker"]
+        assert [(r.honorific, r.category) for r in regs] == [
+            ("H.E. Mr", "delegate"), ("", "delegate"), ("", "observer")]
+        assert [r.delegation_head_id for r in regs] == [None, regs[0].id, regs[0].id]
+
+
+def test_delegation_form_refuses_a_category_the_public_may_not_choose(client, make_event, app):
+    make_event()
+    data = {**blank_rows(), **form_data(economy="THA", category="head_of_delegation")}
+    data.update({"members-0-given_name": "Nok", "members-0-family_name": "Saelim",
+                 "members-0-email": "nok@x.org", "members-0-category": "media"})
+    response = client.post("/events/event-1/register/delegation", data=data)
+    assert response.status_code == 422
+    assert "Category: Choose a category this event offers: Delegate or Observer." in \
+        response.get_data(as_text=True)
+    assert count(app) == 0
 
 
 def test_delegation_with_an_invalid_row_stores_nobody(client, make_event, app):

@@ -63,22 +63,23 @@ ATTENDED_BY_SECTOR = {"Government": 4, "Private sector": 0, "International organ
                       "Academia": 1, "Other": 0}
 ATTENDED_BY_CATEGORY = {"Delegate": 2, "Head of delegation": 2, "Speaker": 1, "Observer": 1,
                         "Secretariat": 0, "Media": 0}
+# Protocol names: given name and FAMILY name, or the badge name as the person wrote it.
 LOP_ORDER = [
-    ("Australia", ["Jane Citizen", "Bob Brown", "Adam Zed"]),
+    ("Australia", ["Jane CITIZEN", "Bob BROWN", "Adam ZED"]),
     ("People's Republic of China", ["LI Xiaolong"]),
-    ("Thailand", ["Somchai Jaidee"]),
+    ("Thailand", ["Somchai JAIDEE"]),
     ("Viet Nam", ["Nguyễn Thị Minh Khai"]),
-    ("ICAO", ["Olivia Okafor"]),
-    ("UNOCT", ["Pierre Dupont"]),
+    ("ICAO", ["Olivia OKAFOR"]),
+    ("UNOCT", ["Pierre DUPONT"]),
 ]
 PUBLIC_LOP_ORDER = [
-    ("Australia", ["Jane Citizen", "Adam Zed"]),
+    ("Australia", ["Jane CITIZEN", "Adam ZED"]),
     ("People's Republic of China", ["LI Xiaolong"]),
-    ("Thailand", ["Somchai Jaidee"]),
+    ("Thailand", ["Somchai JAIDEE"]),
     ("Viet Nam", ["Nguyễn Thị Minh Khai"]),
-    ("UNOCT", ["Pierre Dupont"]),
+    ("UNOCT", ["Pierre DUPONT"]),
 ]
-NOT_CONSENTING = ["Bob Brown", "Olivia Okafor"]
+NOT_CONSENTING = ["Bob BROWN", "Olivia OKAFOR"]
 CANCELLED_ITEM = "Side meeting on data sharing"
 
 

@@ -110,17 +110,29 @@ def test_public_list_keeps_only_consenting_people_and_no_email(app, data):
     assert {p.email for g in lop.groups for p in g.participants} == {""}
 
 
-def test_heads_of_delegation_come_first_even_when_two(app, make_event):
+def test_the_head_of_delegation_comes_first(app, make_event):
     event_id = make_event()
     with app.app_context():
         for key, family, category in (("a", "Able", "delegate"),
                                       ("z", "Zulu", "head_of_delegation"),
-                                      ("m", "Mike", "head_of_delegation")):
+                                      ("m", "Mike", "delegate")):
             db.session.add(registration(event_id, key, given="X", family=family,
                                         economy="NZ", category=category))
         db.session.commit()
         lop = list_of_participants(db.session.get(Event, event_id))
-    assert [p.name for p in lop.groups[0].participants] == ["X Mike", "X Zulu", "X Able"]
+    assert [p.name for p in lop.groups[0].participants] == ["X ZULU", "X ABLE", "X MIKE"]
+
+
+def test_list_of_participants_writes_names_as_protocol_does(app, make_event):
+    event_id = make_event()
+    with app.app_context():
+        head = registration(event_id, "o", given="Olivia", family="Hartley", economy="AUS",
+                            category="head_of_delegation")
+        head.honorific, head.job_title = "H.E. Ms", "Ambassador"
+        db.session.add(head)
+        db.session.commit()
+        [p] = list_of_participants(db.session.get(Event, event_id)).groups[0].participants
+    assert (p.name, p.job_title, p.is_head) == ("H.E. Ms Olivia HARTLEY", "Ambassador", True)
 
 
 def test_sort_key_ignores_case_and_accents():

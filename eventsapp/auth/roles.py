@@ -1,0 +1,53 @@
+"""Who may decide what, as plain predicates for rules and views alike (no request here).
+
+`permissions.py` turns them into the views' decorators and 403s.
+"""
+
+from __future__ import annotations
+
+from ..models import ADMIN, FOCAL_POINT, ORGANISER, Event, User
+
+MANAGERS = (ADMIN, ORGANISER)
+# Who may open the accreditation pages: the secretariat (organisers) and focal points.
+ACCREDITORS = (ADMIN, ORGANISER, FOCAL_POINT)
+
+
+def can_manage_event(user: User, event: Event) -> bool:
+    """Admins manage every event; organisers all events, or only those they are limited to."""
+    if not user.is_authenticated or not user.active:
+        return False
+    if user.role == ADMIN:
+        return True
+    if user.role != ORGANISER:
+        return False
+    return not user.events or any(e.id == event.id for e in user.events)
+
+
+def is_focal_point_of(user: User, event: Event) -> bool:
+    """A focal point whose account covers `event` (all events, or those it is limited to)."""
+    if not user.is_authenticated or not user.active or user.role != FOCAL_POINT:
+        return False
+    return bool(user.economy) and (not user.events or any(e.id == event.id for e in user.events))
+
+
+def can_accredit(user: User, event: Event, economy: str | None) -> bool:
+    """May `user` decide on registrations of `economy` at `event`?
+
+    The secretariat (those who manage the event) for every economy and for people of no
+    economy; a focal point for their own economy only (DESIGN.md, accreditation).
+    """
+    if can_manage_event(user, event):
+        return True
+    return is_focal_point_of(user, event) and economy is not None and economy == user.economy
+
+
+def accreditation_economy(user: User, event: Event) -> str | None:
+    """The one economy a focal point sees at `event`; None for the secretariat (all).
+
+    :raises PermissionError: `user` may not see the event's accreditation at all.
+    """
+    if can_manage_event(user, event):
+        return None
+    if is_focal_point_of(user, event):
+        return user.economy
+    raise PermissionError("Your account does not have access to this event.")

@@ -1,0 +1,1 @@
+"""Invitations: organisers invite addresses; each gets a one-time link bound to it."""
