@@ -60,6 +60,31 @@ def _workers_of_server_on(port: int) -> list[int]:
                                            text=True).stdout.split()]
 
 
+def _holds_a_client_connection(pid: int, port: int) -> bool:
+    """Whether process `pid` holds an accepted (ESTABLISHED) connection on local `port`.
+
+    Read from /proc: the inodes of the process's sockets against /proc/net/tcp, where the
+    local address is hex ``ip:port`` and state ``01`` is ESTABLISHED.
+    """
+    try:
+        inodes = {os.readlink(f"/proc/{pid}/fd/{fd}")[8:-1]
+                  for fd in os.listdir(f"/proc/{pid}/fd")
+                  if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:[")}
+    except OSError:  # the worker is gone, or an fd closed while we looked
+        return False
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if (fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port
+                    and fields[9] in inodes):
+                return True
+    return False
+
+
 def _idle_in_transaction(url: str, wait: float) -> int:
     """Sessions left 'idle in transaction' on this database, after up to `wait` seconds."""
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -91,9 +116,11 @@ def test_worker_killed_mid_storm_loses_no_acknowledged_registration_and_retries_
         def kill_once_the_storm_is_under_way() -> None:
             # A fixed delay (the plan's 0.3-0.4 s) can fire before 150 client threads are
             # even started on a busy machine; the first rows prove requests are in flight.
+            # Then wait until the victim itself holds a request: on a fast machine the other
+            # worker can take a run of them while the victim sits between two.
             engine = create_engine(url)
             try:
-                deadline = time.monotonic() + 15
+                deadline = time.monotonic() + 30
                 with engine.connect() as conn:
                     while time.monotonic() < deadline and conn.scalar(text(
                             "SELECT count(*) FROM registration WHERE event_id = :e"),
@@ -102,6 +129,9 @@ def test_worker_killed_mid_storm_loses_no_acknowledged_registration_and_retries_
                         time.sleep(0.02)
             finally:
                 engine.dispose()
+            while (time.monotonic() < deadline
+                   and not _holds_a_client_connection(victim, port)):
+                time.sleep(0.001)
             os.kill(victim, signal.SIGKILL)
             killed.append(victim)
 
