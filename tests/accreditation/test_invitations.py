@@ -13,7 +13,6 @@ from eventsapp.extensions import db
 from eventsapp.invitations import services as invitations
 from eventsapp.models import Invitation, OutboxMessage, Registration, utcnow
 from eventsapp.registration import services
-
 from tests.support import sent_body
 
 from .conftest import event, person, sign_in, statuses
