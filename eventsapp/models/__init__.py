@@ -15,6 +15,7 @@ from .documents import (
     DocumentSettings,
 )
 from .event import Event
+from .mymeetings import AddressSignIn, MailTemplateOverride, YearFeed
 from .ops import AuditEntry, OutboxMessage
 from .outcomes import CLOSED as CLOSED_ACTION
 from .outcomes import OPEN as OPEN_ACTION
@@ -43,9 +44,10 @@ __all__ = [
     "DEFAULT_NUMBER_SCHEME", "DEFAULT_TOKEN_SCOPES", "INVITE", "OPEN_ACTION", "ORGANISER",
     "OWNER_KINDS", "PARTICIPANTS", "PUBLIC", "RESET", "ROLES", "STAFF", "TOKEN_SCOPES",
     "WAITLISTED",
-    "ActionItem", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn",
-    "Decision", "Deliverable", "Document", "DocumentChunk", "DocumentRevision",
-    "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "OutboxMessage", "PasswordLink",
-    "PrivacyNotice", "PublishedAgendaItem", "RecoveryCode", "Registration", "User",
-    "UTCDateTime", "WorkPlan", "user_event", "utcnow",
+    "ActionItem", "AddressSignIn", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry",
+    "Base", "CheckIn", "Decision", "Deliverable", "Document", "DocumentChunk",
+    "DocumentRevision", "DocumentSettings", "ErasureRequest", "Event", "FocusArea",
+    "MailTemplateOverride", "OutboxMessage", "PasswordLink", "PrivacyNotice",
+    "PublishedAgendaItem", "RecoveryCode", "Registration", "User", "UTCDateTime", "WorkPlan",
+    "YearFeed", "user_event", "utcnow",
 ]
