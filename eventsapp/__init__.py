@@ -40,6 +40,7 @@ BLUEPRINTS = (
     "eventsapp.outcomes.views",
     "eventsapp.privacy.views",
     "eventsapp.mymeetings.views",
+    "eventsapp.mail.admin",
 )
 
 

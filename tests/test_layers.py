@@ -36,6 +36,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.documents.access", "eventsapp.documents.filetypes",
         "eventsapp.documents.numbering", "eventsapp.documents.storage",
         "eventsapp.documents.programme", "eventsapp.outcomes.summary",
+        # The system emails' registry, its checks and str.format rendering (issue 18).
+        "eventsapp.mail.templates",
     )),
     ("rendering", (
         "eventsapp.calendar.ical", "eventsapp.calendar.http", "eventsapp.badges",

@@ -41,6 +41,7 @@ EVENT_PAGES = (
     _EventPage("Agenda", "agenda.editor", ("agenda.",), can_manage_event),
     _EventPage("Registrations", "admin_registrations.registrations",
                ("admin_registrations.",), can_manage_event),
+    _EventPage("Emails", "mail_templates.emails", ("mail_templates.",), can_manage_event),
     _EventPage("Documents", "documents_admin.documents", ("documents_admin.",),
                can_manage_event),
     _EventPage("Outcomes", "outcomes.outcomes", ("outcomes.outcomes", "outcomes.item"),

@@ -55,10 +55,13 @@ NOT_EDIT_FORMS = {
     "registration.register": "creates a registration",
     "registration.register_delegation": "creates registrations",
     "registration.new_link": "an action (a new private link)",
+    "my.start": "an action (asks for a sign-in link to My meetings)",
+    "my.sign_in": "an action (uses a one-time sign-in link)",
+    "mail_templates.reset": "an action (confirm going back to the default wording)",
 }
 EDIT_FORMS = {"admin.event_edit", "agenda.edit_item", "admin_registrations.registration",
               "registration.edit", "reports.edit_deliverable", "admin_users.edit",
-              "documents_admin.settings", "privacy.edit_notice"}
+              "documents_admin.settings", "privacy.edit_notice", "mail_templates.edit"}
 
 
 class Forms(HTMLParser):
@@ -156,7 +159,7 @@ def things(seeded):
         door = create_user("door@example.org", PASSWORD, "checkin", events=[event])
         return {"slug": event.slug, "item_id": item.id, "reg_id": registered.registration.id,
                 "token": registered.token, "year": 2020, "number": deliverable.number,
-                "user_id": door.id}
+                "user_id": door.id, "key": "confirmation"}
 
 
 def edit_urls(app, things) -> dict[str, str]:
