@@ -49,8 +49,9 @@ def wording(event_id: int, key: str) -> Wording:
 
 
 def clean(subject: str, body: str) -> tuple[str, str]:
-    """Text as a browser sends it, made comparable: LF line ends, one final newline."""
-    body = body.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n") + "\n"
+    """Text as a browser sends it, made comparable: LF line ends, no blank lines before
+    or after, one final newline."""
+    body = body.replace("\r\n", "\n").replace("\r", "\n").strip("\n") + "\n"
     return subject.strip(" \t"), body
 
 
