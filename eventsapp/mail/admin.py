@@ -45,7 +45,8 @@ def _registrations(event: Event) -> list[Registration]:
         .limit(PREVIEW_CHOICES)))
 
 
-def _values(event: Event, registration_id: str | None) -> tuple[dict[str, str], Registration | None]:
+def _values(event: Event,
+            registration_id: str | None) -> tuple[dict[str, str], Registration | None]:
     """Sample values, or those of one of the event's registrations (private links shown as a
     note: only their hashes are kept)."""
     reg = None

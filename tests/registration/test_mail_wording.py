@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from eventsapp.extensions import db
-from eventsapp.models import AuditEntry, MailTemplateOverride, OutboxMessage
 from eventsapp.mail.templates import SYSTEM_EMAILS, check_template
-from tests.auth.fixtures import make_user, sign_in  # noqa: F401  (a fixture)
+from eventsapp.models import AuditEntry, MailTemplateOverride, OutboxMessage
+from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
+from tests.auth.fixtures import sign_in
 from tests.support import move_to_future, sent_body
 
 URL = "/admin/events/ctwg-15/emails/confirmation"
