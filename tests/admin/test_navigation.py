@@ -10,8 +10,8 @@ import pytest
 from eventsapp.seed.demo import load_demo_event
 from tests.auth.fixtures import sign_in
 
-EVENT_MENU = ["Overview", "Edit", "Agenda", "Registrations", "Documents", "Outcomes", "Badges",
-              "Check-in", "Summary", "Participants", "Privacy"]
+EVENT_MENU = ["Overview", "Edit", "Agenda", "Registrations", "Emails", "Documents", "Outcomes",
+              "Badges", "Check-in", "Summary", "Participants", "Privacy"]
 
 
 def event_menu(html: str) -> list[tuple[str, str, str]]:
@@ -38,6 +38,8 @@ def demo(seeded):
 @pytest.mark.parametrize("path,current", [
     ("/admin/events/{slug}/", "Overview"), ("/admin/events/{slug}/edit", "Edit"),
     ("/admin/events/{slug}/clone", "Edit"), ("/admin/events/{slug}/agenda", "Agenda"),
+    ("/admin/events/{slug}/emails", "Emails"),
+    ("/admin/events/{slug}/emails/confirmation", "Emails"),
     ("/admin/events/{slug}/agenda/new", "Agenda"),
     ("/admin/events/{slug}/registrations", "Registrations"),
     ("/admin/events/{slug}/badges", "Badges"), ("/admin/events/{slug}/checkin", "Check-in"),
