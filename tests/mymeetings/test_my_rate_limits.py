@@ -22,6 +22,14 @@ def redis_available() -> bool:
 pytestmark = pytest.mark.skipif(not redis_available(), reason="no Redis at TEST_REDIS_URL")
 
 
+@pytest.fixture(autouse=True)
+def _sqlite_only(backend):
+    # The limiter is one object shared by every app of the process; the storage, not the
+    # database, is under test (as in tests/registration/test_rate_limits.py).
+    if backend != "sqlite":
+        pytest.skip("the storage, not the database, is under test")
+
+
 @pytest.fixture
 def app_config():
     return {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_URL,
