@@ -41,6 +41,8 @@ BLUEPRINTS = (
     "eventsapp.privacy.views",
     "eventsapp.accreditation.views",
     "eventsapp.invitations.views",
+    "eventsapp.mymeetings.views",
+    "eventsapp.mail.admin",
 )
 
 

@@ -29,6 +29,9 @@ class Defaults:
     # "Forgot your password?": per address asked about, and per client address.
     RATELIMIT_RESET_LINK = "3 per hour"
     RATELIMIT_RESET_LINK_CLIENT = "10 per hour"
+    # My meetings sign-in links: per address asked for (any client), and per client.
+    RATELIMIT_MY_ADDRESS = "3 per hour"
+    RATELIMIT_MY_CLIENT = "10 per hour"
     # Failed sign-ins for one account from any number of clients (a distributed guess).
     RATELIMIT_LOGIN_ACCOUNT = "20 per hour; 50 per day"
     # Failed sign-ins from one client across every account (password spraying: one

@@ -10,7 +10,7 @@ CSP = (
     "form-action 'self'"
 )
 # Pages whose URL itself is a secret: no Referer may carry it away, and no cache keeps them.
-PRIVATE_PREFIXES = ("/registrations/", "/admin", "/login", "/api/v1/registrations/")
+PRIVATE_PREFIXES = ("/registrations/", "/admin", "/login", "/api/v1/registrations/", "/my/")
 
 
 def register_security_headers(app: Flask) -> None:

@@ -16,13 +16,14 @@ from .labels import (
     weekday_label,
     zone_label,
 )
+from .mail.templates import PLACEHOLDERS
 from .reference import AGENDA_KINDS, CATEGORIES, ECONOMIES, EVENT_KINDS, SECTORS
 
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         ECONOMIES=ECONOMIES, SECTORS=SECTORS, CATEGORIES=CATEGORIES, EVENT_KINDS=EVENT_KINDS,
-        AGENDA_KINDS=AGENDA_KINDS,
+        AGENDA_KINDS=AGENDA_KINDS, PLACEHOLDER_HELP=PLACEHOLDERS,
     )
     app.jinja_env.filters.update(
         date_label=date_label, venue_label=venue_label, time_label=time_label,

@@ -38,6 +38,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.documents.programme", "eventsapp.outcomes.summary",
         "eventsapp.auth.roles", "eventsapp.registration.errors",
         "eventsapp.registration.limits",
+        # The system emails' registry, its checks and str.format rendering (issue 18).
+        "eventsapp.mail.templates",
     )),
     ("rendering", (
         "eventsapp.calendar.ical", "eventsapp.calendar.http", "eventsapp.badges",

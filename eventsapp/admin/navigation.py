@@ -50,6 +50,7 @@ EVENT_PAGES = (
                lambda user, event: can_manage_event(user, event)
                or is_focal_point_of(user, event)),
     _EventPage("Invitations", "invitations.manage", ("invitations.",), can_manage_event),
+    _EventPage("Emails", "mail_templates.emails", ("mail_templates.",), can_manage_event),
     _EventPage("Documents", "documents_admin.documents", ("documents_admin.",),
                can_manage_event),
     _EventPage("Outcomes", "outcomes.outcomes", ("outcomes.outcomes", "outcomes.item"),

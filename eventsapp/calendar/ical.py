@@ -30,7 +30,15 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from icalendar import STATUS, Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vText
+from icalendar import (
+    STATUS,
+    Alarm,
+    Calendar,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vText,
+)
 from icalendar import Event as VEvent
 
 from ..labels import MONTHS, venue_label
@@ -127,6 +135,44 @@ def personal_calendar(title: str, events: Iterable, site: Site) -> bytes:
     zones = _Zones(events)
     components = [c for ev in events for c in _entries(ev, site, zones, with_agenda=True)]
     return _finish(cal, components, zones)
+
+
+ALARM_BEFORE = timedelta(minutes=15)
+
+
+def year_calendar(title: str, entries: Iterable[tuple[Any, str]], site: Site, *,
+                  alarms: bool = False) -> bytes:
+    """One address's registrations across the year (My meetings), with their agendas.
+
+    :param entries: (event, registration status) pairs; an event the person is not
+        confirmed for (waiting list, pending approval) is TENTATIVE and says why in its title.
+    :param alarms: a VALARM 15 minutes before each session (or all-day event) that is on.
+    Same UIDs as every other feed, so clients merge instead of duplicating.
+    """
+    cal = _calendar(name=clean_text(title),
+                    description="Every meeting you are registered for, with its agenda.")
+    entries = list(entries)
+    zones = _Zones([event for event, _ in entries])
+    components = []
+    for event, status in entries:
+        for component in _entries(event, site, zones, with_agenda=True):
+            cancelled = component.get("STATUS") == STATUS.CANCELLED
+            if status != "confirmed" and not cancelled:
+                label = "Waiting list" if status == "waitlisted" else status.capitalize()
+                component["SUMMARY"] = vText(f"{label}: {component['SUMMARY']}")
+                component["STATUS"] = vText(STATUS.TENTATIVE)
+            if alarms and not cancelled:
+                component.add_component(_alarm(str(component["SUMMARY"])))
+            components.append(component)
+    return _finish(cal, components, zones)
+
+
+def _alarm(summary: str) -> Alarm:
+    alarm = Alarm()
+    alarm.add("ACTION", "DISPLAY")
+    alarm.add("DESCRIPTION", vText(summary))
+    alarm.add("TRIGGER", -ALARM_BEFORE)
+    return alarm
 
 
 def build_event_attachment(event, site: Site | None = None) -> bytes:

@@ -23,6 +23,7 @@ from .event import (
     Event,
 )
 from .invitation import ACCEPTED, INVITATION_STATUSES, INVITED, REFUSED, Invitation
+from .mymeetings import AddressSignIn, MailTemplateOverride, YearFeed
 from .ops import AuditEntry, OutboxMessage
 from .outcomes import CLOSED as CLOSED_ACTION
 from .outcomes import OPEN as OPEN_ACTION
@@ -65,9 +66,10 @@ __all__ = [
     "INVITATION", "INVITATION_STATUSES", "INVITE", "INVITED", "OPEN", "OPEN_ACTION", "ORGANISER",
     "OWNER_KINDS", "PARTICIPANTS", "PENDING", "PUBLIC", "REFUSED", "REGISTRATION_MODES", "RESET",
     "ROLES", "STAFF", "STATUSES", "TOKEN_SCOPES", "WAITLISTED",
-    "ActionItem", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn",
-    "Decision", "Deliverable", "Document", "DocumentChunk", "DocumentRevision",
-    "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "Invitation", "OutboxMessage",
-    "PasswordLink", "PrivacyNotice", "PublishedAgendaItem", "RecoveryCode", "Registration", "User",
-    "UTCDateTime", "WorkPlan", "user_event", "utcnow",
+    "ActionItem", "AddressSignIn", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry",
+    "Base", "CheckIn", "Decision", "Deliverable", "Document", "DocumentChunk",
+    "DocumentRevision", "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "Invitation",
+    "MailTemplateOverride", "OutboxMessage", "PasswordLink", "PrivacyNotice",
+    "PublishedAgendaItem", "RecoveryCode", "Registration", "User", "UTCDateTime", "WorkPlan",
+    "YearFeed", "user_event", "utcnow",
 ]

@@ -8,8 +8,13 @@ from flask import current_app, render_template, url_for
 
 from ..calendar.ical import build_event_attachment
 from ..calendar.services import in_feeds
+from ..labels import date_label, venue_label
+from ..mail import services as mail_services
 from ..mail.outbox import queue_email, secret_placeholder
+from ..mail.templates import render
 from ..models import CONFIRMED, PENDING, Event, Registration
+from ..reference import CATEGORIES, ECONOMIES
+from ..tokens import derive_feed_token
 
 
 def _one_line(text: str) -> str:
@@ -42,58 +47,111 @@ def event_attachments(event: Event) -> list[tuple[str, str, bytes]]:
     return [(f"{event.slug}.ics", "text/calendar", body)]
 
 
-def _send(reg: Registration, subject: str, template: str,
-          attachments: list[tuple[str, str, bytes]] | None = None, *,
-          manage_token: str | None = None, **context) -> None:
-    """Queue one message; a private link (`manage_token`) goes into the outbox sealed: the
-    body keeps a placeholder, so a database dump opens nothing (mail/outbox.py)."""
+def placeholder_values(reg: Registration, **extra: str) -> dict[str, str]:
+    """The registration's values for the system emails' placeholders (mail/templates.py):
+    the data as registered, so the person can catch a typo before the door."""
     event = reg.event
+    values = {
+        "given_name": reg.given_name, "family_name": reg.family_name,
+        "full_name": reg.full_name, "badge_name": reg.display_name,
+        "economy": ECONOMIES.get(reg.economy or "", "None"),
+        "category": CATEGORIES.get(reg.category, reg.category),
+        "organisation": reg.organisation or "",
+        "event": _one_line(event.title), "starts": date_label(event),
+        "venue": venue_label(event),
+        "event_url": url_for("events.event", slug=event.slug, _external=True),
+        "new_link_url": url_for("registration.new_link", slug=event.slug, _external=True),
+        "calendar_note": _calendar_note(event), "reason": "", "position": "",
+    }
+    values.update(extra)
+    return values
+
+
+def _calendar_note(event: Event) -> str:
+    if event.start_date:
+        return ""
+    if event.tentative_month:
+        return ("\nThe attached calendar entry covers the whole month, marked tentative:\n"
+                "the exact days are still to be confirmed, and your calendar link will\n"
+                "show them once they are set.\n")
+    return ("\nNo calendar file is attached: the dates of this event are still to\n"
+            "be confirmed. Your calendar link will show them once they are set.\n")
+
+
+def _send(reg: Registration, key: str,
+          attachments: list[tuple[str, str, bytes]] | None = None, *,
+          manage_token: str | None = None, **extra: str) -> None:
+    """Queue system email `key` in the event's wording (its override, or the default).
+
+    A private link (`manage_token`) goes into the outbox sealed: the body keeps a
+    placeholder, so a database dump opens nothing (mail/outbox.py).
+    """
+    event = reg.event
+    wording = mail_services.wording(event.id, key)
+    values = placeholder_values(reg, **extra)
     sealed = {}
     if manage_token is not None:
-        placeholder = secret_placeholder("manage_url")
-        sealed[placeholder] = url_for("registration.manage", token=manage_token,
-                                      _external=True)
-        context["manage_url"] = placeholder
-    text = render_template(template, reg=reg, event=event,
-                           event_url=url_for("events.event", slug=event.slug, _external=True),
-                           privacy_url=url_for("privacy.notice", _external=True)
-                           if "privacy.notice" in current_app.view_functions else None,
-                           **context)
-    queue_email(reg.email, f"{subject}: {_one_line(event.title)}", text, attachments or [],
-                to_name=reg.full_name, sealed=sealed)
+        links = {"manage_url": url_for("registration.manage", token=manage_token,
+                                       _external=True)}
+        if "calendar.personal_feed" in current_app.view_functions:
+            links["calendar_url"] = url_for(
+                "calendar.personal_feed", _external=True,
+                feed_token=derive_feed_token(manage_token, reg.feed_token_version))
+        for name, url in links.items():
+            placeholder = secret_placeholder(name)
+            sealed[placeholder] = url
+            values[name] = placeholder
+    text = render(wording.body, values).rstrip("\n") + "\n" + render_template(
+        "mail/_footer.txt", event=event, event_url=values["event_url"],
+        privacy_url=url_for("privacy.notice", _external=True)
+        if "privacy.notice" in current_app.view_functions else None)
+    # Only the placeholders the body really holds are sealed beside it.
+    sealed = {p: url for p, url in sealed.items() if p in text}
+    queue_email(reg.email, _one_line(render(wording.subject, values)), text,
+                attachments or [], to_name=reg.full_name, sealed=sealed)
 
 
 def registered(reg: Registration, token: str, position: int | None,
                attachments: list[tuple[str, str, bytes]]) -> None:
     if reg.status == CONFIRMED:
-        _send(reg, "Registration confirmed", "mail/confirmation.txt", attachments,
-              manage_token=token)
+        _send(reg, "confirmation", attachments, manage_token=token)
     elif reg.status == PENDING:
-        _send(reg, "Registration received, awaiting approval", "mail/pending.txt",
-              manage_token=token)
+        _send(reg, "pending", manage_token=token, decider=_decider(reg))
     else:
-        _send(reg, "You are on the waiting list", "mail/waitlisted.txt",
-              manage_token=token, position=position)
+        _send(reg, "waitlisted", manage_token=token, position=str(position))
 
 
 def approved(reg: Registration, position: int | None) -> None:
     """A pending registration was approved: confirmed, or waiting for a place."""
-    new_link_url = url_for("registration.new_link", slug=reg.event.slug, _external=True)
     if reg.status == CONFIRMED:
-        _send(reg, "Registration approved and confirmed", "mail/approved.txt",
-              event_attachments(reg.event), new_link_url=new_link_url, position=None)
+        _send(reg, "approved", event_attachments(reg.event))
     else:
-        _send(reg, "Registration approved: on the waiting list", "mail/approved.txt",
-              new_link_url=new_link_url, position=position)
+        _send(reg, "approved_waitlisted", position=str(position))
 
 
 def declined(reg: Registration, reason: str) -> None:
-    _send(reg, "Registration declined", "mail/declined.txt", reason=reason)
+    _send(reg, "declined", reason=f"\nReason: {_one_line(reason)}" if reason else "",
+          contact=_contact(reg))
 
 
 def replaced(old: Registration, new: Registration) -> None:
     """The person whose place went to a substitute."""
-    _send(old, "Your place has gone to a substitute", "mail/replaced.txt", substitute=new)
+    _send(old, "replaced", substitute_name=new.full_name, contact=_contact(old, head=True))
+
+
+def _decider(reg: Registration) -> str:
+    """Who decides on a pending registration, as the emails say it."""
+    if reg.economy:
+        return f"the focal point of {ECONOMIES.get(reg.economy, reg.economy)} or the secretariat"
+    return "the secretariat"
+
+
+def _contact(reg: Registration, *, head: bool = False) -> str:
+    """Whom a person of `reg`'s economy asks about a decision."""
+    if not reg.economy:
+        return "the secretariat"
+    focal = f"the focal point of {ECONOMIES.get(reg.economy, reg.economy)}"
+    return f"your head of delegation or {focal}" if head else focal
 
 
 def already_registered(event: Event, person) -> None:
@@ -107,17 +165,23 @@ def already_registered(event: Event, person) -> None:
 
 
 def new_link(reg: Registration, token: str) -> None:
-    _send(reg, "Your new private link", "mail/new_link.txt", manage_token=token)
+    _send(reg, "new_link", manage_token=token)
 
 
 def promoted(reg: Registration, *, by_organiser: bool = False) -> None:
     """:param by_organiser: confirmed by hand (over capacity), not because a place was freed."""
-    _send(reg, "A place is yours", "mail/promoted.txt", event_attachments(reg.event),
-          by_organiser=by_organiser,
-          new_link_url=url_for("registration.new_link", slug=reg.event.slug, _external=True))
+    _send(reg, "promoted_by_organiser" if by_organiser else "promoted",
+          event_attachments(reg.event))
 
 
 def cancelled(reg: Registration, *, by_organiser: bool, reason: str,
               withdrawn_by: str = "") -> None:
-    _send(reg, "Registration cancelled", "mail/cancelled.txt", by_organiser=by_organiser,
-          reason=reason, withdrawn_by=withdrawn_by)
+    """:param withdrawn_by: who withdrew the person from their delegation ("your head of
+        delegation"); empty when they cancelled or the organisers did."""
+    reason_line = f"\nReason: {_one_line(reason)}" if reason else ""
+    if withdrawn_by:
+        _send(reg, "withdrawn", withdrawn_by=withdrawn_by, reason=reason_line)
+    elif by_organiser:
+        _send(reg, "cancelled_by_organiser", reason=reason_line)
+    else:
+        _send(reg, "cancelled")

@@ -806,14 +806,42 @@ def send_new_link(event: Event, email: str) -> bool:
         Registration.email_normalized == email_key(email)))
     if reg is None:
         return False
+    _renew_link(reg, ev)
+    return True
+
+
+def _renew_link(reg: Registration, ev: Event, **details) -> str:
+    """A new private link for `reg` (the old one and its calendar link stop working), mailed
+    to the registered address; returns the new token. Under the event's lock."""
     token = new_token()
     reg.token_hash = hash_token(token)
     reg.feed_token_version += 1
     reg.feed_token_hash = hash_token(derive_feed_token(token, reg.feed_token_version))
     reg.updated_at = utcnow()
-    audit.record("link_renewed", reg, event_id=ev.id, actor="registrant")
+    audit.record("link_renewed", reg, event_id=ev.id, actor="registrant", **details)
     notices.new_link(reg, token)
-    return True
+    return token
+
+
+@writer
+def renew_link_for_verified_address(registration_id: int, address_key: str) -> str | None:
+    """A new private link for a registration of a verified address (My meetings), mailed to
+    it as well; returns the token, or None when the registration is not that address's.
+
+    Only the links' hashes are kept, so the page can be opened only with a new link; the
+    earlier one (and its calendar link) stops working, as with "Lost your link?".
+    """
+    event_id = db.session.scalar(select(Registration.event_id).where(
+        Registration.id == registration_id, Registration.email_normalized == address_key))
+    if event_id is None:
+        return None
+    ev = lock_event(event_id)
+    reg = db.session.scalar(select(Registration).where(
+        Registration.id == registration_id, Registration.email_normalized == address_key)
+        .execution_options(populate_existing=True))
+    if reg is None:
+        return None
+    return _renew_link(reg, ev, via="my meetings")
 
 
 # --- reading --------------------------------------------------------------------------------

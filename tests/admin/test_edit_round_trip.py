@@ -58,10 +58,14 @@ NOT_EDIT_FORMS = {
     "accreditation.substitute": "creates a substitute's registration in place of another",
     "accreditation.head_substitute": "creates a substitute's registration in place of another",
     "invitations.respond": "registers, or declines, by invitation",
+    "my.start": "an action (asks for a sign-in link to My meetings)",
+    "my.sign_in": "an action (uses a one-time sign-in link)",
+    "mail_templates.reset": "an action (confirm going back to the default wording)",
 }
 EDIT_FORMS = {"admin.event_edit", "agenda.edit_item", "admin_registrations.registration",
               "registration.edit", "reports.edit_deliverable", "admin_users.edit",
-              "documents_admin.settings", "privacy.edit_notice", "accreditation.settings"}
+              "documents_admin.settings", "privacy.edit_notice", "accreditation.settings",
+              "mail_templates.edit"}
 
 
 class Forms(HTMLParser):
@@ -159,7 +163,7 @@ def things(seeded):
         door = create_user("door@example.org", PASSWORD, "checkin", events=[event])
         return {"slug": event.slug, "item_id": item.id, "reg_id": registered.registration.id,
                 "token": registered.token, "year": 2020, "number": deliverable.number,
-                "user_id": door.id}
+                "user_id": door.id, "key": "confirmation"}
 
 
 def edit_urls(app, things) -> dict[str, str]:

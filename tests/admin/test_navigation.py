@@ -11,7 +11,7 @@ from eventsapp.seed.demo import load_demo_event
 from tests.auth.fixtures import sign_in
 
 EVENT_MENU = ["Overview", "Edit", "Mode and quotas", "Agenda", "Registrations", "Approvals",
-              "Invitations", "Documents", "Outcomes", "Badges", "Check-in", "Summary",
+              "Invitations", "Emails", "Documents", "Outcomes", "Badges", "Check-in", "Summary",
               "Participants", "Privacy"]
 
 
@@ -39,6 +39,8 @@ def demo(seeded):
 @pytest.mark.parametrize("path,current", [
     ("/admin/events/{slug}/", "Overview"), ("/admin/events/{slug}/edit", "Edit"),
     ("/admin/events/{slug}/clone", "Edit"), ("/admin/events/{slug}/agenda", "Agenda"),
+    ("/admin/events/{slug}/emails", "Emails"),
+    ("/admin/events/{slug}/emails/confirmation", "Emails"),
     ("/admin/events/{slug}/agenda/new", "Agenda"),
     ("/admin/events/{slug}/registrations", "Registrations"),
     ("/admin/events/{slug}/badges", "Badges"), ("/admin/events/{slug}/checkin", "Check-in"),
