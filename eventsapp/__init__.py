@@ -39,6 +39,7 @@ BLUEPRINTS = (
     "eventsapp.documents.admin",
     "eventsapp.outcomes.views",
     "eventsapp.privacy.views",
+    "eventsapp.messages.views",
 )
 
 

@@ -36,6 +36,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.documents.access", "eventsapp.documents.filetypes",
         "eventsapp.documents.numbering", "eventsapp.documents.storage",
         "eventsapp.documents.programme", "eventsapp.outcomes.summary",
+        # Organisers' messages and reminders (issue 18): placeholders are pure, recipients
+        # the one query of the criteria, reminders the scheduler's rules.
+        "eventsapp.messages.placeholders", "eventsapp.messages.recipients",
+        "eventsapp.messages.reminders",
     )),
     ("rendering", (
         "eventsapp.calendar.ical", "eventsapp.calendar.http", "eventsapp.badges",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask import request, url_for
 
 from ..auth.permissions import MANAGERS, can_check_in, can_manage_event
+from ..messages.views import can_write_to_year
 from ..models import ADMIN, CHECKIN, Event, User
 
 
@@ -45,6 +46,7 @@ EVENT_PAGES = (
                can_manage_event),
     _EventPage("Outcomes", "outcomes.outcomes", ("outcomes.outcomes", "outcomes.item"),
                can_manage_event),
+    _EventPage("Messages", "messages.event_messages", ("messages.",), can_manage_event),
     _EventPage("Badges", "badges.page", ("badges.",), can_manage_event),
     _EventPage("Check-in", "checkin.desk", ("checkin.",), can_check_in),
     _EventPage("Summary", "reports.summary", ("reports.summary",), can_manage_event),
@@ -85,6 +87,9 @@ def site_menu(user: User) -> list[MenuEntry]:
                         ("admin.event", "admin_registrations.", "agenda.", "badges.",
                          "checkin.", "reports.summary", "reports.participants")))
         entries.append(("Reports", "admin.reports", ("reports.year", "reports.edit_deliverable")))
+        if can_write_to_year(user):
+            entries.append(("Messages", "messages.current_year", ("messages.year_messages",
+                                                                   "messages.compose_year")))
     if user.role == CHECKIN:
         entries.append(("Check-in desks", "auth.account", ("checkin.",)))
     if user.role == ADMIN:

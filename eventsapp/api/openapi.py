@@ -12,7 +12,8 @@ import importlib
 from ..inputs import MAX_JSON_DEPTH
 
 FRAGMENTS = ("eventsapp.api.spec_events", "eventsapp.api.spec_registrations",
-             "eventsapp.api.spec_organiser", "eventsapp.api.spec_documents")
+             "eventsapp.api.spec_organiser", "eventsapp.api.spec_documents",
+             "eventsapp.api.spec_messages")
 
 
 def openapi_document() -> dict:

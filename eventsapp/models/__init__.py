@@ -15,6 +15,15 @@ from .documents import (
     DocumentSettings,
 )
 from .event import Event
+from .messages import (
+    BEFORE_START,
+    EACH_MORNING,
+    REMINDER_KINDS,
+    Message,
+    MessageRecipient,
+    ReminderRule,
+    ReminderSent,
+)
 from .ops import AuditEntry, OutboxMessage
 from .outcomes import CLOSED as CLOSED_ACTION
 from .outcomes import OPEN as OPEN_ACTION
@@ -39,12 +48,13 @@ from .user import (
 from .workplan import Deliverable, FocusArea, WorkPlan
 
 __all__ = [
-    "ACCESS_LEVELS", "ADMIN", "CANCELLED", "CHECKIN", "CHUNK_SIZE", "CLOSED_ACTION", "CONFIRMED",
+    "ACCESS_LEVELS", "ADMIN", "BEFORE_START", "EACH_MORNING", "REMINDER_KINDS", "CANCELLED", "CHECKIN", "CHUNK_SIZE", "CLOSED_ACTION", "CONFIRMED",
     "DEFAULT_NUMBER_SCHEME", "DEFAULT_TOKEN_SCOPES", "INVITE", "OPEN_ACTION", "ORGANISER",
     "OWNER_KINDS", "PARTICIPANTS", "PUBLIC", "RESET", "ROLES", "STAFF", "TOKEN_SCOPES",
     "WAITLISTED",
     "ActionItem", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn",
-    "Decision", "Deliverable", "Document", "DocumentChunk", "DocumentRevision",
+    "Decision", "Deliverable", "Message", "MessageRecipient", "ReminderRule",
+    "ReminderSent", "Document", "DocumentChunk", "DocumentRevision",
     "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "OutboxMessage", "PasswordLink",
     "PrivacyNotice", "PublishedAgendaItem", "RecoveryCode", "Registration", "User",
     "UTCDateTime", "WorkPlan", "user_event", "utcnow",
