@@ -40,8 +40,8 @@ class RecipientsMixin:
         [*ECONOMIES.items(), (NO_ECONOMY, "No economy")]), validators=[Optional()])
     category = Checkboxes("Category", choices=choices(CATEGORIES.items()),
                           validators=[Optional()])
-    checked_in = RadioField("Check-in", choices=[("", "Either"), ("yes", "Checked in"),
-                                                 ("no", "Not checked in")], default="",
+    checked_in = RadioField("Check-in", choices=choices([("", "Either"), ("yes", "Checked in"),
+                                                         ("no", "Not checked in")]), default="",
                             validators=[Optional()])
     without_head = BooleanField("Only economies with no confirmed head of delegation")
     ids = HiddenField()
@@ -67,7 +67,8 @@ class MessageForm(RecipientsMixin, FlaskForm):
     subject = StringField("Subject")
     body = TextAreaField("Message", render_kw={"rows": 14})
     attach_calendar = BooleanField("Attach the event's calendar file (.ics)")
-    document_id = SelectField("Attach a document", choices=[("", "No document")], default="",
+    document_id = SelectField("Attach a document", choices=choices([("", "No document")]),
+                              default="",
                               validators=[Optional()])
     reply_to = StringField("Replies go to", description="An address of the secretariat; "
                            "leave empty for no Reply-To.")
@@ -79,9 +80,9 @@ class SendForm(FlaskForm):
 
 
 class ReminderForm(RecipientsMixin, FlaskForm):
-    kind = RadioField("When", choices=[
+    kind = RadioField("When", choices=choices([
         (BEFORE_START, "Days before the first day"),
-        (EACH_MORNING, "The morning of each day of the event")], default=BEFORE_START)
+        (EACH_MORNING, "The morning of each day of the event")]), default=BEFORE_START)
     days_before = IntegerField("Days before the start", default=1,
                                validators=[Optional(), NumberRange(min=0, max=90)])
     local_time = TimeField("At (the event's local time)", default=None,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..auth.permissions import MANAGERS, can_manage_event, managed_event_or_404, roles_required
 from ..events.services import current_work_plan
 from ..extensions import db
+from ..formfields import choices
 from ..models import ADMIN, ORGANISER, Event, Message, Registration, ReminderRule, User, WorkPlan
 from . import reminders as rules
 from . import services
@@ -103,9 +104,9 @@ def year_messages(year: int):
 
 def _form(scope: Scope, formdata=None, message: Message | None = None) -> MessageForm:
     form = MessageForm(formdata=formdata)
-    form.document_id.choices = [("", "No document")] + [
+    form.document_id.choices = choices([("", "No document")] + [
         (str(d.id), f"{d.number} {d.title} ({size / 1024 / 1024:.1f} MB)")
-        for d, size in services.sendable_documents(scope.event)]
+        for d, size in services.sendable_documents(scope.event)])
     if formdata is None:
         if message is not None:
             form.subject.data, form.body.data = message.subject, message.body
@@ -167,7 +168,7 @@ def compose_for_selection(event: Event, ids: list[int]):
     form = _form(scope)
     form.status.data = []  # the selection is explicit: every status it holds
     form.ids.data = ",".join(map(str, ids))
-    return _compose_page(scope, form, action=url_for(".compose_event", slug=event.slug),
+    return _compose_page(scope, form, action=url_for("messages.compose_event", slug=event.slug),
                          selection=len(ids))
 
 
