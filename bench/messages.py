@@ -164,6 +164,41 @@ def measure(fn, before=None):
     return n, seconds, peak
 
 
+def run(name: str, url: str, port: int, people: int) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                      "RATELIMIT_ENABLED": False, "SERVER_NAME": "bench.test",
+                      "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port,
+                      "MAIL_SEND_AFTER_REQUEST": False})
+    build(app, people)
+    print(f"{name}, a message to {people:,} people "
+          "(time; peak Python memory under tracemalloc)")
+    rows = [
+        ("queue: send_now (rows, placeholders, audit)",
+         lambda: queue(app), lambda: reset_outbox(app)),
+        ("  floor: Core executemany of ready rows",
+         lambda: queue_floor(app), lambda: reset_outbox(app)),
+    ]
+    for label, fn, before in rows:
+        n, seconds, peak = measure(fn, before)
+        print(f"  {label:46} {n:6,} in {seconds:6.2f} s "
+              f"({n / seconds:7,.0f}/s), peak {peak:6.1f} MiB")
+
+    def refill():
+        reset_outbox(app)
+        queue(app)
+    n, seconds, peak = measure(lambda: deliver(app, people), refill)
+    print(f"  {'deliver: deliver_pending to aiosmtpd':46} {n:6,} in {seconds:6.2f} s "
+          f"({n / seconds:7,.0f}/s), peak {peak:6.1f} MiB")
+    n, seconds, peak = measure(lambda: deliver_floor(port, people))
+    print(f"  {'  floor: email.mime + one smtplib connection':46} {n:6,} in "
+          f"{seconds:6.2f} s ({n / seconds:7,.0f}/s), peak {peak:6.1f} MiB")
+    with app.app_context():
+        left = db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                 .where(OutboxMessage.sent_at.is_(None)))
+        assert left == 0, left
+        db.engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=5_000)
@@ -180,38 +215,7 @@ def main() -> None:
                 urls.append(("PostgreSQL",
                              args.pg.replace("postgresql://", "postgresql+psycopg://", 1)))
             for name, url in urls:
-                app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                                  "RATELIMIT_ENABLED": False, "SERVER_NAME": "bench.test",
-                                  "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port,
-                                  "MAIL_SEND_AFTER_REQUEST": False})
-                build(app, args.people)
-                print(f"{name}, a message to {args.people:,} people "
-                      "(time; peak Python memory under tracemalloc)")
-                rows = [
-                    ("queue: send_now (rows, placeholders, audit)",
-                     lambda: queue(app), lambda: reset_outbox(app)),
-                    ("  floor: Core executemany of ready rows",
-                     lambda: queue_floor(app), lambda: reset_outbox(app)),
-                ]
-                for label, fn, before in rows:
-                    n, seconds, peak = measure(fn, before)
-                    print(f"  {label:46} {n:6,} in {seconds:6.2f} s "
-                          f"({n / seconds:7,.0f}/s), peak {peak:6.1f} MiB")
-
-                def refill():
-                    reset_outbox(app)
-                    queue(app)
-                n, seconds, peak = measure(lambda: deliver(app, args.people), refill)
-                print(f"  {'deliver: deliver_pending to aiosmtpd':46} {n:6,} in {seconds:6.2f} s "
-                      f"({n / seconds:7,.0f}/s), peak {peak:6.1f} MiB")
-                n, seconds, peak = measure(lambda: deliver_floor(port, args.people))
-                print(f"  {'  floor: email.mime + one smtplib connection':46} {n:6,} in "
-                      f"{seconds:6.2f} s ({n / seconds:7,.0f}/s), peak {peak:6.1f} MiB")
-                with app.app_context():
-                    left = db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                                             .where(OutboxMessage.sent_at.is_(None)))
-                    assert left == 0, left
-                    db.engine.dispose()
+                run(name, url, port, args.people)
     finally:
         controller.stop()
 

@@ -37,7 +37,8 @@ class CriteriaProblem(ValueError):
 class Criteria:
     """Registrations chosen by all the criteria given (an empty one does not narrow).
 
-    `status` empty means every status but cancelled (with `ids`: any status). Anonymised registrations never match.
+    `status` empty means every status but cancelled (with `ids`: any status).
+    Anonymised registrations never match.
     """
 
     status: tuple[str, ...] = ()

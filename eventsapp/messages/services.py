@@ -23,7 +23,6 @@ through `queue_email(sealed=…)` like registration/notices.py does.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -370,10 +369,6 @@ class Sent:
     recipients: int
 
 
-def template_key(subject: str, body: str) -> str:
-    return hashlib.sha256(f"{subject}\x00{body}".encode()).hexdigest()
-
-
 def earlier_same(scope: Scope, subject: str, body: str,
                  exclude_id: int | None = None) -> Message | None:
     """A message with this subject and body sent to the same event (or year) before."""
@@ -537,11 +532,3 @@ def delivery_counts(items: list[Delivery]) -> dict[str, int]:
 def messages_of(scope: Scope) -> list[Message]:
     return list(db.session.scalars(select(Message).filter_by(**scope.ids)
                                    .order_by(Message.id.desc())))
-
-
-def message_sent_at_label(message: Message) -> str:
-    return "" if message.sent_at is None else f"{message.sent_at:%d %B %Y %H:%M} UTC"
-
-
-def now() -> datetime:
-    return utcnow()

@@ -11,7 +11,7 @@ from ..auth.permissions import MANAGERS, can_manage_event, managed_event_or_404,
 from ..events.services import current_work_plan
 from ..extensions import db
 from ..formfields import choices
-from ..models import ADMIN, ORGANISER, Event, Message, Registration, ReminderRule, User, WorkPlan
+from ..models import ADMIN, ORGANISER, Event, Message, ReminderRule, User, WorkPlan
 from . import reminders as rules
 from . import services
 from .forms import MessageForm, ReminderForm, SendForm

@@ -27,8 +27,8 @@ TITLE = "Practice Workshop on Event Security (fictional demo)"
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_compose_preview_send_and_follow_the_delivery(page, live_server, seeded, demo, smtp,
-                                                      width):
+def test_compose_preview_send_and_follow_the_delivery(
+        page, live_server, seeded, demo, smtp, width):  # noqa: F811  (imported fixtures)
     page.set_viewport_size({"width": width, "height": 900})
     page.set_default_timeout(DEADLINE_MS)
     sign_in(page, live_server, seeded)
