@@ -43,6 +43,7 @@ BLUEPRINTS = (
     "eventsapp.invitations.views",
     "eventsapp.mymeetings.views",
     "eventsapp.mail.admin",
+    "eventsapp.messages.views",
 )
 
 

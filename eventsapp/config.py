@@ -70,6 +70,21 @@ class Defaults:
     # Off: requests only queue, and `send-mail --watch` sends in batches (several hosts,
     # registration storms; docs/DEPLOYMENT.md).
     MAIL_SEND_AFTER_REQUEST = True
+    # Organisers' messages and reminders (messages/): at most this many messages leave per
+    # minute, counted across every sending process (0: no limit); the relay's own limit.
+    MAIL_MESSAGES_PER_MINUTE = 0
+    # Where replies to organisers' messages go (the secretariat); "" for none. A message
+    # or reminder rule may name its own.
+    MAIL_REPLY_TO = ""
+    # An organiser's message: subject and body limits, and the attachment's size cap (each
+    # recipient's outbox row carries its own copy, so it stays small).
+    MESSAGE_BODY_MAX_CHARS = 100_000
+    MESSAGE_ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
+    # A reminder whose moment passed more than this many hours ago (scheduler down) is not
+    # sent late; 0 keeps no limit.
+    REMINDER_LATE_HOURS = 12
+    # `send-mail --watch` looks for due reminders at most this often (seconds).
+    REMINDER_CHECK_SECONDS = 60
     # Days within which organisers confirm a registrant's erasure request (GDPR: a month).
     ERASURE_DUE_DAYS = 30
 

@@ -40,6 +40,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.registration.limits",
         # The system emails' registry, its checks and str.format rendering (issue 18).
         "eventsapp.mail.templates",
+        # Organisers' messages and reminders (issue 18): placeholders are pure, recipients
+        # the one query of the criteria, reminders the scheduler's rules.
+        "eventsapp.messages.placeholders", "eventsapp.messages.recipients",
+        "eventsapp.messages.reminders",
     )),
     ("rendering", (
         "eventsapp.calendar.ical", "eventsapp.calendar.http", "eventsapp.badges",

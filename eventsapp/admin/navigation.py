@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask import request, url_for
 
 from ..auth.permissions import MANAGERS, can_check_in, can_manage_event, is_focal_point_of
+from ..messages.views import can_write_to_year
 from ..models import ADMIN, CHECKIN, FOCAL_POINT, Event, User
 
 
@@ -50,11 +51,12 @@ EVENT_PAGES = (
                lambda user, event: can_manage_event(user, event)
                or is_focal_point_of(user, event)),
     _EventPage("Invitations", "invitations.manage", ("invitations.",), can_manage_event),
-    _EventPage("Emails", "mail_templates.emails", ("mail_templates.",), can_manage_event),
     _EventPage("Documents", "documents_admin.documents", ("documents_admin.",),
                can_manage_event),
     _EventPage("Outcomes", "outcomes.outcomes", ("outcomes.outcomes", "outcomes.item"),
                can_manage_event),
+    _EventPage("Messages", "messages.event_messages", ("messages.",), can_manage_event),
+    _EventPage("Emails", "mail_templates.emails", ("mail_templates.",), can_manage_event),
     _EventPage("Badges", "badges.page", ("badges.",), can_manage_event),
     _EventPage("Check-in", "checkin.desk", ("checkin.",), can_check_in),
     _EventPage("Summary", "reports.summary", ("reports.summary",), can_manage_event),
@@ -95,6 +97,9 @@ def site_menu(user: User) -> list[MenuEntry]:
                         ("admin.event", "admin_registrations.", "agenda.", "badges.",
                          "checkin.", "reports.summary", "reports.participants")))
         entries.append(("Reports", "admin.reports", ("reports.year", "reports.edit_deliverable")))
+        if can_write_to_year(user):
+            entries.append(("Messages", "messages.current_year", ("messages.year_messages",
+                                                                   "messages.compose_year")))
     if user.role == FOCAL_POINT:
         entries.append(("Accreditation", "accreditation.home", ("accreditation.",)))
     if user.role == CHECKIN:

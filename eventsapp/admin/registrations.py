@@ -59,7 +59,7 @@ bp = Blueprint("admin_registrations", __name__, url_prefix="/admin/events/<slug>
 
 # The list's filters, which a selection made with "all matching" carries along.
 FILTER_KEYS = ("q", "status", "economy", "category", "checked_in", "sort", "dir")
-BULK_ACTIONS = ("cancel", "promote", "badges", "export")
+BULK_ACTIONS = ("cancel", "promote", "badges", "export", "message")
 SHOWN_NAMES = 50  # names listed on a confirmation page; the count covers the rest
 _IDS = re.compile(r"^\d{1,10}(,\d{1,10})*$")
 
@@ -191,6 +191,10 @@ def bulk(slug: str):
         return _csv(event, regs, "selected-registrations")
     if action == "badges":
         return _badges_page(event, regs, selection)
+    if action == "message":  # issue 18: the compose page, the selection in a hidden field
+        from ..messages.views import compose_for_selection
+
+        return compose_for_selection(event, [r.id for r in regs])
     if action == "cancel":
         return _cancel_page(event, regs, BulkCancelForm(formdata=None))
     return _promote_page(event, regs, BulkPromoteForm(formdata=None))

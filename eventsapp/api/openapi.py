@@ -13,7 +13,7 @@ from ..inputs import MAX_JSON_DEPTH
 
 FRAGMENTS = ("eventsapp.api.spec_events", "eventsapp.api.spec_registrations",
              "eventsapp.api.spec_organiser", "eventsapp.api.spec_documents",
-             "eventsapp.api.spec_accreditation")
+             "eventsapp.api.spec_accreditation", "eventsapp.api.spec_messages")
 
 
 def openapi_document() -> dict:

@@ -28,6 +28,7 @@ SCOPE_LABELS = {
     "agenda": "agenda: change agenda items",
     "registrations": "registrations: change capacity, waiting list and registration window",
     "checkin": "checkin: check people in at the door",
+    "messages": "messages: write to participants and read each delivery",
 }
 
 ROLE_LABELS = {"admin": "Administrator", "organiser": "Organiser", "checkin": "Check-in staff",

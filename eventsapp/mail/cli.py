@@ -27,10 +27,13 @@ def send_mail(limit: int, watch: bool, interval: float) -> None:
     """Deliver pending email (SMTP, or .eml files when MAIL_SERVER is not set).
 
     With --watch this is the mail service of a deployment with MAIL_SEND_AFTER_REQUEST
-    off (docs/DEPLOYMENT.md): requests only queue, and this process sends in batches.
+    off (docs/DEPLOYMENT.md): requests only queue, and this process sends in batches. Each
+    run (and each REMINDER_CHECK_SECONDS of --watch) first queues the reminders that are due;
+    organisers' messages leave at MAIL_MESSAGES_PER_MINUTE.
     """
     where = current_app.config.get("MAIL_SERVER") or f"files in {mail_dir(current_app)}"
     if not watch:
+        _reminders()
         sent, failed = deliver_pending(limit)
         click.echo(f"Sent {sent}, failed {failed} (via {where}).")
         if failed:
@@ -41,6 +44,7 @@ def send_mail(limit: int, watch: bool, interval: float) -> None:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     next_housekeeping = time.monotonic()  # at start, then every HOUSEKEEPING_HOURS
+    next_reminders = time.monotonic()  # at start, then every REMINDER_CHECK_SECONDS
     try:
         while not stopping.is_set():
             if current_app.config["HOUSEKEEPING_HOURS"] and \
@@ -48,6 +52,10 @@ def send_mail(limit: int, watch: bool, interval: float) -> None:
                 _housekeeping()
                 next_housekeeping = time.monotonic() + \
                     float(current_app.config["HOUSEKEEPING_HOURS"]) * 3600
+            if time.monotonic() >= next_reminders:
+                _reminders()
+                next_reminders = time.monotonic() + \
+                    float(current_app.config["REMINDER_CHECK_SECONDS"])
             sent, failed = deliver_pending(limit)
             db.session.remove()
             if sent or failed:
@@ -69,6 +77,22 @@ def purge_mail(days: int | None) -> None:
     days = current_app.config["OUTBOX_KEEP_DAYS"] if days is None else days
     deleted = purge_sent(timedelta(days=days))
     click.echo(f"Deleted {deleted} message(s) sent more than {days} day(s) ago.")
+
+
+def _reminders() -> None:
+    """Queue the reminders that are due (messages/reminders.py: safe on several hosts); a
+    failure is logged and tried again next time."""
+    from ..messages.reminders import send_due
+
+    try:
+        queued = send_due()
+        if queued:
+            click.echo(f"Reminders: queued {queued}.")
+    except Exception:  # noqa: BLE001 - logged; the watcher goes on sending
+        db.session.rollback()
+        logging.getLogger(__name__).exception("Reminders failed; tried again next time")
+    finally:
+        db.session.remove()
 
 
 def _housekeeping() -> None:

@@ -39,6 +39,7 @@ class Outgoing:
     message_id: str
     created_at: datetime
     attempts: int
+    reply_to: str = ""
 
 
 def encode_attachment(filename: str, mimetype: str, content: bytes) -> dict:
@@ -57,6 +58,8 @@ def build(message: Outgoing, sender: str) -> bytes:
     root["From"] = sender
     root["To"] = _mailbox(message.to_name, ascii_address(message.to_addr))
     root["Subject"] = _header(message.subject)
+    if message.reply_to:
+        root["Reply-To"] = ascii_address(message.reply_to)
     root["Date"] = format_datetime(message.created_at)
     root["Message-ID"] = message.message_id
     if message.attachments:

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..database import on_commit, unit_of_work, work_local
 from ..extensions import db
@@ -73,7 +73,8 @@ def secret_placeholder(name: str) -> str:
 
 def queue_email(to: str, subject: str, text: str,
                 attachments: Sequence[tuple[str, str, bytes]] = (), *,
-                to_name: str = "", sealed: Mapping[str, str] | None = None) -> int:
+                to_name: str = "", sealed: Mapping[str, str] | None = None,
+                reply_to: str = "", paced: bool = False) -> int:
     """Write a message to the outbox in the open unit of work; returns its id.
 
     It is delivered after the commit (never if the unit of work rolls back).
@@ -82,17 +83,23 @@ def queue_email(to: str, subject: str, text: str,
     :param sealed: placeholder (secret_placeholder) → secret, e.g. a private link: the row
         keeps the body with the placeholders and the secrets sealed; the sender fills them
         in, and they are dropped once the message is sent.
+    :param reply_to: a Reply-To address (organisers' messages: the secretariat).
+    :param paced: an organiser's message to many: written due but unclaimed, so deliveries
+        take it at MAIL_MESSAGES_PER_MINUTE (`send-mail --watch`, or later commits' retries)
+        instead of the request sending thousands right after its commit.
     :raises MailHeaderError: a header value (address, name, subject) holds a line break.
     :raises RuntimeError: no unit of work is open.
     """
     _no_line_breaks(to, "The recipient address")
     _no_line_breaks(to_name, "The recipient name")
     _no_line_breaks(subject, "The subject")
+    _no_line_breaks(reply_to, "The Reply-To address")
     queued = work_local("outbox", list)
     now = utcnow()
-    after_commit = current_app.config["MAIL_SEND_AFTER_REQUEST"]
+    after_commit = current_app.config["MAIL_SEND_AFTER_REQUEST"] and not paced
     message_id = db.session.scalar(OUTBOX_INSERT, {
         "to_addr": to, "to_name": to_name, "subject": subject, "body": text,
+        "reply_to": reply_to,
         "sealed": seal(json.dumps(dict(sealed)), SEAL_PURPOSE) if sealed else None,
         "attachments": [encode_attachment(_no_line_breaks(name, "An attachment name"),
                                           mimetype, content)
@@ -146,7 +153,15 @@ def _due(now: datetime):
 def _claim_due(limit: int, now: datetime) -> list[int]:
     """Take up to `limit` due messages nobody else holds; one statement, so two claimers
     never take the same message (PostgreSQL skips rows another claim has locked; on
-    SQLite the unit of work holds the write lock)."""
+    SQLite the unit of work holds the write lock).
+
+    With MAIL_MESSAGES_PER_MINUTE set, `limit` shrinks to what the last minute left of
+    that pace (counted from the messages sent, by every process, in the minute before
+    `now`): the relay's limit holds across hosts, give or take one batch per watcher
+    claiming at the same instant."""
+    limit = min(limit, paced_budget(now))
+    if limit <= 0:
+        return []
     oldest_due = (select(OutboxMessage.id).where(*_due(now)).order_by(OutboxMessage.id)
                   .limit(limit).with_for_update(skip_locked=True).scalar_subquery())
     with unit_of_work(reload=False, expire_on_commit=False):
@@ -155,6 +170,17 @@ def _claim_due(limit: int, now: datetime) -> list[int]:
             .values(next_attempt_at=now + CLAIM_LEASE)
             .returning(OutboxMessage.id)
             .execution_options(synchronize_session=False)))
+
+
+def paced_budget(now: datetime) -> int:
+    """How many more messages may leave in the minute ending at `now` (a large number when
+    MAIL_MESSAGES_PER_MINUTE is 0 or unset, meaning no limit)."""
+    pace = int(current_app.config.get("MAIL_MESSAGES_PER_MINUTE") or 0)
+    if pace <= 0:
+        return 1 << 30
+    sent = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.sent_at > now - timedelta(minutes=1), OutboxMessage.sent_at <= now))
+    return max(pace - (sent or 0), 0)
 
 
 def _deliver(ids: Iterable[int]) -> tuple[int, int]:
@@ -167,7 +193,7 @@ def _deliver(ids: Iterable[int]) -> tuple[int, int]:
         select(OutboxMessage.id, OutboxMessage.to_addr, OutboxMessage.to_name,
                OutboxMessage.subject, OutboxMessage.body, OutboxMessage.attachments,
                OutboxMessage.message_id, OutboxMessage.created_at, OutboxMessage.attempts,
-               OutboxMessage.sealed)
+               OutboxMessage.reply_to, OutboxMessage.sealed)
         .where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None))
         .order_by(OutboxMessage.id))]
     if not batch:

@@ -23,6 +23,15 @@ from .event import (
     Event,
 )
 from .invitation import ACCEPTED, INVITATION_STATUSES, INVITED, REFUSED, Invitation
+from .messages import (
+    BEFORE_START,
+    EACH_MORNING,
+    REMINDER_KINDS,
+    Message,
+    MessageRecipient,
+    ReminderRule,
+    ReminderSent,
+)
 from .mymeetings import AddressSignIn, MailTemplateOverride, YearFeed
 from .ops import AuditEntry, OutboxMessage
 from .outcomes import CLOSED as CLOSED_ACTION
@@ -60,16 +69,17 @@ from .user import (
 from .workplan import Deliverable, FocusArea, WorkPlan
 
 __all__ = [
-    "ACCEPTED", "ACCESS_LEVELS", "ACTIVE_STATUSES", "ADMIN", "APPROVAL", "CANCELLED", "CHECKIN",
-    "CHUNK_SIZE", "CLOSED_ACTION", "CONFIRMED", "DECLINED", "DEFAULT_NUMBER_SCHEME",
-    "DEFAULT_PUBLIC_CATEGORIES", "DEFAULT_TOKEN_SCOPES", "FOCAL_POINT", "HEAD_OF_DELEGATION",
-    "INVITATION", "INVITATION_STATUSES", "INVITE", "INVITED", "OPEN", "OPEN_ACTION", "ORGANISER",
-    "OWNER_KINDS", "PARTICIPANTS", "PENDING", "PUBLIC", "REFUSED", "REGISTRATION_MODES", "RESET",
-    "ROLES", "STAFF", "STATUSES", "TOKEN_SCOPES", "WAITLISTED",
+    "ACCEPTED", "ACCESS_LEVELS", "ACTIVE_STATUSES", "ADMIN", "APPROVAL", "BEFORE_START",
+    "CANCELLED", "CHECKIN", "CHUNK_SIZE", "CLOSED_ACTION", "CONFIRMED", "DECLINED",
+    "DEFAULT_NUMBER_SCHEME", "DEFAULT_PUBLIC_CATEGORIES", "DEFAULT_TOKEN_SCOPES", "EACH_MORNING",
+    "FOCAL_POINT", "HEAD_OF_DELEGATION", "INVITATION", "INVITATION_STATUSES", "INVITE",
+    "INVITED", "OPEN", "OPEN_ACTION", "ORGANISER", "OWNER_KINDS", "PARTICIPANTS", "PENDING",
+    "PUBLIC", "REFUSED", "REGISTRATION_MODES", "REMINDER_KINDS", "RESET", "ROLES", "STAFF",
+    "STATUSES", "TOKEN_SCOPES", "WAITLISTED",
     "ActionItem", "AddressSignIn", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry",
     "Base", "CheckIn", "Decision", "Deliverable", "Document", "DocumentChunk",
     "DocumentRevision", "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "Invitation",
-    "MailTemplateOverride", "OutboxMessage", "PasswordLink", "PrivacyNotice",
-    "PublishedAgendaItem", "RecoveryCode", "Registration", "User", "UTCDateTime", "WorkPlan",
-    "YearFeed", "user_event", "utcnow",
+    "MailTemplateOverride", "Message", "MessageRecipient", "OutboxMessage", "PasswordLink",
+    "PrivacyNotice", "PublishedAgendaItem", "RecoveryCode", "Registration", "ReminderRule",
+    "ReminderSent", "User", "UTCDateTime", "WorkPlan", "YearFeed", "user_event", "utcnow",
 ]

@@ -22,6 +22,8 @@ class OutboxMessage(Base):
     # The registrant's full name: given and family name of up to 200 characters each.
     to_name: Mapped[str] = mapped_column(String(401), default="")
     subject: Mapped[str] = mapped_column(String(300))
+    # Where replies go (organisers' messages: MAIL_REPLY_TO or the message's own); "" none.
+    reply_to: Mapped[str] = mapped_column(String(320), default="", server_default="")
     # The parts, not the RFC 5322 bytes: the sender builds the message, so a registration
     # storm does not pay for MIME encoding inside its transactions (mail/message.py).
     body: Mapped[str] = mapped_column(Text)

@@ -81,7 +81,8 @@ class RecoveryCode(Base):
 
 
 # What a personal API token may do (auth/services.py: TOKEN_SCOPES says which routes).
-TOKEN_SCOPES = ("read", "agenda", "registrations", "checkin")
+# "messages" (write to participants, read their deliveries) is never a default: it mails people.
+TOKEN_SCOPES = ("read", "agenda", "registrations", "checkin", "messages")
 DEFAULT_TOKEN_SCOPES = ("read", "agenda", "registrations")
 
 

@@ -11,8 +11,8 @@ from eventsapp.seed.demo import load_demo_event
 from tests.auth.fixtures import sign_in
 
 EVENT_MENU = ["Overview", "Edit", "Mode and quotas", "Agenda", "Registrations", "Approvals",
-              "Invitations", "Emails", "Documents", "Outcomes", "Badges", "Check-in", "Summary",
-              "Participants", "Privacy"]
+              "Invitations", "Documents", "Outcomes", "Messages", "Emails", "Badges", "Check-in",
+              "Summary", "Participants", "Privacy"]
 
 
 def event_menu(html: str) -> list[tuple[str, str, str]]:
@@ -44,6 +44,9 @@ def demo(seeded):
     ("/admin/events/{slug}/agenda/new", "Agenda"),
     ("/admin/events/{slug}/registrations", "Registrations"),
     ("/admin/events/{slug}/badges", "Badges"), ("/admin/events/{slug}/checkin", "Check-in"),
+    ("/admin/events/{slug}/messages", "Messages"),
+    ("/admin/events/{slug}/messages/new", "Messages"),
+    ("/admin/events/{slug}/reminders/new", "Messages"),
     ("/admin/events/{slug}/summary", "Summary"),
     ("/admin/events/{slug}/participants", "Participants"),
 ])
@@ -69,9 +72,10 @@ def test_roles_see_only_what_they_may_open(app, seeded, demo, make_user):
     sign_in(limited, make_user("organiser", events=("ctwg-15",)))
     sign_in(door, make_user("checkin"))
     assert site_menu(admin.get("/admin/").text) == [
-        "Events", "Dashboard", "Reports", "Audit log", "Users", "Privacy notice", "Account"]
+        "Events", "Dashboard", "Reports", "Messages", "Audit log", "Users", "Privacy notice",
+        "Account"]
     assert site_menu(organiser.get("/admin/").text) == [
-        "Events", "Dashboard", "Reports", "Account"]
+        "Events", "Dashboard", "Reports", "Messages", "Account"]
     assert site_menu(door.get("/account").text) == ["Events", "Check-in desks", "Password"]
     # An organiser limited to one event has its menu there, and is refused elsewhere.
     assert [m[0] for m in event_menu(limited.get("/admin/events/ctwg-15/").text)] == EVENT_MENU
