@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, func, insert, select
 
@@ -89,7 +89,7 @@ def table_checksum(conn, table: Table) -> TableReport:
 
 
 def _plain(value):
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):  # time: reminder rules' local time
         return value.isoformat()
     if isinstance(value, bytes | memoryview):
         return bytes(value).hex()

@@ -26,6 +26,12 @@ STATUS_LABELS = {"confirmed": "Confirmed", "waitlisted": "On the waiting list",
                  "cancelled": "Cancelled", "pending": "Pending", "declined": "Declined"}
 
 
+
+def line_ends(value: str | None) -> str | None:
+    """Browsers send a textarea's lines with CRLF (HTML spec); keep one form, LF, so a
+    text saved unchanged is the same text."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
 class Checkboxes(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -65,7 +71,7 @@ class RecipientsMixin:
 
 class MessageForm(RecipientsMixin, FlaskForm):
     subject = StringField("Subject")
-    body = TextAreaField("Message", render_kw={"rows": 14})
+    body = TextAreaField("Message", render_kw={"rows": 14}, filters=[line_ends])
     attach_calendar = BooleanField("Attach the event's calendar file (.ics)")
     document_id = SelectField("Attach a document", choices=choices([("", "No document")]),
                               default="",
@@ -88,6 +94,6 @@ class ReminderForm(RecipientsMixin, FlaskForm):
     local_time = TimeField("At (the event's local time)", default=None,
                            validators=[InputRequired(message="Give a time, e.g. 08:00.")])
     subject = StringField("Subject")
-    body = TextAreaField("Message", render_kw={"rows": 10})
+    body = TextAreaField("Message", render_kw={"rows": 10}, filters=[line_ends])
     attach_calendar = BooleanField("Attach the event's calendar file (.ics)")
     reply_to = StringField("Replies go to", description="Leave empty for none.")

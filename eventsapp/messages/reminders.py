@@ -128,15 +128,18 @@ def save_rule(event: Event, data: RuleInput, *, by: User, rule: ReminderRule | N
             db.session.add(rule)
         else:
             rule = db.session.get(ReminderRule, rule.id)
-            if (rule.kind, rule.days_before, rule.local_time) != \
-                    (data.kind, data.days_before, data.local_time):
-                rule.created_at = now
-        rule.kind, rule.days_before, rule.local_time = data.kind, data.days_before or 0, \
-            data.local_time
-        rule.criteria = data.criteria.as_dict()
-        rule.subject, rule.body = data.subject, data.body
-        rule.attach_calendar, rule.reply_to = data.attach_calendar, data.reply_to
-        rule.active = True
+        wanted = {"kind": data.kind, "days_before": data.days_before or 0,
+                  "local_time": data.local_time, "criteria": data.criteria.as_dict(),
+                  "subject": data.subject, "body": data.body,
+                  "attach_calendar": data.attach_calendar, "reply_to": data.reply_to,
+                  "active": True}
+        changed = {n for n, v in wanted.items() if getattr(rule, n) != v}
+        if rule.id is not None and not changed:
+            return rule  # saved unchanged: nothing written, nothing audited
+        if rule.id is not None and changed & {"kind", "days_before", "local_time"}:
+            rule.created_at = now  # new timing: counts from now
+        for name, value in wanted.items():
+            setattr(rule, name, value)
         db.session.flush()
         audit.record("reminder_saved", rule, event_id=event.id, user=by, when=describe(rule),
                      subject=rule.subject)

@@ -240,6 +240,10 @@ def save_draft(scope: Scope, data: MessageInput, *, by: User,
     """
     check_input(scope, data)
     with unit_of_work():
+        wanted = {"subject": data.subject, "body": data.body,
+                  "criteria": data.criteria.as_dict(), "attach_calendar": data.attach_calendar,
+                  "document_id": data.document_id, "reply_to": data.reply_to,
+                  "previewed_ids": matching_ids(scope, data.criteria)}
         if message is None:
             message = Message(**scope.ids, created_by_id=by.id)
             db.session.add(message)
@@ -247,13 +251,11 @@ def save_draft(scope: Scope, data: MessageInput, *, by: User,
             message = db.session.get(Message, message.id, with_for_update=True)
             if message.sent_at is not None:
                 raise AlreadySent()
-        message.subject, message.body = data.subject, data.body
-        message.criteria = data.criteria.as_dict()
-        message.attach_calendar = data.attach_calendar
-        message.document_id = data.document_id
-        message.reply_to = data.reply_to
-        message.previewed_ids = matching_ids(scope, data.criteria)
-        message.updated_at = utcnow()
+        # A draft saved unchanged (and still matching the same people) writes nothing.
+        if any(getattr(message, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(message, name, value)
+            message.updated_at = utcnow()
     return message
 
 

@@ -10,7 +10,7 @@ database, row by row, before and after: no row, sequence, version or audit entry
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -22,6 +22,9 @@ from eventsapp.auth.services import create_user
 from eventsapp.events import editing
 from eventsapp.events.services import event_starts_at
 from eventsapp.extensions import db
+from eventsapp.messages import reminders
+from eventsapp.messages import services as messages
+from eventsapp.messages.recipients import Criteria
 from eventsapp.models import AgendaItem, Deliverable, Event
 from eventsapp.registration.services import register
 from eventsapp.registration.validation import clean_registration
@@ -58,6 +61,9 @@ NOT_EDIT_FORMS = {
     "accreditation.substitute": "creates a substitute's registration in place of another",
     "accreditation.head_substitute": "creates a substitute's registration in place of another",
     "invitations.respond": "registers, or declines, by invitation",
+    "messages.compose_event": "creates a draft message",
+    "messages.compose_year": "creates a draft message",
+    "messages.new_reminder": "creates a reminder rule",
     "my.start": "an action (asks for a sign-in link to My meetings)",
     "my.sign_in": "an action (uses a one-time sign-in link)",
     "mail_templates.reset": "an action (confirm going back to the default wording)",
@@ -65,7 +71,7 @@ NOT_EDIT_FORMS = {
 EDIT_FORMS = {"admin.event_edit", "agenda.edit_item", "admin_registrations.registration",
               "registration.edit", "reports.edit_deliverable", "admin_users.edit",
               "documents_admin.settings", "privacy.edit_notice", "accreditation.settings",
-              "mail_templates.edit"}
+              "mail_templates.edit", "messages.edit", "messages.edit_reminder"}
 
 
 class Forms(HTMLParser):
@@ -161,9 +167,16 @@ def things(seeded):
                            narrative="Done.\n\nSecond paragraph.",
                            focus_area_numbers=[1], user=None)
         door = create_user("door@example.org", PASSWORD, "checkin", events=[event])
+        draft = messages.save_draft(messages.Scope(event=event), messages.MessageInput(
+            subject="Logistics: {event}", body="Dear {given_name},\n\nThe hotel: “Ñandú”.",
+            criteria=Criteria(status=("confirmed",), economy=("CHL",))), by=door)
+        rule = reminders.save_rule(event, reminders.RuleInput(
+            days_before=2, local_time=time(7, 30), criteria=Criteria(status=("confirmed",)),
+            subject="Soon: {event}", body="Dear {given_name},\nsee you at {venue}."), by=door)
         return {"slug": event.slug, "item_id": item.id, "reg_id": registered.registration.id,
                 "token": registered.token, "year": 2020, "number": deliverable.number,
-                "user_id": door.id, "key": "confirmation"}
+                "user_id": door.id, "key": "confirmation", "message_id": draft.id,
+                "rule_id": rule.id}
 
 
 def edit_urls(app, things) -> dict[str, str]:
