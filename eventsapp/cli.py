@@ -84,6 +84,10 @@ def _accreditation_demo() -> None:
     click.echo("An invitation not answered yet:")
     for email, path in demo.invitations:
         click.echo(f"  {email}: {path}")
+    click.echo("CTWG 16 took place in 2020, so its public form, adding from the heads' pages "
+               "and the invitation are closed: to try them as they were, give it future dates "
+               "on its Edit page (/admin/events/ctwg-16/edit). Approving and declining work as "
+               "it is.")
 
 
 @bp.cli.command("copy-db")

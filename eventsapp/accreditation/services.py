@@ -255,14 +255,16 @@ def name_head(registration: Registration, *, user: User, replace_current: bool =
     request is refused (two focal points naming a head at once: the first wins).
 
     :raises HeadOfDelegationTaken: the economy has a head and `replace_current` is False.
-    :raises RegistrationError: the registration is not active or represents no economy.
+    :raises RegistrationError: the registration is not confirmed or waitlisted (a pending
+        one is approved first), or represents no economy.
     :raises NotAllowed:
     """
     ev, reg = locked(registration)
     _authorise(ev, reg.economy, user=user, head=None)
-    if reg.status not in ACTIVE_STATUSES:
-        raise RegistrationError(f"{reg.full_name}'s registration is {reg.status}: only an "
-                                "active registration can lead a delegation.")
+    if reg.status not in (CONFIRMED, WAITLISTED):
+        raise RegistrationError(
+            f"{reg.full_name}'s registration is {reg.status}: only an approved registration "
+            "(confirmed or on the waiting list) can lead a delegation. Approve it first.")
     if not reg.economy:
         raise RegistrationError(f"{reg.full_name} represents no economy, so cannot be its "
                                 "head of delegation.")

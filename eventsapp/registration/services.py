@@ -49,6 +49,7 @@ from ..models import (
     DECLINED,
     INVITATION,
     INVITED,
+    OPEN,
     PENDING,
     REFUSED,
     WAITLISTED,
@@ -167,9 +168,17 @@ def add_delegate(event: Event, data: RegistrationInput, *, head: Registration,
     address is emailed, and None is returned.
 
     :raises NotAllowed: `head` is not an active head of delegation of this event.
+    :raises AlreadyRegistered: the address is a member of the head's own delegation already.
     :raises ValidationFailed, RegistrationClosed, EventFull, EconomyLimitReached, QuotaReached:
     """
     data = replace(data, economy=head.economy)
+    # Someone the head already sees in their delegation is named (nothing is revealed).
+    member = db.session.scalar(select(Registration).where(
+        Registration.event_id == event.id, Registration.economy == head.economy,
+        Registration.status.in_(ACTIVE), Registration.email_normalized == data.email_normalized))
+    if member is not None:
+        raise AlreadyRegistered(f"{member.full_name} is in your delegation already, with this "
+                                "email address.")
     done = _register_group(event, [data], _How(
         user=None, trusted=False, leader=False, attachments=_attachments(event, notify),
         invitation_token=None, quiet=True, head=head))
@@ -759,7 +768,8 @@ def update_registration(registration: Registration, data: RegistrationInput, *,
     :raises ValidationFailed: the registrant chose a category the event does not offer.
     :raises EconomyLimitReached, QuotaReached: the new economy or category has no place.
     :raises HeadOfDelegationTaken: made head of an economy that has one.
-    :raises NotAllowed: a head of delegation changing their own role or economy.
+    :raises NotAllowed: a head of delegation changing their own role or economy, or anyone
+        changing their economy at a meeting that is not open (approval, invitation).
     """
     ev, reg = locked(registration)
     if reg.status in (CANCELLED, DECLINED):
@@ -769,6 +779,12 @@ def update_registration(registration: Registration, data: RegistrationInput, *,
         if reg.is_head:
             raise NotAllowed("A head of delegation's role and economy are changed by the "
                              "economy's focal point or the secretariat.")
+        if data.economy != reg.economy and ev.registration_mode != OPEN:
+            # Otherwise a delegate approved by one economy would join another's delegation
+            # without its focal point's approval.
+            raise NotAllowed("At this meeting your economy's focal point approves your "
+                             "registration, so your economy cannot be changed here: ask the "
+                             "secretariat or register again for the other economy.")
         if data.category != reg.category:
             check_public_categories(ev, [data])
     if data.email_normalized != reg.email_normalized:

@@ -272,7 +272,7 @@ def load_accreditation_demo() -> AccreditationDemo | None:
         return None
     accreditation.update_settings(ev, accreditation.Settings(
         registration_mode=APPROVAL, approval_steps=1,
-        public_categories=["delegate", "observer"],
+        public_categories=["delegate"],  # observers come by invitation
         category_limits={"observer": 10, "media": 5}), user=None)
     data = EventData.of(ev)
     data.per_economy_limit = 4

@@ -164,3 +164,44 @@ def test_a_cloned_meeting_accredits_like_the_last_one(ctx, make_event):
     copy = clone_event(event(eid), slug="next", title="Next", start_date=None, user=None)
     assert (copy.registration_mode, copy.approval_steps, copy.public_categories,
             copy.category_limits) == ("approval", 2, ["delegate"], {"media": 5})
+
+
+def test_a_registrant_cannot_move_to_another_economy_at_a_meeting_by_approval(
+        ctx, make_event):
+    """Walk finding: an NZ delegate approved by NZ changed their economy to Japan and stayed
+    confirmed in Japan's delegation, approved by nobody in Japan."""
+    eid = make_event(registration_mode="approval")
+    open_eid = make_event(slug="open-one")
+    reg = staff_register(eid, economy="NZ")
+    with pytest.raises(services.NotAllowed) as exc:
+        services.update_registration(reg, person(economy="JPN"))
+    assert str(exc.value).startswith("At this meeting your economy's focal point approves")
+    assert db.session.get(Registration, reg.id).economy == "NZ"
+    # An open meeting lets the registrant.
+    mine = staff_register(open_eid, economy="NZ")
+    assert services.update_registration(mine, person(economy="JPN")).economy == "JPN"
+
+
+def test_only_an_approved_registration_can_be_made_head(ctx, make_event, make_staff):
+    """Walk finding: a pending registration was made head and could then manage the
+    delegation through its private link."""
+    eid = make_event(registration_mode="approval")
+    pending = services.register(event(eid), person(economy="SGP")).registration
+    assert pending.status == "pending"
+    focal = user(make_staff("focal_point", economy="SGP"))
+    with pytest.raises(services.RegistrationError) as exc:
+        accreditation.name_head(pending, user=focal)
+    assert "only an approved registration" in str(exc.value)
+    assert db.session.get(Registration, pending.id).category == "delegate"
+
+
+def test_a_head_adding_someone_already_in_the_delegation_is_told_so(ctx, make_event):
+    """Walk finding: adding a member's address again said "added" and added nobody."""
+    eid = make_event()
+    head = staff_register(eid, economy="AUS", category="head_of_delegation")
+    member = staff_register(eid, economy="AUS", email="jack@example.org", given_name="Jack")
+    with pytest.raises(services.AlreadyRegistered) as exc:
+        services.add_delegate(event(eid), person(email="Jack@Example.org"), head=head)
+    assert str(exc.value) == (f"{member.full_name} is in your delegation already, with this "
+                              "email address.")
+    assert len(statuses(eid)) == 2
