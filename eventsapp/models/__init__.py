@@ -28,6 +28,17 @@ from .outcomes import CLOSED as CLOSED_ACTION
 from .outcomes import OPEN as OPEN_ACTION
 from .outcomes import OWNER_KINDS, ActionItem, Decision
 from .privacy import ErasureRequest, PrivacyNotice
+from .questions import (
+    CERTIFICATE,
+    LETTER_KINDS,
+    QUESTION_KINDS,
+    VISA_LETTER,
+    Answer,
+    IssuedLetter,
+    LetterTemplate,
+    Question,
+    QuestionSettings,
+)
 from .registration import (
     ACTIVE_STATUSES,
     CANCELLED,
@@ -65,6 +76,8 @@ __all__ = [
     "INVITATION", "INVITATION_STATUSES", "INVITE", "INVITED", "OPEN", "OPEN_ACTION", "ORGANISER",
     "OWNER_KINDS", "PARTICIPANTS", "PENDING", "PUBLIC", "REFUSED", "REGISTRATION_MODES", "RESET",
     "ROLES", "STAFF", "STATUSES", "TOKEN_SCOPES", "WAITLISTED",
+    "CERTIFICATE", "LETTER_KINDS", "QUESTION_KINDS", "VISA_LETTER", "Answer", "IssuedLetter",
+    "LetterTemplate", "Question", "QuestionSettings",
     "ActionItem", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn",
     "Decision", "Deliverable", "Document", "DocumentChunk", "DocumentRevision",
     "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "Invitation", "OutboxMessage",
