@@ -45,3 +45,4 @@ def openapi():
 # Routes of other areas on this blueprint; imported last because they import `bp`.
 from . import organiser, registrations, accreditation  # noqa: E402, F401, I001
 from . import documents  # noqa: E402, F401, I001
+from . import questions  # noqa: E402, F401, I001

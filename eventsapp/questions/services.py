@@ -909,3 +909,33 @@ def count_sensitive_answers(event_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Answer).join(
         Question, Question.id == Answer.question_id).where(
         Question.event_id == event_id, Question.sensitive.is_(True))) or 0
+
+
+def answers_json(registration: Registration) -> dict[str, Any]:
+    """The registration's answers as the API gives them: {"<question id>": value}, a list
+    for multiple choice, true/false for yes/no, text otherwise (removed questions too)."""
+    kinds = dict(db.session.execute(select(Question.id, Question.kind).where(
+        Question.event_id == registration.event_id)).all())
+    out: dict[str, Any] = {}
+    for qid, value in sorted(answers_of(registration).items()):
+        kind = kinds.get(qid)
+        out[str(qid)] = (value.split("\n") if kind == MULTI_CHOICE
+                         else value == YES if kind == BOOLEAN else value)
+    return out
+
+
+def question_json(q: Question) -> dict[str, Any]:
+    return {"id": q.id, "label": q.label, "type": q.kind, "help_text": q.help_text,
+            "choices": list(q.choices), "allow_other": q.allow_other, "required": q.required,
+            "categories": list(q.categories), "depends_on": q.depends_on_id,
+            "depends_value": q.depends_value or None, "date_rule": q.date_rule or None,
+            "sensitive": q.sensitive, "position": q.position}
+
+
+def registrations_answering(event: Event) -> list[Registration]:
+    """The event's registrations that hold or await a place (pending, confirmed,
+    waitlisted), by id: the rows of the summary's Answers sheet."""
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id,
+        Registration.status.in_(("pending", "confirmed", "waitlisted")))
+        .order_by(Registration.id)))
