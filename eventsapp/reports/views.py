@@ -113,7 +113,8 @@ def summary_xlsx(slug: str) -> Response:
     regs = questions.registrations_answering(event)
     data = exports.summary_xlsx(
         event_summary(event), list_of_participants(event),
-        answers=exports.answer_sheet(regs, asked, questions.answers_for([r.id for r in regs])),
+        answers=exports.answer_sheet(regs, asked, questions.answers_for([r.id for r in regs]))
+        if asked else None,  # an Answers sheet only where the event asks questions
         answer_counts=exports.answer_count_rows(questions.choice_counts(event)))
     return _file(data, XLSX, f"{event.slug}-summary.xlsx")
 
