@@ -33,10 +33,10 @@ from ..badges import services as badges
 from ..badges.layouts import LAYOUTS
 from ..badges.render import render_badges
 from ..events.services import availability
-from ..letters import services as letters
-from ..questions import services as questions
 from ..extensions import db
+from ..letters import services as letters
 from ..models import CANCELLED, CONFIRMED, WAITLISTED, Event, Registration, User
+from ..questions import services as questions
 from ..registration import services as rules
 from ..registration.validation import FIELD_NAMES, ValidationFailed, clean_registration
 from ..timelimit import pdf_time_limit

@@ -29,8 +29,8 @@ from ..models import (
     Registration,
     User,
 )
-from ..reference import CATEGORIES, ECONOMY_ORDER
 from ..questions.services import answer_filter
+from ..reference import CATEGORIES, ECONOMY_ORDER
 from ..registration.services import WAITLIST_ORDER
 from ..textnorm import escape_like, search_fold
 

@@ -15,9 +15,9 @@ from flask import (
 
 from ..events.services import availability, get_public_event, public_registration_state
 from ..extensions import limiter
+from ..letters import services as letters
 from ..models import CANCELLED, DECLINED, PENDING, Registration
 from ..privacy.notices import open_erasure_request
-from ..letters import services as letters
 from ..questions import services as questions
 from ..questions.forms import answers_from_form, form_values
 from ..textnorm import canonical_email

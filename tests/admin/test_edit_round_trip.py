@@ -22,8 +22,8 @@ from eventsapp.auth.services import create_user
 from eventsapp.events import editing
 from eventsapp.events.services import event_starts_at
 from eventsapp.extensions import db
-from eventsapp.models import AgendaItem, Deliverable, Event
 from eventsapp.letters import services as letters
+from eventsapp.models import AgendaItem, Deliverable, Event
 from eventsapp.questions import services as questions
 from eventsapp.registration.validation import clean_registration
 from eventsapp.reports.services import update_deliverable
