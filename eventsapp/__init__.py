@@ -38,6 +38,8 @@ BLUEPRINTS = (
     "eventsapp.documents.views",
     "eventsapp.documents.admin",
     "eventsapp.outcomes.views",
+    "eventsapp.questions.views",
+    "eventsapp.letters.views",
     "eventsapp.privacy.views",
     "eventsapp.accreditation.views",
     "eventsapp.invitations.views",

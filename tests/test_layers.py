@@ -51,7 +51,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.reports.charts", "eventsapp.reports.pdf", "eventsapp.reports.documents",
         "eventsapp.reports.exports", "eventsapp.api.serializers", "eventsapp.api.openapi",
         "eventsapp.api.spec_*", "eventsapp.admin.export",
-        "eventsapp.documents.render", "eventsapp.outcomes.render",
+        "eventsapp.documents.render", "eventsapp.outcomes.render", "eventsapp.letters.render",
     )),
     ("views", ("eventsapp", "eventsapp.*")),
 ]

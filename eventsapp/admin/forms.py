@@ -124,6 +124,8 @@ class RegistrationFilterForm(FlaskForm):
     checked_in = SelectField("Checked in", choices=choices([
         ("", "Any check-in"), ("yes", "Checked in"), ("no", "Not checked in")]),
         validators=[Optional()])
+    # "<question id>" (answered) or "<question id>:<answer>"; choices set per event.
+    answer = SelectField("Answer", choices=[], validate_choice=False, validators=[Optional()])
     sort = SelectField("Sort by", choices=choices((k, k) for k in SORTS), validators=[Optional()])
     dir = SelectField("Order", choices=choices([("asc", "Ascending"), ("desc", "Descending")]),
                       validators=[Optional()])
@@ -135,8 +137,17 @@ class RegistrationFilterForm(FlaskForm):
         return RegistrationQuery(
             q=self.q.data or "", status=self.status.data or "", economy=self.economy.data or "",
             category=self.category.data or "", checked_in=self.checked_in.data or "",
+            **_answer_filter(self.answer.data or ""),
             sort=self.sort.data or DEFAULT_SORT, descending=self.dir.data == "desc",
             page=self.page.data or 1, per_page=self.per_page.data or DEFAULT_PAGE_SIZE)
+
+
+def _answer_filter(raw: str) -> dict:
+    """{"question": id, "answer": value} of the answer filter; {} when it is not one."""
+    head, _, value = raw.partition(":")
+    if not head.isdigit() or len(head) > 9 or len(value) > 200:
+        return {}
+    return {"question": int(head), "answer": value}
 
 
 class BulkCancelForm(FlaskForm):

@@ -26,6 +26,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import MANAGERS, managed_event_or_404, roles_required
 from ..badges import services as badges
@@ -33,7 +34,9 @@ from ..badges.layouts import LAYOUTS
 from ..badges.render import render_badges
 from ..events.services import availability
 from ..extensions import db
+from ..letters import services as letters
 from ..models import CANCELLED, CONFIRMED, WAITLISTED, Event, Registration, User
+from ..questions import services as questions
 from ..registration import services as rules
 from ..registration.validation import FIELD_NAMES, ValidationFailed, clean_registration
 from ..timelimit import pdf_time_limit
@@ -58,7 +61,7 @@ from .services import (
 bp = Blueprint("admin_registrations", __name__, url_prefix="/admin/events/<slug>")
 
 # The list's filters, which a selection made with "all matching" carries along.
-FILTER_KEYS = ("q", "status", "economy", "category", "checked_in", "sort", "dir")
+FILTER_KEYS = ("q", "status", "economy", "category", "checked_in", "answer", "sort", "dir")
 BULK_ACTIONS = ("cancel", "promote", "badges", "export", "message")
 SHOWN_NAMES = 50  # names listed on a confirmation page; the count covers the rest
 _IDS = re.compile(r"^\d{1,10}(,\d{1,10})*$")
@@ -75,8 +78,11 @@ def _registration_or_404(event: Event, reg_id: int) -> Registration:
                          description="There is no such registration for this event.")
 
 
-def _filter_form(args: MultiDict) -> RegistrationFilterForm:
-    return RegistrationFilterForm(args)
+def _filter_form(args: MultiDict, event: Event) -> RegistrationFilterForm:
+    form = RegistrationFilterForm(args)
+    form.answer.choices = [SelectChoice("", "Any answer")] + [
+        SelectChoice(value, label) for value, label in questions.filter_choices(event)]
+    return form
 
 
 def _list_args(form: RegistrationFilterForm, **changes) -> dict:
@@ -94,7 +100,7 @@ def _list_args(form: RegistrationFilterForm, **changes) -> dict:
 @roles_required(*MANAGERS)
 def registrations(slug: str):
     event = managed_event_or_404(slug)
-    form = _filter_form(request.args)
+    form = _filter_form(request.args, event)
     valid = form.validate()
     page = list_registrations(event, form.to_query()) if valid else None
     return render_template(
@@ -108,14 +114,17 @@ def registrations(slug: str):
 @roles_required(*MANAGERS)
 def registrations_csv(slug: str) -> Response:
     event = managed_event_or_404(slug)
-    form = _filter_form(request.args)
+    form = _filter_form(request.args, event)
     if not form.validate():
         abort(422, _form_problem(form))
     return _csv(event, search_registrations(event, form.to_query()), "registrations")
 
 
 def _csv(event: Event, regs: list[Registration], name: str) -> Response:
-    body = export.registrations_csv(regs, waitlist_positions(event), event.timezone)
+    asked = questions.questions_of(event, removed=True)
+    body = export.registrations_csv(regs, waitlist_positions(event), event.timezone,
+                                    questions=asked,
+                                    answers=questions.answers_for([r.id for r in regs]))
     return Response(body, mimetype="text/csv", headers={
         # The slug is [a-z0-9-] (checked on creation), so it is safe in the header.
         "Content-Disposition": f'attachment; filename="{name}-{event.slug}.csv"'})
@@ -150,7 +159,7 @@ def _selection(event: Event) -> tuple[list[Registration], dict]:
 
     Refusals answer 422 with the reason (an unknown filter value, a malformed id).
     """
-    form = _filter_form(request.args)
+    form = _filter_form(request.args, event)
     if not form.validate():
         abort(422, _form_problem(form))
     if request.args.get("all") == "1":
@@ -331,7 +340,9 @@ def _manage_page(event: Event, reg: Registration, edit_form, status: int = 200):
     return render_template(
         "admin/registration.html", event=event, reg=reg, form=edit_form,
         promote_form=PromoteForm(prefix="promote"),
-        position=rules.waitlist_position(reg)), status
+        position=rules.waitlist_position(reg), answers=questions.answer_rows(reg),
+        letters=[(kind, letters.TITLES[kind], letters.issued_letter(reg, kind),
+                  letters.refusal(reg, kind)) for kind in letters.LETTER_KINDS]), status
 
 
 @bp.route("/registrations/<int:reg_id>", methods=["GET", "POST"])

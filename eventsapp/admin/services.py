@@ -29,6 +29,7 @@ from ..models import (
     Registration,
     User,
 )
+from ..questions.services import answer_filter
 from ..reference import CATEGORIES, ECONOMY_ORDER
 from ..registration.services import WAITLIST_ORDER
 from ..textnorm import escape_like, search_fold
@@ -69,6 +70,8 @@ class RegistrationQuery:
     economy: str = ""
     category: str = ""
     checked_in: str = ""  # "", "yes", "no"
+    question: int | None = None  # answered this question (issue 17) ...
+    answer: str = ""  # ... with this answer (among them, for multiple choice), if given
     sort: str = DEFAULT_SORT
     descending: bool = False
     page: int = 1
@@ -108,6 +111,8 @@ def _filtered(event: Event, query: RegistrationQuery, *, with_status: bool = Tru
         stmt = stmt.where(_checked_in)
     elif query.checked_in == "no":
         stmt = stmt.where(~_checked_in)
+    if query.question is not None:
+        stmt = stmt.where(answer_filter(query.question, query.answer))
     # Names by their folded key (case and accents ignored in any script, textnorm), the
     # address and organisation by lower case; LIKE wildcards typed are matched literally.
     # Control characters match nothing (and PostgreSQL refuses NUL outright).

@@ -13,7 +13,8 @@ from ..inputs import MAX_JSON_DEPTH
 
 FRAGMENTS = ("eventsapp.api.spec_events", "eventsapp.api.spec_registrations",
              "eventsapp.api.spec_organiser", "eventsapp.api.spec_documents",
-             "eventsapp.api.spec_accreditation", "eventsapp.api.spec_messages")
+             "eventsapp.api.spec_accreditation", "eventsapp.api.spec_messages",
+             "eventsapp.api.spec_questions")
 
 
 def openapi_document() -> dict:
@@ -31,6 +32,10 @@ def openapi_document() -> dict:
             # Areas may add methods to the same path (GET public, PATCH organiser).
             paths.setdefault(path, {}).update(item)
         schemas.update(module.SCHEMAS)
+    # A registration carries its answers (issue 17).
+    for name in ("RegistrationInput", "Registration"):
+        if name in schemas:
+            schemas[name]["properties"]["answers"] = {"$ref": "#/components/schemas/Answers"}
     return {
         "openapi": "3.1.0",
         "info": {

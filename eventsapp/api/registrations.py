@@ -6,6 +6,7 @@ from flask import abort, jsonify, request, url_for
 
 from ..events.services import get_public_event
 from ..models import Registration
+from ..questions import services as questions
 from ..registration import services
 from ..registration.validation import ValidationFailed, clean_registration
 from ..registration.views import limit_management, limit_registering
@@ -38,6 +39,7 @@ def registration_json(reg: Registration, token: str, position: int | None) -> di
         "promoted_at": iso(reg.promoted_at),
         "cancelled_at": iso(reg.cancelled_at),
         "decline_reason": reg.decline_reason or None,
+        "answers": questions.answers_json(reg),
     }
 
 
@@ -58,8 +60,22 @@ def create_registration(slug: str):
     invitation = body.get("invitation")
     if invitation is not None and not isinstance(invitation, str):
         return jsonify({"errors": {"invitation": ["The invitation's token, as text."]}}), 422
+    errors: dict[str, list[str]] = {}
+    data = answers = None
     try:
-        result = services.register(ev, clean_registration(body), invitation_token=invitation)
+        data = clean_registration(body)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    try:
+        answers = questions.clean_answers(
+            ev, questions.questions_of(ev), body.get("answers"),
+            category=data.category if data is not None else str(body.get("category")))
+    except questions.QuestionError as exc:
+        errors.update({k if k == "answers" else f"answers.{k}": v for k, v in exc.errors.items()})
+    if errors:
+        return jsonify({"errors": errors}), 422
+    try:
+        result = questions.register(ev, data, answers, invitation_token=invitation)
     except ValidationFailed as exc:
         return jsonify({"errors": exc.errors}), 422
     except services.RegistrationError as exc:

@@ -46,3 +46,4 @@ def openapi():
 from . import organiser, registrations, accreditation  # noqa: E402, F401, I001
 from . import documents  # noqa: E402, F401, I001
 from . import messages  # noqa: E402, F401, I001
+from . import questions  # noqa: E402, F401, I001

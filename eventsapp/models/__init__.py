@@ -38,6 +38,17 @@ from .outcomes import CLOSED as CLOSED_ACTION
 from .outcomes import OPEN as OPEN_ACTION
 from .outcomes import OWNER_KINDS, ActionItem, Decision
 from .privacy import ErasureRequest, PrivacyNotice
+from .questions import (
+    CERTIFICATE,
+    LETTER_KINDS,
+    QUESTION_KINDS,
+    VISA_LETTER,
+    Answer,
+    IssuedLetter,
+    LetterTemplate,
+    Question,
+    QuestionSettings,
+)
 from .registration import (
     ACTIVE_STATUSES,
     CANCELLED,
@@ -70,16 +81,17 @@ from .workplan import Deliverable, FocusArea, WorkPlan
 
 __all__ = [
     "ACCEPTED", "ACCESS_LEVELS", "ACTIVE_STATUSES", "ADMIN", "APPROVAL", "BEFORE_START",
-    "CANCELLED", "CHECKIN", "CHUNK_SIZE", "CLOSED_ACTION", "CONFIRMED", "DECLINED",
+    "CANCELLED", "CERTIFICATE", "CHECKIN", "CHUNK_SIZE", "CLOSED_ACTION", "CONFIRMED", "DECLINED",
     "DEFAULT_NUMBER_SCHEME", "DEFAULT_PUBLIC_CATEGORIES", "DEFAULT_TOKEN_SCOPES", "EACH_MORNING",
     "FOCAL_POINT", "HEAD_OF_DELEGATION", "INVITATION", "INVITATION_STATUSES", "INVITE",
-    "INVITED", "OPEN", "OPEN_ACTION", "ORGANISER", "OWNER_KINDS", "PARTICIPANTS", "PENDING",
-    "PUBLIC", "REFUSED", "REGISTRATION_MODES", "REMINDER_KINDS", "RESET", "ROLES", "STAFF",
-    "STATUSES", "TOKEN_SCOPES", "WAITLISTED",
-    "ActionItem", "AddressSignIn", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry",
-    "Base", "CheckIn", "Decision", "Deliverable", "Document", "DocumentChunk",
+    "INVITED", "LETTER_KINDS", "OPEN", "OPEN_ACTION", "ORGANISER", "OWNER_KINDS", "PARTICIPANTS",
+    "PENDING", "PUBLIC", "QUESTION_KINDS", "REFUSED", "REGISTRATION_MODES", "REMINDER_KINDS",
+    "RESET", "ROLES", "STAFF", "STATUSES", "TOKEN_SCOPES", "VISA_LETTER", "WAITLISTED",
+    "ActionItem", "AddressSignIn", "AgendaChange", "AgendaItem", "Answer", "ApiToken",
+    "AuditEntry", "Base", "CheckIn", "Decision", "Deliverable", "Document", "DocumentChunk",
     "DocumentRevision", "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "Invitation",
-    "MailTemplateOverride", "Message", "MessageRecipient", "OutboxMessage", "PasswordLink",
-    "PrivacyNotice", "PublishedAgendaItem", "RecoveryCode", "Registration", "ReminderRule",
-    "ReminderSent", "User", "UTCDateTime", "WorkPlan", "YearFeed", "user_event", "utcnow",
+    "IssuedLetter", "LetterTemplate", "MailTemplateOverride", "Message", "MessageRecipient",
+    "OutboxMessage", "PasswordLink", "PrivacyNotice", "PublishedAgendaItem", "Question",
+    "QuestionSettings", "RecoveryCode", "Registration", "ReminderRule", "ReminderSent", "User",
+    "UTCDateTime", "WorkPlan", "YearFeed", "user_event", "utcnow",
 ]

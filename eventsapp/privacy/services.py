@@ -39,6 +39,7 @@ from ..models import (
     WorkPlan,
     utcnow,
 )
+from ..questions import services as questions
 from ..registration import services as registrations
 from ..tokens import derive_feed_token, hash_token, new_checkin_code, new_token
 from .notices import current_notice, open_erasure_request
@@ -137,6 +138,7 @@ def export_registration(reg: Registration) -> dict:
             else None,
             "checked_in_on": [d.isoformat() for d in checkins],
             "privacy_notice_version_accepted": reg.privacy_version,
+            "answers": {row.question.label: row.value for row in questions.answer_rows(reg)},
         },
         "event": {"slug": event.slug, "title": event.title,
                   "start_date": event.start_date.isoformat() if event.start_date else None,
@@ -225,6 +227,7 @@ def _anonymise(reg: Registration, *, keep_listed_name: bool) -> None:
     reg.checkin_code = new_checkin_code()
     reg.anonymised_at = reg.updated_at = utcnow()
     db.session.flush()
+    questions.erase_answers([reg.id])  # every answer is the person's (passport data too)
     # Mail to the address (sent or waiting) goes too; audit entries keep no personal data
     # beyond an organiser's cancellation reason, which is cleared.
     db.session.execute(delete(OutboxMessage).where(
@@ -282,6 +285,11 @@ def purge_expired(*, now: datetime | None = None, dry_run: bool = False) -> Purg
                     Registration.event_id == event.id,
                     or_(*(getattr(Registration, f) != "" for f in SENSITIVE_FIELDS)))
                 n_sensitive = len(db.session.scalars(rows).all())
+                # Answers to sensitive questions (dietary, passport details, ...) go too.
+                n_answers = questions.count_sensitive_answers(event.id)
+                if not dry_run and n_answers:
+                    questions.erase_answers(event_id=event.id, sensitive_only=True)
+                n_sensitive += n_answers
                 if not dry_run and n_sensitive:
                     db.session.execute(update(Registration).where(
                         Registration.id.in_(rows.scalar_subquery()))

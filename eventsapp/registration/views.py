@@ -15,8 +15,11 @@ from flask import (
 
 from ..events.services import availability, get_public_event, public_registration_state
 from ..extensions import limiter
+from ..letters import services as letters
 from ..models import CANCELLED, DECLINED, PENDING, Registration
 from ..privacy.notices import open_erasure_request
+from ..questions import services as questions
+from ..questions.forms import answers_from_form, form_values
 from ..textnorm import canonical_email
 from . import services
 from .forms import DelegationForm, NewLinkForm, RegistrationForm, offer_categories
@@ -71,18 +74,61 @@ def register(slug: str):
     form = RegistrationForm()
     offer_categories(form, services.public_categories(ev))
     refusal = None
+    asked = Asked(ev)
     if form.validate_on_submit():
+        data = _clean_with_answers(form, form.service_data(), asked)
         try:
-            result = services.register(ev, clean_registration(form.service_data()))
+            if data is not None:
+                result = questions.register(ev, data, asked.clean)
         except ValidationFailed as exc:
             form.apply_errors(exc.errors)
         except services.RegistrationError as exc:
             refusal = str(exc)
         else:
-            flash(_status_message(result) + " We have emailed you this page's "
-                  "private link; keep it to change or cancel your registration.", "success")
-            return redirect(url_for(".manage", token=result.token), 303)
-    return _form_page("registration/register.html", ev, form, refusal)
+            if data is not None:
+                flash(_status_message(result) + " We have emailed you this page's "
+                      "private link; keep it to change or cancel your registration.",
+                      "success")
+                return redirect(url_for(".manage", token=result.token), 303)
+    return _form_page("registration/register.html", ev, form, refusal, asked=asked)
+
+
+class Asked:
+    """The event's questions on a form: what was answered, the clean answers, the errors."""
+
+    def __init__(self, event, stored: dict[int, str] | None = None) -> None:
+        self.event = event
+        self.questions = questions.questions_of(event)
+        submitted = request.form if request.method == "POST" else None
+        self.values = form_values(self.questions, stored or {}, submitted)
+        self.raw = answers_from_form(self.questions, request.form) if submitted else {}
+        self.clean: dict[int, str] = {}
+        self.errors: dict[str, list[str]] = {}
+
+    def check(self, category: str) -> bool:
+        try:
+            self.clean = questions.clean_answers(self.event, self.questions, self.raw,
+                                                 category=category)
+        except questions.QuestionError as exc:
+            self.errors = exc.errors
+            return False
+        return True
+
+    def summary(self) -> list[str]:
+        labels = {str(q.id): q.label for q in self.questions}
+        return [f"{labels.get(k, 'Answers')}: {m[0]}" for k, m in self.errors.items()]
+
+
+def _clean_with_answers(form, raw: dict, asked: Asked):
+    """The clean registration if it and its answers pass (every error shown at once)."""
+    data = None
+    try:
+        data = clean_registration(raw)
+    except ValidationFailed as exc:
+        form.apply_errors(exc.errors)
+    category = data.category if data is not None else (raw.get("category") or "delegate")
+    answered = asked.check(category)
+    return data if answered else None
 
 
 @bp.route("/events/<slug>/register/delegation", methods=["GET", "POST"])
@@ -92,14 +138,17 @@ def register_delegation(slug: str):
     form = DelegationForm()
     offer_categories(form, services.public_categories(ev))
     refusal, problems = None, []
+    asked = Asked(ev)
     if form.validate_on_submit():
         rows = [entry.form for entry in form.members if not entry.form.is_blank()]
         inputs = _clean_delegation(form, rows) if rows else None
+        answered = asked.check(inputs[0].category if inputs else
+                               (form.category.data or "delegate"))
         if not rows:
             problems.append("Add at least one delegate.")
-        elif inputs is not None:
+        elif inputs is not None and answered:
             try:
-                services.register_delegation(ev, inputs[0], inputs[1:])
+                questions.register_delegation(ev, inputs[0], inputs[1:], asked.clean)
             except ValidationFailed as exc:
                 form.apply_errors(exc.errors)
             except services.RegistrationError as exc:
@@ -111,7 +160,7 @@ def register_delegation(slug: str):
                       "an email about their own registration, with their private link.",
                       "success")
                 return redirect(url_for("events.event", slug=ev.slug), 303)
-    return _form_page("registration/delegation.html", ev, form, refusal, problems)
+    return _form_page("registration/delegation.html", ev, form, refusal, problems, asked=asked)
 
 
 def _clean_delegation(form: DelegationForm, rows: list) -> list | None:
@@ -131,14 +180,16 @@ def _clean_delegation(form: DelegationForm, rows: list) -> list | None:
     return None if failed else inputs
 
 
-def _form_page(template: str, ev, form, refusal: str | None, problems: list[str] = ()):
+def _form_page(template: str, ev, form, refusal: str | None, problems: list[str] = (), *,
+               asked: Asked):
     is_open, closed_reason = public_registration_state(ev)
     status = 200
     if refusal:
         status = 409
-    elif form.is_submitted() and (problems or _has_errors(form)):
+    elif form.is_submitted() and (problems or _has_errors(form) or asked.errors):
         status = 422
-    return render_template(template, event=ev, form=form, refusal=refusal, problems=problems,
+    return render_template(template, event=ev, form=form, refusal=refusal,
+                           problems=[*problems, *asked.summary()], asked=asked,
                            invalid=status != 200, registration_open=is_open,
                            closed_reason=closed_reason, availability=availability(ev)), status
 
@@ -203,7 +254,9 @@ def manage(token: str):
     return render_template("registration/manage.html", reg=reg, event=reg.event, token=token,
                            position=services.waitlist_position(reg), feed_url=feed_url,
                            reset_feed_url=reset_feed_url, delegation_url=delegation_url,
-                           erasure_request=open_erasure_request(reg))
+                           erasure_request=open_erasure_request(reg),
+                           answers=questions.answer_rows(reg),
+                           letters=letters.issued_to(reg))
 
 
 @bp.route("/registrations/<token>/edit", methods=["GET", "POST"])
@@ -218,19 +271,40 @@ def edit(token: str):
     offered = services.public_categories(reg.event)
     offer_categories(form, offered + ([reg.category] if reg.category not in offered else []))
     refusal = None
+    asked = Asked(reg.event, questions.answers_of(reg))
+    answers_open = questions.answers_open(reg.event)
     if form.validate_on_submit():
+        data = (_clean_with_answers(form, form.service_data(), asked) if answers_open
+                else _clean_only(form))
         try:
-            services.update_registration(reg, clean_registration(form.service_data()))
+            if data is not None and answers_open:
+                questions.update_answers(reg, asked.raw, data=data)
+            elif data is not None:
+                services.update_registration(reg, data)
         except ValidationFailed as exc:
             form.apply_errors(exc.errors)
         except services.RegistrationError as exc:
             refusal = str(exc)
+        except (questions.QuestionError, questions.AnswersLocked) as exc:
+            refusal = str(exc)
         else:
-            flash("Your details have been saved.", "success")
-            return redirect(url_for(".manage", token=token), 303)
-    status = 409 if refusal else 422 if form.is_submitted() and _has_errors(form) else 200
+            if data is not None:
+                flash("Your details have been saved.", "success")
+                return redirect(url_for(".manage", token=token), 303)
+    status = (409 if refusal else 422 if form.is_submitted() and (_has_errors(form)
+                                                                  or asked.errors) else 200)
     return render_template("registration/edit.html", reg=reg, event=reg.event, form=form,
-                           token=token, refusal=refusal, invalid=status != 200), status
+                           token=token, refusal=refusal, invalid=status != 200, asked=asked,
+                           answers_open=answers_open,
+                           answers_until=questions.answers_until(reg.event)), status
+
+
+def _clean_only(form):
+    try:
+        return clean_registration(form.service_data())
+    except ValidationFailed as exc:
+        form.apply_errors(exc.errors)
+        return None
 
 
 @bp.route("/registrations/<token>/cancel", methods=["GET", "POST"])

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 
+from ..models import Question, Registration
+from ..questions.services import ChoiceCount, export_cells, export_header
 from ..reference import ECONOMIES
 from ..spreadsheet import escape_cell
 from .participants import ParticipantList
@@ -61,13 +63,38 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def summary_xlsx(summary: EventSummary, lop: ParticipantList) -> bytes:
-    """A workbook with a Counts sheet and a Participants sheet."""
+def answer_count_rows(counts: list[ChoiceCount]) -> list[tuple]:
+    """The summary's rows for the choice questions: ("answers", "q<id>", "label: answer", n)."""
+    return [("answers", f"q{c.question.id}", f"{c.question.label}: {label}", n, "")
+            for c in counts for label, n in c.counts]
+
+
+ANSWER_FIXED = ("id", "status", "given_name", "family_name", "economy", "category")
+
+
+def answer_sheet(registrations: list[Registration], questions: list[Question],
+                 answers: dict[int, dict[int, str]]) -> tuple[list[str], list[tuple]]:
+    """(header, rows) of the Answers sheet: one column per question, removed ones marked."""
+    header = [*ANSWER_FIXED, *export_header(questions)]
+    rows = [(r.id, r.status, r.given_name, r.family_name, ECONOMIES.get(r.economy or "", ""),
+             r.category, *export_cells(questions, answers.get(r.id, {})))
+            for r in registrations]
+    return header, rows
+
+
+def summary_xlsx(summary: EventSummary, lop: ParticipantList, *,
+                 answers: tuple[list[str], list[tuple]] | None = None,
+                 answer_counts: list[tuple] = ()) -> bytes:
+    """A workbook with a Counts sheet, a Participants sheet and, given `answers`, an
+    Answers sheet (one column per question)."""
     wb = Workbook(write_only=True)
-    for title, header, rows in (("Counts", COUNT_HEADER, count_rows(summary)),
-                                ("Participants", PARTICIPANT_HEADER, participant_rows(lop))):
+    sheets = [("Counts", COUNT_HEADER, count_rows(summary) + list(answer_counts)),
+              ("Participants", PARTICIPANT_HEADER, participant_rows(lop))]
+    if answers is not None:
+        sheets.append(("Answers", answers[0], answers[1]))
+    for title, header, rows in sheets:
         ws = wb.create_sheet(title)
-        ws.append(list(header))
+        ws.append([_xlsx_value(h) for h in header])
         for row in rows:
             ws.append([_xlsx_value(v) for v in row])
     buf = io.BytesIO()

@@ -17,6 +17,7 @@ from ..auth.permissions import (
 from ..events.services import get_public_event
 from ..i18n import ngettext
 from ..models import ADMIN, ORGANISER, Event
+from ..questions import services as questions
 from ..timelimit import pdf_time_limit
 from . import documents, exports
 from .charts import Bar, bar_chart_svg
@@ -74,7 +75,15 @@ def _charts(s: EventSummary) -> dict:
 def summary(slug: str) -> str:
     event = managed_event_or_404(slug)
     s = event_summary(event)
-    return render_template("reports/summary.html", event=event, s=s, charts=_charts(s))
+    counted = questions.choice_counts(event)
+    answer_charts = [bar_chart_svg(
+        [Bar(label, n) for label, n in c.counts], chart_id=f"chart-q{c.question.id}",
+        title=c.question.label,
+        desc=ngettext("Answers of the %(num)d confirmed registrant who answered; ",
+                      "Answers of the %(num)d confirmed registrants who answered; ", c.answered)
+        + "the table beside it gives the numbers.") for c in counted]
+    return render_template("reports/summary.html", event=event, s=s, charts=_charts(s),
+                           answers=list(zip(counted, answer_charts, strict=True)))
 
 
 @bp.get("/admin/events/<slug>/summary.pdf")
@@ -91,7 +100,8 @@ def summary_pdf(slug: str) -> Response:
 @managers
 def summary_csv(slug: str) -> Response:
     event = managed_event_or_404(slug)
-    data = exports.to_csv(exports.COUNT_HEADER, exports.count_rows(event_summary(event)))
+    data = exports.to_csv(exports.COUNT_HEADER, exports.count_rows(event_summary(event))
+                          + exports.answer_count_rows(questions.choice_counts(event)))
     return _file(data, "text/csv", f"{event.slug}-summary.csv")
 
 
@@ -99,7 +109,13 @@ def summary_csv(slug: str) -> Response:
 @managers
 def summary_xlsx(slug: str) -> Response:
     event = managed_event_or_404(slug)
-    data = exports.summary_xlsx(event_summary(event), list_of_participants(event))
+    asked = questions.questions_of(event, removed=True)
+    regs = questions.registrations_answering(event)
+    data = exports.summary_xlsx(
+        event_summary(event), list_of_participants(event),
+        answers=exports.answer_sheet(regs, asked, questions.answers_for([r.id for r in regs]))
+        if asked else None,  # an Answers sheet only where the event asks questions
+        answer_counts=exports.answer_count_rows(questions.choice_counts(event)))
     return _file(data, XLSX, f"{event.slug}-summary.xlsx")
 
 

@@ -22,11 +22,12 @@ from eventsapp.auth.services import create_user
 from eventsapp.events import editing
 from eventsapp.events.services import event_starts_at
 from eventsapp.extensions import db
+from eventsapp.letters import services as letters
 from eventsapp.messages import reminders
 from eventsapp.messages import services as messages
 from eventsapp.messages.recipients import Criteria
 from eventsapp.models import AgendaItem, Deliverable, Event
-from eventsapp.registration.services import register
+from eventsapp.questions import services as questions
 from eventsapp.registration.validation import clean_registration
 from eventsapp.reports.services import update_deliverable
 from tests.auth.fixtures import PASSWORD, sign_in
@@ -67,11 +68,13 @@ NOT_EDIT_FORMS = {
     "my.start": "an action (asks for a sign-in link to My meetings)",
     "my.sign_in": "an action (uses a one-time sign-in link)",
     "mail_templates.reset": "an action (confirm going back to the default wording)",
+    "questions.remove_question": "an action (confirm removing)",
 }
 EDIT_FORMS = {"admin.event_edit", "agenda.edit_item", "admin_registrations.registration",
               "registration.edit", "reports.edit_deliverable", "admin_users.edit",
               "documents_admin.settings", "privacy.edit_notice", "accreditation.settings",
-              "mail_templates.edit", "messages.edit", "messages.edit_reminder"}
+              "mail_templates.edit", "messages.edit", "messages.edit_reminder",
+              "questions.edit_question", "letters.template"}
 
 
 class Forms(HTMLParser):
@@ -156,12 +159,22 @@ def things(seeded):
         data.description = "First paragraph.\n\nSecond paragraph: Café “Ñandú”."
         data.co_sponsors = "Chile\nPeru\nViet Nam"
         editing.edit_event(event, data, user=None)
-        registered = register(event, clean_registration({
+        visa = questions.add_preset(event, "visa", user=None)
+        diet = questions.add_preset(event, "dietary", user=None)[0]
+        letters.save_template(event, "visa", letters.clean_template({
+            "code": "CTWG15", "signatory_name": "Dr. 李 小龍", "signatory_title": "Chair",
+            "body": "Dear {name},\n\nSecond paragraph: “{event}”."}), letterhead=None,
+            user=None)
+        answers = {visa[0].id: "yes", visa[1].id: "Chilena", visa[2].id: "P1234567",
+                   visa[3].id: "2030-01-31", visa[4].id: "1980-05-06",
+                   diet.id: "Vegetarian\nSin cebolla"}
+        registered = questions.register(event, clean_registration({
             "given_name": "Álvaro", "family_name": "NÚÑEZ", "email": "alvaro@example.org",
             "economy": "CHL", "organisation": "Ministerio", "job_title": "Director",
             "dietary": "Vegetarian", "accessibility": "Step-free access",
             "badge_name": "Álvaro Núñez", "native_name": "", "consent_to_list": True}),
-            notify=False, now=event_starts_at(event) - timedelta(days=1))  # 2020: before it
+            answers, notify=False,
+            now=event_starts_at(event) - timedelta(days=1))  # 2020: before it
         deliverable = db.session.scalar(select(Deliverable).order_by(Deliverable.id))
         update_deliverable(deliverable, status=deliverable.status,
                            narrative="Done.\n\nSecond paragraph.",
@@ -176,7 +189,7 @@ def things(seeded):
         return {"slug": event.slug, "item_id": item.id, "reg_id": registered.registration.id,
                 "token": registered.token, "year": 2020, "number": deliverable.number,
                 "user_id": door.id, "key": "confirmation", "message_id": draft.id,
-                "rule_id": rule.id}
+                "rule_id": rule.id, "question_id": diet.id, "kind": "visa"}
 
 
 def edit_urls(app, things) -> dict[str, str]:

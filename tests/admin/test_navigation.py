@@ -10,9 +10,9 @@ import pytest
 from eventsapp.seed.demo import load_demo_event
 from tests.auth.fixtures import sign_in
 
-EVENT_MENU = ["Overview", "Edit", "Mode and quotas", "Agenda", "Registrations", "Approvals",
-              "Invitations", "Documents", "Outcomes", "Messages", "Emails", "Badges", "Check-in",
-              "Summary", "Participants", "Privacy"]
+EVENT_MENU = ["Overview", "Edit", "Mode and quotas", "Questions", "Agenda", "Registrations",
+              "Approvals", "Invitations", "Documents", "Outcomes", "Messages", "Emails",
+              "Letters", "Badges", "Check-in", "Summary", "Participants", "Privacy"]
 
 
 def event_menu(html: str) -> list[tuple[str, str, str]]:

@@ -1,0 +1,1 @@
+"""Visa support letters and certificates of attendance (issue 17)."""

@@ -1,0 +1,1 @@
+"""Registration questions per event (issue 17)."""

@@ -1,0 +1,154 @@
+"""The organisers' questions page: add (or a preset), edit, order, remove; the answers'
+cut-off. Thin: the rules are in services.py."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.permissions import MANAGERS, managed_event_or_404, roles_required
+from ..extensions import db
+from ..models import Event, Question, User
+from . import services
+from .forms import ActionForm, CutoffForm, PresetForm, QuestionForm
+
+bp = Blueprint("questions", __name__)
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _question(event: Event, question_id: int) -> Question:
+    q = db.session.get(Question, question_id)
+    if q is None or q.event_id != event.id or q.is_removed:
+        abort(404, "There is no such question for this event.")
+    return q
+
+
+def _page(event: Event, form: QuestionForm | None = None, status: int = 200,
+          cutoff: CutoffForm | None = None):
+    questions = services.questions_of(event)
+    if form is None:
+        form = QuestionForm(formdata=None)
+    form.set_parents(questions)
+    if cutoff is None:
+        cutoff = CutoffForm(formdata=None)
+        cutoff.answers_until.data = services.answers_until(event)
+    by_id = {q.id: q for q in questions}
+    asked = {p.questions[0].preset for p in services.PRESETS.values()}
+    present = {q.preset for q in questions if q.preset in asked}
+    return render_template("questions/admin.html", event=event, questions=questions,
+                           by_id=by_id, form=form, cutoff=cutoff, presets=services.PRESETS,
+                           present=present, kinds=services.KIND_LABELS,
+                           preset_form=PresetForm(formdata=None)), status
+
+
+@bp.get("/admin/events/<slug>/questions")
+@roles_required(*MANAGERS)
+def questions(slug: str):
+    return _page(managed_event_or_404(slug))
+
+
+@bp.post("/admin/events/<slug>/questions")
+@roles_required(*MANAGERS)
+def add_question(slug: str):
+    event = managed_event_or_404(slug)
+    form = QuestionForm()
+    form.set_parents(services.questions_of(event))
+    if form.validate_on_submit():
+        try:
+            q = services.add_question(event, services.clean_question(event, form.raw()),
+                                      user=_user())
+        except services.QuestionError as exc:
+            form.apply_errors(exc.errors)
+        else:
+            flash(f"Question added: “{q.label}”.", "success")
+            return redirect(url_for(".questions", slug=slug, _anchor=f"q-{q.id}"), 303)
+    return _page(event, form, 422)
+
+
+@bp.post("/admin/events/<slug>/questions/presets")
+@roles_required(*MANAGERS)
+def add_preset(slug: str):
+    event = managed_event_or_404(slug)
+    form = PresetForm()
+    key = form.valid_preset() if form.validate_on_submit() else None
+    if key is None:
+        abort(400, "Choose a preset from the page.")
+    try:
+        added = services.add_preset(event, key, user=_user())
+    except services.QuestionError as exc:
+        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+    else:
+        flash(f"Added: {', '.join('“' + q.label + '”' for q in added)}.", "success")
+    return redirect(url_for(".questions", slug=slug), 303)
+
+
+@bp.post("/admin/events/<slug>/questions/cutoff")
+@roles_required(*MANAGERS)
+def set_cutoff(slug: str):
+    event = managed_event_or_404(slug)
+    cutoff = CutoffForm()
+    if cutoff.validate_on_submit():
+        try:
+            services.set_answers_until(event, cutoff.answers_until.data, user=_user())
+        except services.QuestionError as exc:
+            cutoff.answers_until.errors = list(exc.errors["answers_until"])
+        else:
+            flash("The cut-off for changing answers is saved.", "success")
+            return redirect(url_for(".questions", slug=slug), 303)
+    return _page(event, cutoff=cutoff, status=422)
+
+
+@bp.route("/admin/events/<slug>/questions/<int:question_id>", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def edit_question(slug: str, question_id: int):
+    event = managed_event_or_404(slug)
+    q = _question(event, question_id)
+    form = QuestionForm()
+    form.set_parents(services.questions_of(event), current=q)
+    if request.method == "GET":
+        form.fill(q)
+    elif form.validate_on_submit():
+        try:
+            changed = services.update_question(
+                q, services.clean_question(event, form.raw(), question=q), user=_user())
+        except services.QuestionError as exc:
+            form.apply_errors(exc.errors)
+        else:
+            flash("Question saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for(".questions", slug=slug, _anchor=f"q-{q.id}"), 303)
+    status = 422 if form.is_submitted() and any(f.errors for f in form) else 200
+    return render_template("questions/edit.html", event=event, question=q, form=form,
+                           has_answers=services.has_answers(q)), status
+
+
+@bp.post("/admin/events/<slug>/questions/<int:question_id>/move")
+@roles_required(*MANAGERS)
+def move_question(slug: str, question_id: int) -> Response:
+    event = managed_event_or_404(slug)
+    q = _question(event, question_id)
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form has expired; reload the page and try again.")
+    direction = request.form.get("direction", "")
+    try:
+        services.move_question(q, direction, user=_user())
+    except services.QuestionError:
+        abort(400, "Move a question up or down.")
+    return redirect(url_for(".questions", slug=slug, _anchor=f"q-{q.id}"), 303)
+
+
+@bp.route("/admin/events/<slug>/questions/<int:question_id>/remove", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def remove_question(slug: str, question_id: int):
+    event = managed_event_or_404(slug)
+    q = _question(event, question_id)
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        gone = services.remove_question(q, user=_user())
+        flash("Removed: " + ", ".join(f"“{g.label}”" for g in gone)
+              + ". Answers given stay in the exports, marked as removed.", "success")
+        return redirect(url_for(".questions", slug=slug), 303)
+    return render_template("questions/remove.html", event=event, question=q,
+                           dependents=services.dependents(q), form=form)

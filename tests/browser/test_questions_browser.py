@@ -1,0 +1,49 @@
+"""Real Chromium: an organiser adds a question (and the visa preset) by clicking, a
+registrant answers it on the public form; axe 0 violations at 1280 and 390 px."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from eventsapp.extensions import db
+from eventsapp.models import Answer, Question
+from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
+from tests.browser.test_admin_browser import assert_no_axe_violations, sign_in
+from tests.support import move_to_future
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_organiser_adds_a_question_and_a_registrant_answers_it(page, live_server, seeded,
+                                                               make_user, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    move_to_future(seeded, "ctwg-16")
+    sign_in(page, live_server, make_user("admin"))
+    page.goto(live_server + "/admin/events/ctwg-16/")
+    page.get_by_role("navigation", name=re.compile("^Manage ")).get_by_role(
+        "link", name="Questions", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Questions:")
+    page.get_by_role("button", name="Add: Visa support letter").click()
+    page.get_by_label("Question", exact=True).fill("Hotel")
+    page.get_by_label("Kind of answer").select_option("choice")
+    page.get_by_label("Choices").fill("Shangri-La\nHilton")
+    page.get_by_label("An answer is required").check()
+    page.get_by_role("button", name="Add the question").click()
+    assert "Question added: “Hotel”." in page.locator(".flashes").inner_text()
+    assert_no_axe_violations(page)
+
+    page.goto(live_server + "/events/ctwg-16/register")
+    page.get_by_label("Given name").fill("Aroha")
+    page.get_by_label("Family name").fill("Ngata")
+    page.get_by_label("Email address").fill("aroha@example.org")
+    page.get_by_role("group", name="Hotel").get_by_label("Hilton").check()
+    page.get_by_role("group", name="I need a visa support letter").get_by_label("No").check()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Register", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your registration"
+    assert "Hilton" in page.locator("section", has_text="Your answers").inner_text()
+    assert_no_axe_violations(page)
+    with seeded.app_context():
+        hotel = db.session.scalar(select(Question).where(Question.label == "Hotel"))
+        assert db.session.scalar(select(Answer.value).where(
+            Answer.question_id == hotel.id)) == "Hilton"
