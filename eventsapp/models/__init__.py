@@ -17,8 +17,13 @@ from .documents import (
 from .event import (
     APPROVAL,
     DEFAULT_PUBLIC_CATEGORIES,
+    HYBRID,
+    IN_PERSON,
     INVITATION,
+    ONLINE,
     OPEN,
+    PARTICIPATION_MODES,
+    PARTICIPATIONS,
     REGISTRATION_MODES,
     Event,
 )
@@ -38,6 +43,7 @@ from .registration import (
     STATUSES,
     WAITLISTED,
     CheckIn,
+    OnlineAttendance,
     Registration,
 )
 from .user import (
@@ -62,12 +68,13 @@ __all__ = [
     "ACCEPTED", "ACCESS_LEVELS", "ACTIVE_STATUSES", "ADMIN", "APPROVAL", "CANCELLED", "CHECKIN",
     "CHUNK_SIZE", "CLOSED_ACTION", "CONFIRMED", "DECLINED", "DEFAULT_NUMBER_SCHEME",
     "DEFAULT_PUBLIC_CATEGORIES", "DEFAULT_TOKEN_SCOPES", "FOCAL_POINT", "HEAD_OF_DELEGATION",
+    "HYBRID", "IN_PERSON", "ONLINE", "PARTICIPATIONS", "PARTICIPATION_MODES",
     "INVITATION", "INVITATION_STATUSES", "INVITE", "INVITED", "OPEN", "OPEN_ACTION", "ORGANISER",
     "OWNER_KINDS", "PARTICIPANTS", "PENDING", "PUBLIC", "REFUSED", "REGISTRATION_MODES", "RESET",
     "ROLES", "STAFF", "STATUSES", "TOKEN_SCOPES", "WAITLISTED",
     "ActionItem", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn",
     "Decision", "Deliverable", "Document", "DocumentChunk", "DocumentRevision",
-    "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "Invitation", "OutboxMessage",
+    "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "Invitation", "OnlineAttendance", "OutboxMessage",
     "PasswordLink", "PrivacyNotice", "PublishedAgendaItem", "RecoveryCode", "Registration", "User",
     "UTCDateTime", "WorkPlan", "user_event", "utcnow",
 ]
