@@ -41,6 +41,7 @@ BLUEPRINTS = (
     "eventsapp.privacy.views",
     "eventsapp.accreditation.views",
     "eventsapp.invitations.views",
+    "eventsapp.participation.views",
 )
 
 

@@ -37,7 +37,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.documents.numbering", "eventsapp.documents.storage",
         "eventsapp.documents.programme", "eventsapp.outcomes.summary",
         "eventsapp.auth.roles", "eventsapp.registration.errors",
-        "eventsapp.registration.limits",
+        "eventsapp.registration.limits", "eventsapp.participation.attendance",
     )),
     ("rendering", (
         "eventsapp.calendar.ical", "eventsapp.calendar.http", "eventsapp.badges",

@@ -6,10 +6,10 @@ from collections import OrderedDict
 
 from flask import current_app, render_template, url_for
 
-from ..calendar.ical import build_event_attachment
+from ..calendar.ical import Online, build_event_attachment
 from ..calendar.services import in_feeds
 from ..mail.outbox import queue_email, secret_placeholder
-from ..models import CONFIRMED, PENDING, Event, Registration
+from ..models import CONFIRMED, HYBRID, ONLINE, PENDING, Event, Registration
 
 
 def _one_line(text: str) -> str:
@@ -22,20 +22,24 @@ _attachment_cache: OrderedDict[tuple, bytes] = OrderedDict()
 ATTACHMENT_CACHE_SIZE = 32
 
 
-def event_attachments(event: Event) -> list[tuple[str, str, bytes]]:
+def event_attachments(event: Event, *, online: bool = False) -> list[tuple[str, str, bytes]]:
     """The event's calendar file, so a confirmed delegate can add it in one click.
 
     An event with only a month gets a tentative entry for the month; one with neither
-    days nor month gets no file (an empty calendar), and the email says why.
+    days nor month gets no file (an empty calendar), and the email says why. With
+    `online` (a confirmed online participant's email) the entries carry the meeting link
+    (`Event.online_url`, RFC 7986 CONFERENCE).
     """
     if not in_feeds(event):
         return []
+    link = Online(event.online_url, event.online_details or "") \
+        if online and event.online_url else None
     # The database and updated_at keep apart events of different databases (tests, copies).
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], event.id, event.version,
-           event.updated_at)
+           event.updated_at, link is not None)
     body = _attachment_cache.get(key)
     if body is None:
-        body = build_event_attachment(event)
+        body = build_event_attachment(event, online=link)
         _attachment_cache[key] = body
         while len(_attachment_cache) > ATTACHMENT_CACHE_SIZE:
             _attachment_cache.popitem(last=False)
@@ -63,8 +67,18 @@ def _send(reg: Registration, subject: str, template: str,
                 to_name=reg.full_name, sealed=sealed)
 
 
+def _takes_part_online(reg: Registration) -> bool:
+    """Confirmed and online (the rule of participation.services.online_link_for)."""
+    return (reg.status == CONFIRMED and reg.participation == ONLINE
+            and bool(reg.event.online_url)
+            and reg.event.participation_mode in (ONLINE, HYBRID))
+
+
 def registered(reg: Registration, token: str, position: int | None,
                attachments: list[tuple[str, str, bytes]]) -> None:
+    if reg.status == CONFIRMED and _takes_part_online(reg):
+        # The public file was built before the lock; the online one is cached per version.
+        attachments = event_attachments(reg.event, online=True)
     if reg.status == CONFIRMED:
         _send(reg, "Registration confirmed", "mail/confirmation.txt", attachments,
               manage_token=token)
@@ -81,7 +95,7 @@ def approved(reg: Registration, position: int | None) -> None:
     new_link_url = url_for("registration.new_link", slug=reg.event.slug, _external=True)
     if reg.status == CONFIRMED:
         _send(reg, "Registration approved and confirmed", "mail/approved.txt",
-              event_attachments(reg.event), new_link_url=new_link_url, position=None)
+              event_attachments(reg.event, online=_takes_part_online(reg)), new_link_url=new_link_url, position=None)
     else:
         _send(reg, "Registration approved: on the waiting list", "mail/approved.txt",
               new_link_url=new_link_url, position=position)
@@ -112,7 +126,8 @@ def new_link(reg: Registration, token: str) -> None:
 
 def promoted(reg: Registration, *, by_organiser: bool = False) -> None:
     """:param by_organiser: confirmed by hand (over capacity), not because a place was freed."""
-    _send(reg, "A place is yours", "mail/promoted.txt", event_attachments(reg.event),
+    _send(reg, "A place is yours", "mail/promoted.txt",
+          event_attachments(reg.event, online=_takes_part_online(reg)),
           by_organiser=by_organiser,
           new_link_url=url_for("registration.new_link", slug=reg.event.slug, _external=True))
 
