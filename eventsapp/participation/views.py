@@ -185,3 +185,15 @@ def _switch(reg: Registration, participation: str, *, user: User | None) -> None
     label = services.MODE_LABELS[participation].lower()
     flash(f"You now take part {label}." if user is None else
           f"{reg.full_name} now takes part {label}.", "success")
+
+
+@bp.app_template_global()
+def places_per_mode(event: Event) -> list[services.ModePlaces]:
+    """Places per mode for a page's figures (public pages show counts only, never a link)."""
+    return services.mode_places(event)
+
+
+@bp.app_template_global()
+def online_link(reg: Registration) -> services.OnlineLink | None:
+    """The meeting link `reg` may see on their private page, or None."""
+    return services.online_link_for(reg)
