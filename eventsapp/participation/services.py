@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from .. import audit
+from ..accreditation.services import edit_event_and_settings
 from ..database import lock_event, transactional
 from ..events.editing import EventError
 from ..extensions import db
@@ -308,3 +309,22 @@ def mode_choices(event: Event) -> list[tuple[str, str]]:
     if event.participation_mode != HYBRID:
         return []
     return [(IN_PERSON, "In person, at the venue"), (ONLINE, "Online")]
+
+
+@transactional
+def edit_event_everything(event: Event, data, settings, participation: ParticipationSettings,
+                          *, user: User | None, capacity) -> tuple[list[str], list]:
+    """The API's one PATCH (`PATCH /api/v1/events/<slug>`): event fields, accreditation
+    settings and participation, all or nothing. Returns (changed names, promoted).
+
+    Into hybrid, the event's fields (its single capacity included) are saved first and the
+    per-mode capacities then replace it; out of hybrid, the mode changes first, so a new
+    single capacity is judged against everyone confirmed.
+    """
+    if participation.participation_mode == HYBRID:
+        first = edit_event_and_settings(event, data, settings, user=user, capacity=capacity)
+        changed, promoted = update_participation(event, participation, user=user)
+        return first.changed + changed, first.promoted + promoted
+    changed, promoted = update_participation(event, participation, user=user)
+    then = edit_event_and_settings(event, data, settings, user=user, capacity=capacity)
+    return changed + then.changed, promoted + then.promoted
