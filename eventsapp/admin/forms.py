@@ -124,6 +124,9 @@ class RegistrationFilterForm(FlaskForm):
     checked_in = SelectField("Checked in", choices=choices([
         ("", "Any check-in"), ("yes", "Checked in"), ("no", "Not checked in")]),
         validators=[Optional()])
+    participation = SelectField("Taking part", choices=choices([
+        ("", "In person or online"), ("in_person", "In person"), ("online", "Online")]),
+        validators=[Optional()])
     sort = SelectField("Sort by", choices=choices((k, k) for k in SORTS), validators=[Optional()])
     dir = SelectField("Order", choices=choices([("asc", "Ascending"), ("desc", "Descending")]),
                       validators=[Optional()])
@@ -135,6 +138,7 @@ class RegistrationFilterForm(FlaskForm):
         return RegistrationQuery(
             q=self.q.data or "", status=self.status.data or "", economy=self.economy.data or "",
             category=self.category.data or "", checked_in=self.checked_in.data or "",
+            participation=self.participation.data or "",
             sort=self.sort.data or DEFAULT_SORT, descending=self.dir.data == "desc",
             page=self.page.data or 1, per_page=self.per_page.data or DEFAULT_PAGE_SIZE)
 

@@ -69,6 +69,7 @@ class RegistrationQuery:
     economy: str = ""
     category: str = ""
     checked_in: str = ""  # "", "yes", "no"
+    participation: str = ""  # "", "in_person", "online"
     sort: str = DEFAULT_SORT
     descending: bool = False
     page: int = 1
@@ -104,6 +105,8 @@ def _filtered(event: Event, query: RegistrationQuery, *, with_status: bool = Tru
         stmt = stmt.where(Registration.economy == query.economy)
     if query.category:
         stmt = stmt.where(Registration.category == query.category)
+    if query.participation:
+        stmt = stmt.where(Registration.participation == query.participation)
     if query.checked_in == "yes":
         stmt = stmt.where(_checked_in)
     elif query.checked_in == "no":
