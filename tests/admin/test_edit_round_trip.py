@@ -61,7 +61,8 @@ NOT_EDIT_FORMS = {
 }
 EDIT_FORMS = {"admin.event_edit", "agenda.edit_item", "admin_registrations.registration",
               "registration.edit", "reports.edit_deliverable", "admin_users.edit",
-              "documents_admin.settings", "privacy.edit_notice", "accreditation.settings"}
+              "documents_admin.settings", "privacy.edit_notice", "accreditation.settings",
+              "participation.settings"}
 
 
 class Forms(HTMLParser):
