@@ -399,8 +399,8 @@ def pool_counts(ev: Event) -> dict[str, tuple[int, int]]:
 
     A single-mode event reads the trigger-kept counters (one row); a hybrid event counts
     its holding rows by participation with one grouped query over
-    `ix_registration_event_status` (bench/participation.py: well under a millisecond per
-    thousand registrations).
+    `ix_registration_event_status` (bench/participation.py, 5,000 registrations: 1.5 ms on
+    SQLite, 2.8 ms on PostgreSQL, against 0.02/0.09 ms for the counters).
     """
     if ev.participation_mode != HYBRID:
         return {ev.participation_mode: counts(ev)}
