@@ -10,8 +10,8 @@ import pytest
 from eventsapp.seed.demo import load_demo_event
 from tests.auth.fixtures import sign_in
 
-EVENT_MENU = ["Overview", "Edit", "Mode and quotas", "Agenda", "Registrations", "Approvals",
-              "Invitations", "Documents", "Outcomes", "Badges", "Check-in", "Summary",
+EVENT_MENU = ["Overview", "Edit", "Mode and quotas", "Participation", "Agenda",
+              "Registrations", "Approvals", "Invitations", "Documents", "Outcomes", "Badges", "Check-in", "Summary",
               "Participants", "Privacy"]
 
 
@@ -44,6 +44,8 @@ def demo(seeded):
     ("/admin/events/{slug}/badges", "Badges"), ("/admin/events/{slug}/checkin", "Check-in"),
     ("/admin/events/{slug}/summary", "Summary"),
     ("/admin/events/{slug}/participants", "Participants"),
+    ("/admin/events/{slug}/participation", "Participation"),
+    ("/admin/events/{slug}/participation/attendance", "Participation"),
 ])
 def test_every_organiser_page_of_an_event_has_its_menu_with_the_page_marked(
         seeded, demo, admin_client, path, current):
