@@ -24,8 +24,8 @@ from ..events.services import availability, registration_open
 from ..extensions import db
 from ..inputs import date_out_of_range
 from ..models import ROLES, AgendaItem, Event
-from ..participation import services as participation
 from ..ops import security_event
+from ..participation import services as participation
 from ..registration.services import RegistrationError
 from .serializers import agenda_item_json, event_json
 from .views import bp

@@ -74,7 +74,8 @@ __all__ = [
     "ROLES", "STAFF", "STATUSES", "TOKEN_SCOPES", "WAITLISTED",
     "ActionItem", "AgendaChange", "AgendaItem", "ApiToken", "AuditEntry", "Base", "CheckIn",
     "Decision", "Deliverable", "Document", "DocumentChunk", "DocumentRevision",
-    "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "Invitation", "OnlineAttendance", "OutboxMessage",
+    "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "Invitation", "OnlineAttendance",
+    "OutboxMessage",
     "PasswordLink", "PrivacyNotice", "PublishedAgendaItem", "RecoveryCode", "Registration", "User",
     "UTCDateTime", "WorkPlan", "user_event", "utcnow",
 ]

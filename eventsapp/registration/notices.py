@@ -95,7 +95,8 @@ def approved(reg: Registration, position: int | None) -> None:
     new_link_url = url_for("registration.new_link", slug=reg.event.slug, _external=True)
     if reg.status == CONFIRMED:
         _send(reg, "Registration approved and confirmed", "mail/approved.txt",
-              event_attachments(reg.event, online=_takes_part_online(reg)), new_link_url=new_link_url, position=None)
+              event_attachments(reg.event, online=_takes_part_online(reg)),
+              new_link_url=new_link_url, position=None)
     else:
         _send(reg, "Registration approved: on the waiting list", "mail/approved.txt",
               new_link_url=new_link_url, position=position)

@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import (
-    OnlineAttendance,
     CANCELLED,
     CONFIRMED,
     WAITLISTED,
     CheckIn,
     Event,
+    OnlineAttendance,
     PublishedAgendaItem,
     Registration,
 )

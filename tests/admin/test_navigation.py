@@ -11,8 +11,8 @@ from eventsapp.seed.demo import load_demo_event
 from tests.auth.fixtures import sign_in
 
 EVENT_MENU = ["Overview", "Edit", "Mode and quotas", "Participation", "Agenda",
-              "Registrations", "Approvals", "Invitations", "Documents", "Outcomes", "Badges", "Check-in", "Summary",
-              "Participants", "Privacy"]
+              "Registrations", "Approvals", "Invitations", "Documents", "Outcomes", "Badges",
+              "Check-in", "Summary", "Participants", "Privacy"]
 
 
 def event_menu(html: str) -> list[tuple[str, str, str]]:

@@ -6,7 +6,7 @@ import pytest
 
 from eventsapp.auth.services import create_api_token, get_user_by_email
 
-from .conftest import LINK, make_staff  # noqa: F401
+from .conftest import LINK
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from eventsapp.extensions import db
 from eventsapp.models import OnlineAttendance
 from eventsapp.participation import attendance
-from eventsapp.reports.queries import event_summary
 from eventsapp.registration import services
+from eventsapp.reports.queries import event_summary
 
-from .conftest import PASSWORD, event, make_staff, person, sign_in  # noqa: F401
+from .conftest import event, person, sign_in
 
 DAY = date(2030, 3, 4)
 

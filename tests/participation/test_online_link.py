@@ -16,6 +16,7 @@ from eventsapp.extensions import db
 from eventsapp.models import Event, OutboxMessage, Registration
 from eventsapp.participation import services as participation
 from eventsapp.registration.services import feed_token_for
+from eventsapp.tokens import hash_token
 from tests.support import move_to_future
 
 from .conftest import LINK
@@ -54,8 +55,7 @@ def hybrid_ctwg16(seeded):
 def _feed(client, app, token: str) -> str:
     with app.app_context():
         reg = db.session.scalar(select(Registration).where(
-            Registration.token_hash == __import__("eventsapp.tokens", fromlist=["x"])
-            .hash_token(token)))
+            Registration.token_hash == hash_token(token)))
         feed = feed_token_for(reg, token)
     answer = client.get(f"/registrations/{feed}/calendar.ics")
     assert answer.status_code == 200

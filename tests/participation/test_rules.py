@@ -16,7 +16,7 @@ from eventsapp.participation import services as participation
 from eventsapp.registration import services
 from eventsapp.registration.validation import ValidationFailed, clean_registration
 
-from .conftest import event, make_staff, person, user  # noqa: F401
+from .conftest import event, person, user
 
 
 def _modes(eid: int) -> list[tuple[str, str, str]]:
