@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from eventsapp.accreditation import services as accreditation
+from eventsapp.admin.export import registrations_csv
 from eventsapp.badges import services as badges
 from eventsapp.checkin import services as checkin
 from eventsapp.events.editing import EventError
@@ -234,3 +235,13 @@ def test_clean_registration_reads_participation(ctx):
         clean_registration({**raw, "participation": "remote"})
     assert exc.value.errors == {"participation": ["Choose how you take part: in_person or "
                                                   "online."]}
+
+
+def test_the_registrations_csv_says_how_each_person_takes_part(ctx, make_hybrid):
+    eid = make_hybrid()
+    regs = [services.register(event(eid), person(email=f"{m}@example.org", participation=m),
+                              notify=False).registration for m in ("online", "in_person")]
+    lines = registrations_csv(regs, {}, "UTC").decode("utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    column = header.index("Taking part")
+    assert [line.split(",")[column] for line in lines[1:]] == ["Online", "In person"]
