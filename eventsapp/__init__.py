@@ -46,6 +46,7 @@ BLUEPRINTS = (
     "eventsapp.mymeetings.views",
     "eventsapp.mail.admin",
     "eventsapp.messages.views",
+    "eventsapp.participation.views",
 )
 
 

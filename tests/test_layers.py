@@ -37,7 +37,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.documents.numbering", "eventsapp.documents.storage",
         "eventsapp.documents.programme", "eventsapp.outcomes.summary",
         "eventsapp.auth.roles", "eventsapp.registration.errors",
-        "eventsapp.registration.limits",
+        "eventsapp.registration.limits", "eventsapp.participation.attendance",
         # The system emails' registry, its checks and str.format rendering (issue 18).
         "eventsapp.mail.templates",
         # Organisers' messages and reminders (issue 18): placeholders are pure, recipients

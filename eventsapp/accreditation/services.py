@@ -33,6 +33,7 @@ from ..models import (
     DEFAULT_PUBLIC_CATEGORIES,
     FOCAL_POINT,
     HEAD_OF_DELEGATION,
+    HYBRID,
     OPEN,
     PENDING,
     REGISTRATION_MODES,
@@ -57,12 +58,13 @@ from ..registration.services import (
     Registered,
     cancel_registration,
     check_address_free,
-    counts,
     fill_free_places,
     insert_registration,
     locked,
+    pool_counts,
     take_places,
     test_only_widen_race_window,
+    with_participation,
     writer,
 )
 from ..registration.validation import RegistrationInput
@@ -147,7 +149,7 @@ def approve(registration: Registration, *, user: User, notify: bool = True) -> D
         audit.record("nominated", reg, event_id=ev.id, user=user)
         return Decision(reg, None)
     check_places(ev, [Seat(reg.category, reg.economy)])
-    [(status, position, seq)] = _one_place(ev, user, notify)
+    [(status, position, seq)] = _one_place(ev, user, reg.participation, notify)
     reg.status, reg.waitlist_seq = status, seq
     reg.approved_at = reg.updated_at = now
     db.session.flush()
@@ -201,6 +203,7 @@ def register_for_economy(event: Event, data: RegistrationInput, *, user: User,
         data = replace(data, economy=user.economy)
     _authorise(ev, data.economy, user=user, head=None)
     check_address_free(ev, data.email_normalized)
+    [data] = with_participation(ev, [data], chosen_by_public=False)
     seat = Seat(data.category, data.economy)
     if data.category == HEAD_OF_DELEGATION:
         _check_no_head(ev, data.economy)
@@ -213,7 +216,7 @@ def register_for_economy(event: Event, data: RegistrationInput, *, user: User,
         reg.nominated_at, reg.nominated_by_id = now, user.id
     else:
         check_places(ev, [seat])
-        [(status, position, seq)] = _one_place(ev, user, notify)
+        [(status, position, seq)] = _one_place(ev, user, data.participation, notify)
         done = insert_registration(ev, data, status, position, None, waitlist_seq=seq,
                                    approved=True,
                                    privacy_version=current_notice_version(ev.work_plan_id))
@@ -226,13 +229,14 @@ def register_for_economy(event: Event, data: RegistrationInput, *, user: User,
     return done
 
 
-def _one_place(ev: Event, user: User,
+def _one_place(ev: Event, user: User, participation: str,
                notify: bool = True) -> list[tuple[str, int | None, int | None]]:
-    """Serve the waiting list first ("no free place while someone waits"), then place one."""
+    """Serve the waiting lists first ("no free place while someone waits"), then place one
+    in the pool of `participation` (its mode, in a hybrid event)."""
     fill_free_places(ev, user=user, notify=notify)
-    confirmed, waitlisted = counts(ev)
+    pools = pool_counts(ev)
     test_only_widen_race_window()
-    return take_places(ev, 1, confirmed, waitlisted)
+    return take_places(ev, [participation], pools)
 
 
 def _check_no_head(ev: Event, economy: str | None) -> None:
@@ -313,7 +317,8 @@ def substitute(registration: Registration, data: RegistrationInput, *,
     if head is not None and reg.id == head.id:
         raise NotAllowed("The head of delegation is replaced by the economy's focal point "
                          "or the secretariat.")
-    data = replace(data, economy=reg.economy, category=reg.category)
+    data = replace(data, economy=reg.economy, category=reg.category,
+                   participation=reg.participation)  # the place is in person or online
     if data.email_normalized == reg.email_normalized:
         raise AlreadyRegistered("The substitute needs an email address of their own.")
     check_address_free(ev, data.email_normalized)
@@ -324,7 +329,8 @@ def substitute(registration: Registration, data: RegistrationInput, *,
     reg.status, reg.cancelled_at, reg.updated_at = CANCELLED, now, now
     reg.note = (reg.note + "\n" if reg.note else "") + "Replaced by a substitute."
     db.session.flush()
-    position = waitlist_position_of(ev, reg.waitlist_seq) if was == WAITLISTED else None
+    position = (waitlist_position_of(ev, reg.waitlist_seq, reg.participation)
+                if was == WAITLISTED else None)
     done = insert_registration(ev, data, was, position, reg.delegation_head_id,
                                waitlist_seq=reg.waitlist_seq, replaces=reg,
                                privacy_version=current_notice_version(ev.work_plan_id))
@@ -339,13 +345,18 @@ def substitute(registration: Registration, data: RegistrationInput, *,
     return done
 
 
-def waitlist_position_of(ev: Event, seq: int | None) -> int | None:
-    """The position a waiting-list number has in `ev`'s list now (lock held)."""
+def waitlist_position_of(ev: Event, seq: int | None,
+                         participation: str | None = None) -> int | None:
+    """The position a waiting-list number has in `ev`'s list now (lock held); in a hybrid
+    event, in the list of `participation`."""
     if seq is None:
         return None
-    return 1 + (db.session.scalar(select(func.count()).select_from(Registration).where(
+    stmt = select(func.count()).select_from(Registration).where(
         Registration.event_id == ev.id, Registration.status == WAITLISTED,
-        or_(Registration.waitlist_seq.is_(None), Registration.waitlist_seq < seq))) or 0)
+        or_(Registration.waitlist_seq.is_(None), Registration.waitlist_seq < seq))
+    if ev.participation_mode == HYBRID and participation is not None:
+        stmt = stmt.where(Registration.participation == participation)
+    return 1 + (db.session.scalar(stmt) or 0)
 
 
 @writer

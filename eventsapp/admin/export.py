@@ -13,7 +13,8 @@ from ..spreadsheet import escape_cell
 
 COLUMNS = ("Id", "Status", "Waiting list position", "Given name", "Family name",
            "Name on badge", "Native name", "Email", "Economy", "Organisation", "Job title",
-           "Sector", "Category", "Dietary", "Accessibility", "Registered at", "Cancelled at")
+           "Sector", "Category", "Taking part", "Dietary", "Accessibility", "Registered at",
+           "Cancelled at")
 
 
 def registrations_csv(registrations: list[Registration], positions: dict[int, int],
@@ -36,6 +37,7 @@ def registrations_csv(registrations: list[Registration], positions: dict[int, in
                r.badge_name, r.native_name, r.email, ECONOMIES.get(r.economy or "", ""),
                r.organisation, r.job_title, SECTORS.get(r.sector, r.sector),
                CATEGORIES.get(r.category, r.category),
+               "Online" if r.participation == "online" else "In person",
                r.dietary, r.accessibility, _when(r.created_at, zone), _when(r.cancelled_at, zone),
                *export_cells(list(questions), answers.get(r.id, {})))
         writer.writerow([v if isinstance(v, int) else escape_cell(v) for v in row])

@@ -126,6 +126,9 @@ class RegistrationFilterForm(FlaskForm):
         validators=[Optional()])
     # "<question id>" (answered) or "<question id>:<answer>"; choices set per event.
     answer = SelectField("Answer", choices=[], validate_choice=False, validators=[Optional()])
+    participation = SelectField("Taking part", choices=choices([
+        ("", "In person or online"), ("in_person", "In person"), ("online", "Online")]),
+        validators=[Optional()])
     sort = SelectField("Sort by", choices=choices((k, k) for k in SORTS), validators=[Optional()])
     dir = SelectField("Order", choices=choices([("asc", "Ascending"), ("desc", "Descending")]),
                       validators=[Optional()])
@@ -138,6 +141,7 @@ class RegistrationFilterForm(FlaskForm):
             q=self.q.data or "", status=self.status.data or "", economy=self.economy.data or "",
             category=self.category.data or "", checked_in=self.checked_in.data or "",
             **_answer_filter(self.answer.data or ""),
+            participation=self.participation.data or "",
             sort=self.sort.data or DEFAULT_SORT, descending=self.dir.data == "desc",
             page=self.page.data or 1, per_page=self.per_page.data or DEFAULT_PAGE_SIZE)
 

@@ -41,6 +41,8 @@ EVENT_PAGES = (
                ("admin.event_edit", "admin.event_clone", "admin.event_cancel"), can_manage_event),
     _EventPage("Mode and quotas", "accreditation.settings", ("accreditation.settings",),
                can_manage_event),
+    _EventPage("Participation", "participation.settings",
+               ("participation.settings", "participation.attendance"), can_manage_event),
     _EventPage("Questions", "questions.questions", ("questions.",), can_manage_event),
     _EventPage("Agenda", "agenda.editor", ("agenda.",), can_manage_event),
     _EventPage("Registrations", "admin_registrations.registrations",

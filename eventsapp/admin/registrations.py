@@ -61,7 +61,8 @@ from .services import (
 bp = Blueprint("admin_registrations", __name__, url_prefix="/admin/events/<slug>")
 
 # The list's filters, which a selection made with "all matching" carries along.
-FILTER_KEYS = ("q", "status", "economy", "category", "checked_in", "answer", "sort", "dir")
+FILTER_KEYS = ("q", "status", "economy", "category", "checked_in", "answer", "participation",
+               "sort", "dir")
 BULK_ACTIONS = ("cancel", "promote", "badges", "export", "message")
 SHOWN_NAMES = 50  # names listed on a confirmation page; the count covers the rest
 _IDS = re.compile(r"^\d{1,10}(,\d{1,10})*$")
@@ -300,7 +301,7 @@ def bulk_promote(slug: str):
 
 
 def _badges_page(event: Event, regs: list[Registration], selection: dict):
-    confirmed = [r for r in regs if r.status == CONFIRMED]
+    confirmed = [r for r in regs if r.status == CONFIRMED and r.participation != "online"]
     return render_template(
         "admin/bulk_badges.html", event=event, count=len(confirmed),
         skipped=len(regs) - len(confirmed), selection=selection, layouts=LAYOUTS)
@@ -316,9 +317,11 @@ def selection_badges(slug: str):
     if layout not in LAYOUTS:
         abort(422, f"Unknown sheet layout. Choose one of: {', '.join(LAYOUTS)}.")
     regs, _selection_args = _selection(event)
-    confirmed = sorted((r for r in regs if r.status == CONFIRMED), key=badges.sort_key)
+    # Online participants come to no door: no badge.
+    confirmed = sorted((r for r in regs if r.status == CONFIRMED and r.participation != "online"),
+                       key=badges.sort_key)
     if not confirmed:
-        abort(404, "Nobody confirmed is selected: there is no badge to print.")
+        abort(404, "Nobody confirmed in person is selected: there is no badge to print.")
     data = [badges.badge_data(r, event) for r in confirmed]  # read before the alarm is set
     out = tempfile.TemporaryFile()  # closed by the response once it is sent
     try:

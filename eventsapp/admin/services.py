@@ -72,6 +72,7 @@ class RegistrationQuery:
     checked_in: str = ""  # "", "yes", "no"
     question: int | None = None  # answered this question (issue 17) ...
     answer: str = ""  # ... with this answer (among them, for multiple choice), if given
+    participation: str = ""  # "", "in_person", "online"
     sort: str = DEFAULT_SORT
     descending: bool = False
     page: int = 1
@@ -107,6 +108,8 @@ def _filtered(event: Event, query: RegistrationQuery, *, with_status: bool = Tru
         stmt = stmt.where(Registration.economy == query.economy)
     if query.category:
         stmt = stmt.where(Registration.category == query.category)
+    if query.participation:
+        stmt = stmt.where(Registration.participation == query.participation)
     if query.checked_in == "yes":
         stmt = stmt.where(_checked_in)
     elif query.checked_in == "no":

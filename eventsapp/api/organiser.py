@@ -25,6 +25,7 @@ from ..extensions import db
 from ..inputs import date_out_of_range
 from ..models import ROLES, AgendaItem, Event
 from ..ops import security_event
+from ..participation import services as participation
 from ..registration.services import RegistrationError
 from .serializers import agenda_item_json, event_json
 from .views import bp
@@ -33,7 +34,10 @@ ITEM_TEXT = {"title": str, "kind": str, "room": str, "description": str, "status
 ITEM_LISTS = ("speakers", "chairs")
 EVENT_FIELDS = ("capacity", "waitlist_enabled", "per_economy_limit", "registration_opens_at",
                 "registration_closes_at", "registration_mode", "approval_steps",
-                "public_categories", "category_limits")
+                "public_categories", "category_limits", "participation_mode",
+                "capacity_in_person", "capacity_online", "online_url", "online_details")
+PARTICIPATION = ("participation_mode", "capacity_in_person", "capacity_online", "online_url",
+                 "online_details")
 SETTINGS = ("registration_mode", "approval_steps", "public_categories", "category_limits")
 
 
@@ -235,11 +239,15 @@ def update_event(slug: str):
     for name in SETTINGS:
         if name in body:
             setattr(settings, name, body[name])
+    taking_part = participation.ParticipationSettings.of(event)
+    for name in PARTICIPATION:
+        if name in body:
+            setattr(taking_part, name, body[name])
     if errors:
         raise Invalid(errors)
     try:
-        accreditation.edit_event_and_settings(event, data, settings, user=g.api_user,
-                                              capacity=capacity)
+        participation.edit_event_everything(event, data, settings, taking_part,
+                                            user=g.api_user, capacity=capacity)
     except editing.EventError as exc:
         raise Invalid(exc.errors) from exc
     except RegistrationError as exc:

@@ -31,6 +31,7 @@ def registration_json(reg: Registration, token: str, position: int | None) -> di
         "job_title": reg.job_title,
         "sector": reg.sector,
         "category": reg.category,
+        "participation": reg.participation,
         "dietary": reg.dietary,
         "accessibility": reg.accessibility,
         "consent_to_list": reg.consent_to_list,

@@ -62,6 +62,10 @@ def event_json(event: Event, avail: Availability, registration_open: bool, url: 
         "approval_steps": event.approval_steps,
         "public_categories": list(event.public_categories or ()),
         "category_limits": dict(event.category_limits or {}),
+        # Counts only: the online link is for confirmed online participants, never here.
+        "participation_mode": event.participation_mode,
+        "capacity_in_person": event.capacity_in_person,
+        "capacity_online": event.capacity_online,
         "registration_open": registration_open,
         "registration_opens_at": iso(event.registration_opens_at),
         "registration_closes_at": iso(event.registration_closes_at),

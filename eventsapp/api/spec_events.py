@@ -54,6 +54,13 @@ SCHEMAS = {
             "places_left": {"type": ["integer", "null"]},
             "waitlist_enabled": {"type": "boolean"},
             "per_economy_limit": {"type": ["integer", "null"]},
+            "participation_mode": {"enum": ["in_person", "online", "hybrid"],
+                                   "description": "hybrid: places per mode; `capacity` is "
+                                                  "then their sum (null if either is)"},
+            "capacity_in_person": {"type": ["integer", "null"],
+                                   "description": "hybrid only; null: no limit"},
+            "capacity_online": {"type": ["integer", "null"],
+                                "description": "hybrid only; null: no limit"},
             "registration_open": {"type": "boolean"},
             "registration_opens_at": DATE_TIME,
             "registration_closes_at": DATE_TIME,

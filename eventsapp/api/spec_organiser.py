@@ -62,6 +62,24 @@ SCHEMAS = {
             "category_limits": {"type": "object", "additionalProperties": {
                 "type": "integer", "minimum": 0, "maximum": 10000},
                 "description": "{category: most places held (confirmed or waitlisted)}"},
+            "participation_mode": {
+                "enum": ["in_person", "online", "hybrid"],
+                "description": "in_person or online: `capacity` is the one cap and every "
+                               "registration takes that mode; hybrid: `capacity_in_person` "
+                               "and `capacity_online` apply, each with its own waiting list, "
+                               "and `capacity` is their sum (a PATCH of `capacity` is then a "
+                               "409). A mode's capacity below the people confirmed in it is "
+                               "a 409."},
+            "capacity_in_person": {"type": ["integer", "null"], "minimum": 0,
+                                   "maximum": 100000, "description": "hybrid; null: no limit"},
+            "capacity_online": {"type": ["integer", "null"], "minimum": 0, "maximum": 100000,
+                                "description": "hybrid; null: no limit"},
+            "online_url": {"type": "string", "maxLength": 500, "format": "uri",
+                           "description": "https:// meeting link, shown only to confirmed "
+                                          "online participants (private page, personal "
+                                          "feed, confirmation); never in public output"},
+            "online_details": {"type": "string", "maxLength": 1000,
+                               "description": "Passcode or dial-in text shown with the link"},
         },
     },
     "ValidationErrors": {

@@ -29,6 +29,12 @@ DETAILS = {
                         "description": "Appear on the list of participants"},
     "honorific": {"type": "string", "maxLength": 40,
                   "description": "Mr, Ms, Dr, H.E. Ms, ... as protocol addresses the person"},
+    "participation": {"enum": ["in_person", "online"],
+                      "description": "How the person takes part: required for a hybrid event "
+                                     "(422 on `participation` without it); an in-person or "
+                                     "online event fixes it (the other value is a 422). Each "
+                                     "mode of a hybrid event has its own places and waiting "
+                                     "list (`waitlist_position` counts within it)."},
 }
 DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
 

@@ -21,7 +21,7 @@ from .. import audit
 from ..database import transactional, unit_of_work
 from ..extensions import db
 from ..labels import date_label
-from ..models import CONFIRMED, Event, Registration, User, utcnow
+from ..models import CONFIRMED, IN_PERSON, Event, Registration, User, utcnow
 from ..reference import CATEGORIES, ECONOMIES, ECONOMY_ORDER
 from .layouts import LAYOUTS
 from .model import BadgeData
@@ -97,9 +97,11 @@ def sort_key(reg: Registration) -> tuple:
 
 
 def badge_registrations(event: Event, flt: BadgeFilter = BadgeFilter()) -> list[Registration]:
-    """Confirmed registrations of `event` matching `flt`, in printing order."""
+    """Confirmed in-person registrations of `event` matching `flt`, in printing order
+    (online participants come to no door: they get no badge)."""
     stmt = select(Registration).where(Registration.event_id == event.id,
-                                      Registration.status == CONFIRMED)
+                                      Registration.status == CONFIRMED,
+                                      Registration.participation == IN_PERSON)
     if flt.category:
         stmt = stmt.where(Registration.category == flt.category)
     if flt.not_printed:
@@ -146,7 +148,8 @@ def mark_printed(event: Event, registration_ids: list[int], flt: BadgeFilter, *,
             ids += db.session.scalars(
                 select(Registration.id).where(
                     Registration.id.in_(registration_ids[i:i + _MARK_CHUNK]),
-                    Registration.event_id == event_id, Registration.status == CONFIRMED)
+                    Registration.event_id == event_id, Registration.status == CONFIRMED,
+                    Registration.participation == IN_PERSON)
             )
         for i in range(0, len(ids), _MARK_CHUNK):
             db.session.execute(
@@ -172,7 +175,10 @@ def mark_one_printed(reg: Registration, *, user: User, layout: str,
 
 
 def check_printable(reg: Registration) -> None:
-    """:raises BadgeError: only confirmed registrations get a badge."""
+    """:raises BadgeError: only confirmed in-person registrations get a badge."""
     if reg.status != CONFIRMED:
         raise BadgeError(f"{reg.display_name} is {reg.status}, not confirmed: "
                          "only confirmed registrations get a badge.")
+    if reg.participation != IN_PERSON:
+        raise BadgeError(f"{reg.display_name} takes part online: badges are printed only "
+                         "for people who come in person.")

@@ -38,6 +38,7 @@ from icalendar import (
     TimezoneDaylight,
     TimezoneStandard,
     vText,
+    vUri,
 )
 from icalendar import Event as VEvent
 
@@ -124,16 +125,31 @@ def agenda_item_file(event, item, site: Site) -> bytes:
     return _finish(cal, [_session(event, item, site, zones.tz(event))], zones)
 
 
-def personal_calendar(title: str, events: Iterable, site: Site) -> bytes:
+@dataclass(frozen=True)
+class Online:
+    """How to join an event online: the meeting link and its passcode or dial-in text."""
+
+    url: str
+    details: str = ""
+
+
+def personal_calendar(title: str, events: Iterable, site: Site,
+                      online: Mapping[int, Online] | None = None) -> bytes:
     """The events one registrant is confirmed for, with their agendas.
 
     No calendar UID: a per-person one would have to come from the person.
+
+    :param online: event id → how to join it, for an online participant: each entry gets
+        an RFC 7986 CONFERENCE property with the link, and the link (and details) in its
+        DESCRIPTION. Only private documents pass it.
     """
     cal = _calendar(name=clean_text(title),
                     description="Meetings you are registered for, with their agendas.")
     events = list(events)
     zones = _Zones(events)
-    components = [c for ev in events for c in _entries(ev, site, zones, with_agenda=True)]
+    online = online or {}
+    components = [c for ev in events for c in _entries(ev, site, zones, with_agenda=True,
+                                                       online=online.get(ev.id))]
     return _finish(cal, components, zones)
 
 
@@ -175,12 +191,15 @@ def _alarm(summary: str) -> Alarm:
     return alarm
 
 
-def build_event_attachment(event, site: Site | None = None) -> bytes:
+def build_event_attachment(event, site: Site | None = None,
+                           online: Online | None = None) -> bytes:
     """The event's .ics for a confirmation email.
 
     METHOD:PUBLISH and no ORGANIZER, so clients import it and never send a
     reply; the only link inside is the public event page, because people
     forward these files. Without `site`, it comes from the current app's config.
+    With `online` (the attachment of a confirmed online participant, never forwarded
+    knowingly), entries carry the meeting link as for `personal_calendar`.
     """
     if site is None:
         from flask import current_app
@@ -189,7 +208,7 @@ def build_event_attachment(event, site: Site | None = None) -> bytes:
     cal = _calendar(name=clean_text(event.title), method="PUBLISH",
                     uid=f"event-{event.id}-calendar@{site.uid_domain}")
     zones = _Zones([event])
-    return _finish(cal, _entries(event, site, zones, with_agenda=True), zones,
+    return _finish(cal, _entries(event, site, zones, with_agenda=True, online=online), zones,
                    fallback_tz=event.timezone)
 
 
@@ -214,15 +233,33 @@ def _calendar(*, name: str, description: str | None = None, url: str | None = No
     return cal
 
 
-def _entries(event, site: Site, zones: _Zones, *, with_agenda: bool) -> list[VEvent]:
+def _entries(event, site: Site, zones: _Zones, *, with_agenda: bool,
+             online: Online | None = None) -> list[VEvent]:
     if not in_feeds(event):
         return []
     # An event with only a month has no agenda to show: its items have no agreed days.
     if with_agenda and event.published_items and event.start_date is not None:
         tz = zones.tz(event)
         location = _venue(event)
-        return [_session(event, item, site, tz, location) for item in event.published_items]
-    return [_all_day(event, site)]
+        entries = [_session(event, item, site, tz, location) for item in event.published_items]
+    else:
+        entries = [_all_day(event, site)]
+    if online is not None:
+        for entry in entries:
+            _add_online(entry, online)
+    return entries
+
+
+def _add_online(entry: VEvent, online: Online) -> None:
+    """RFC 7986 §5.11 CONFERENCE (VALUE=URI) and the link in the description, for clients
+    that show no CONFERENCE."""
+    entry.add("CONFERENCE", vUri(online.url),
+              parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join online"})
+    text = _join([f"Join online: {online.url}", online.details])
+    before = str(entry.get("DESCRIPTION", "") or "")
+    if "DESCRIPTION" in entry:
+        del entry["DESCRIPTION"]
+    entry.add("DESCRIPTION", vText("\n\n".join(p for p in (text, before) if p)))
 
 
 def _all_day(event, site: Site) -> VEvent:

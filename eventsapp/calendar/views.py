@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 
 from ..events.services import current_work_plan, get_public_event
 from ..extensions import limiter
+from ..participation.services import online_link_for
 from ..registration.services import find_by_feed_token, find_by_token
 from . import ical, services
 from .http import calendar_response
@@ -75,12 +76,16 @@ def personal_feed(feed_token: str):
         abort(404, NOT_FOUND)
     state = services.personal_state(registration)
     site = _site()
+    # A confirmed online participant's feed carries the meeting link: the cache keeps it
+    # apart from everyone else's body (the link's changes move the event's version).
+    link = online_link_for(registration)
+    online = {registration.event_id: ical.Online(link.url, link.details)} if link else None
 
     def build() -> bytes:
         events = services.personal_events(registration)
-        return ical.personal_calendar(PERSONAL_TITLE, events, site)
+        return ical.personal_calendar(PERSONAL_TITLE, events, site, online)
 
-    return calendar_response((state.key, site), state.last_modified, build,
+    return calendar_response((state.key, site, online is not None), state.last_modified, build,
                              filename="my-meetings.ics", private=True)
 
 

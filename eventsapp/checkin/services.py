@@ -25,6 +25,7 @@ from ..models import (
     CANCELLED,
     CHECKIN,
     CONFIRMED,
+    IN_PERSON,
     WAITLISTED,
     CheckIn,
     Event,
@@ -80,6 +81,10 @@ class Admission:
 def admission(reg: Registration) -> Admission:
     """Only a confirmed registration admits; the desk sends everyone else to registration."""
     name = reg.display_name
+    if reg.status == CONFIRMED and reg.participation != IN_PERSON:
+        return Admission(False, "takes part online",
+                         f"Not admitted: {name} is registered to take part online, not in "
+                         "person. Send them to the registration desk.")
     if reg.status == CONFIRMED:
         return Admission(True)
     if reg.status == WAITLISTED:
@@ -275,10 +280,12 @@ def days_checked_in(reg: Registration) -> list[date]:
 
 
 def day_counts(event: Event) -> list[DayCount]:
-    """For each day of the event: confirmed registrations checked in, out of all confirmed."""
+    """For each day of the event: confirmed registrations checked in, out of all confirmed
+    in person (online participants are counted from their attendance reports)."""
     confirmed = db.session.scalar(
         select(func.count()).select_from(Registration)
-        .where(Registration.event_id == event.id, Registration.status == CONFIRMED)
+        .where(Registration.event_id == event.id, Registration.status == CONFIRMED,
+               Registration.participation == IN_PERSON)
     ) or 0
     rows = db.session.execute(
         select(CheckIn.day, func.count())

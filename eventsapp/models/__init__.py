@@ -17,8 +17,13 @@ from .documents import (
 from .event import (
     APPROVAL,
     DEFAULT_PUBLIC_CATEGORIES,
+    HYBRID,
+    IN_PERSON,
     INVITATION,
+    ONLINE,
     OPEN,
+    PARTICIPATION_MODES,
+    PARTICIPATIONS,
     REGISTRATION_MODES,
     Event,
 )
@@ -59,6 +64,7 @@ from .registration import (
     STATUSES,
     WAITLISTED,
     CheckIn,
+    OnlineAttendance,
     Registration,
 )
 from .user import (
@@ -83,15 +89,16 @@ __all__ = [
     "ACCEPTED", "ACCESS_LEVELS", "ACTIVE_STATUSES", "ADMIN", "APPROVAL", "BEFORE_START",
     "CANCELLED", "CERTIFICATE", "CHECKIN", "CHUNK_SIZE", "CLOSED_ACTION", "CONFIRMED", "DECLINED",
     "DEFAULT_NUMBER_SCHEME", "DEFAULT_PUBLIC_CATEGORIES", "DEFAULT_TOKEN_SCOPES", "EACH_MORNING",
-    "FOCAL_POINT", "HEAD_OF_DELEGATION", "INVITATION", "INVITATION_STATUSES", "INVITE",
-    "INVITED", "LETTER_KINDS", "OPEN", "OPEN_ACTION", "ORGANISER", "OWNER_KINDS", "PARTICIPANTS",
+    "FOCAL_POINT", "HEAD_OF_DELEGATION", "HYBRID", "IN_PERSON", "INVITATION",
+    "INVITATION_STATUSES", "INVITE", "INVITED", "LETTER_KINDS", "ONLINE", "OPEN", "OPEN_ACTION",
+    "ORGANISER", "OWNER_KINDS", "PARTICIPANTS", "PARTICIPATIONS", "PARTICIPATION_MODES",
     "PENDING", "PUBLIC", "QUESTION_KINDS", "REFUSED", "REGISTRATION_MODES", "REMINDER_KINDS",
     "RESET", "ROLES", "STAFF", "STATUSES", "TOKEN_SCOPES", "VISA_LETTER", "WAITLISTED",
     "ActionItem", "AddressSignIn", "AgendaChange", "AgendaItem", "Answer", "ApiToken",
     "AuditEntry", "Base", "CheckIn", "Decision", "Deliverable", "Document", "DocumentChunk",
     "DocumentRevision", "DocumentSettings", "ErasureRequest", "Event", "FocusArea", "Invitation",
     "IssuedLetter", "LetterTemplate", "MailTemplateOverride", "Message", "MessageRecipient",
-    "OutboxMessage", "PasswordLink", "PrivacyNotice", "PublishedAgendaItem", "Question",
-    "QuestionSettings", "RecoveryCode", "Registration", "ReminderRule", "ReminderSent", "User",
-    "UTCDateTime", "WorkPlan", "YearFeed", "user_event", "utcnow",
+    "OnlineAttendance", "OutboxMessage", "PasswordLink", "PrivacyNotice", "PublishedAgendaItem",
+    "Question", "QuestionSettings", "RecoveryCode", "Registration", "ReminderRule",
+    "ReminderSent", "User", "UTCDateTime", "WorkPlan", "YearFeed", "user_event", "utcnow",
 ]

@@ -25,6 +25,16 @@ REGISTRATION_MODES = (OPEN, APPROVAL, INVITATION)
 # (head of delegation, secretariat, speaker, media) are assigned by staff.
 DEFAULT_PUBLIC_CATEGORIES = ("delegate", "observer")
 
+# How people take part (issue 17). An in-person or online event has one capacity
+# (`capacity`); a hybrid event has one per mode (`capacity_in_person`, `capacity_online`)
+# and `capacity` is their sum (None when either has no limit), kept by the participation
+# rules (participation/services.py), so every total shown stays true.
+IN_PERSON = "in_person"
+ONLINE = "online"
+HYBRID = "hybrid"
+PARTICIPATION_MODES = (IN_PERSON, ONLINE, HYBRID)
+PARTICIPATIONS = (IN_PERSON, ONLINE)  # what one registration does
+
 
 def _default_public_categories() -> list[str]:
     return list(DEFAULT_PUBLIC_CATEGORIES)
@@ -77,6 +87,14 @@ class Event(Base):
     # (models/counters.py), read under the event's lock instead of counting rows.
     confirmed_count: Mapped[int] = mapped_column(default=0, server_default="0")
     waitlisted_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    participation_mode: Mapped[str] = mapped_column(String(20), default=IN_PERSON,
+                                                    server_default=IN_PERSON)
+    capacity_in_person: Mapped[int | None]  # hybrid only; None: no limit
+    capacity_online: Mapped[int | None]  # hybrid only; None: no limit
+    # The meeting link and its passcode or dial-in text: shown only to confirmed online
+    # participants (participation/services.py: online_link_for), never in public output.
+    online_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    online_details: Mapped[str] = mapped_column(Text, default="", server_default="")
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -113,6 +131,10 @@ class Event(Base):
         back_populates="event", cascade="all, delete-orphan", lazy="write_only",
         passive_deletes=True,
     )
+
+    @property
+    def is_hybrid(self) -> bool:
+        return self.participation_mode == HYBRID
 
     @property
     def dates_confirmed(self) -> bool:

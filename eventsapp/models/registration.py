@@ -92,6 +92,9 @@ class Registration(Base):
     search_key: Mapped[str] = mapped_column(String(600), default="", server_default="")
 
     status: Mapped[str] = mapped_column(String(20), default=CONFIRMED)
+    # "in_person" or "online": chosen in a hybrid event, else the event's own mode.
+    participation: Mapped[str] = mapped_column(String(20), default="in_person",
+                                               server_default="in_person")
     # Registrations made together by a head of delegation share the head's id.
     delegation_head_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id"))
     # Order in the waiting list (smaller is served first), from the event's counter when
@@ -180,3 +183,20 @@ class CheckIn(Base):
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     registration: Mapped[Registration] = relationship(back_populates="checkins")
+
+
+class OnlineAttendance(Base):
+    """Minutes an online participant attended on one day, from the meeting platform's
+    participant report (participation/attendance.py); one row per registration and day."""
+
+    __tablename__ = "online_attendance"
+    __table_args__ = (UniqueConstraint("registration_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date)  # local date at the venue
+    minutes: Mapped[int]
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

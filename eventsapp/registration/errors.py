@@ -54,3 +54,8 @@ class NotAllowed(RegistrationError):
 class InvitationError(RegistrationError):
     """An invitation link that cannot register: unknown, used, expired, declined or for
     another address."""
+
+
+class ParticipationFull(RegistrationError):
+    """A switch to the other mode of a hybrid event found no free place there: the person
+    keeps their mode and place."""

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, FieldList, Form, FormField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 
 from ..reference import CATEGORIES, ECONOMIES, SECTORS
-from .validation import FIELD_NAMES, LABELS
+from .validation import FIELD_NAMES, LABELS, PARTICIPATION_LABELS
 
 ECONOMY_CHOICES = [SelectChoice("", "None: not representing an economy")] + [
     SelectChoice(code, f"{name} ({code})") for code, name in ECONOMIES.items()]
@@ -42,6 +51,10 @@ class _PersonFields:
     accessibility = _text("accessibility")
     consent_to_list = BooleanField("Show my name, organisation and economy on the list of "
                                    "participants")
+    # Shown only for a hybrid event; checked by clean_registration and the service.
+    participation = RadioField(LABELS["participation"], validate_choice=False, choices=[
+        SelectChoice("in_person", "In person, at the venue"),
+        SelectChoice("online", PARTICIPATION_LABELS["online"])])
 
     def service_data(self) -> dict:
         """The submitted values, keyed like RegistrationInput."""

@@ -6,13 +6,13 @@ from collections import OrderedDict
 
 from flask import current_app, render_template, url_for
 
-from ..calendar.ical import build_event_attachment
+from ..calendar.ical import Online, build_event_attachment
 from ..calendar.services import in_feeds
 from ..labels import date_label, venue_label
 from ..mail import services as mail_services
 from ..mail.outbox import queue_email, secret_placeholder
 from ..mail.templates import render
-from ..models import CONFIRMED, PENDING, Event, Registration
+from ..models import CONFIRMED, HYBRID, ONLINE, PENDING, Event, Registration
 from ..reference import CATEGORIES, ECONOMIES
 from ..tokens import derive_feed_token
 
@@ -27,20 +27,24 @@ _attachment_cache: OrderedDict[tuple, bytes] = OrderedDict()
 ATTACHMENT_CACHE_SIZE = 32
 
 
-def event_attachments(event: Event) -> list[tuple[str, str, bytes]]:
+def event_attachments(event: Event, *, online: bool = False) -> list[tuple[str, str, bytes]]:
     """The event's calendar file, so a confirmed delegate can add it in one click.
 
     An event with only a month gets a tentative entry for the month; one with neither
-    days nor month gets no file (an empty calendar), and the email says why.
+    days nor month gets no file (an empty calendar), and the email says why. With
+    `online` (a confirmed online participant's email) the entries carry the meeting link
+    (`Event.online_url`, RFC 7986 CONFERENCE).
     """
     if not in_feeds(event):
         return []
+    link = Online(event.online_url, event.online_details or "") \
+        if online and event.online_url else None
     # The database and updated_at keep apart events of different databases (tests, copies).
     key = (current_app.config["SQLALCHEMY_DATABASE_URI"], event.id, event.version,
-           event.updated_at)
+           event.updated_at, link is not None)
     body = _attachment_cache.get(key)
     if body is None:
-        body = build_event_attachment(event)
+        body = build_event_attachment(event, online=link)
         _attachment_cache[key] = body
         while len(_attachment_cache) > ATTACHMENT_CACHE_SIZE:
             _attachment_cache.popitem(last=False)
@@ -111,8 +115,18 @@ def _send(reg: Registration, key: str,
                 attachments or [], to_name=reg.full_name, sealed=sealed)
 
 
+def _takes_part_online(reg: Registration) -> bool:
+    """Confirmed and online (the rule of participation.services.online_link_for)."""
+    return (reg.status == CONFIRMED and reg.participation == ONLINE
+            and bool(reg.event.online_url)
+            and reg.event.participation_mode in (ONLINE, HYBRID))
+
+
 def registered(reg: Registration, token: str, position: int | None,
                attachments: list[tuple[str, str, bytes]]) -> None:
+    if reg.status == CONFIRMED and _takes_part_online(reg):
+        # The public file was built before the lock; the online one is cached per version.
+        attachments = event_attachments(reg.event, online=True)
     if reg.status == CONFIRMED:
         _send(reg, "confirmation", attachments, manage_token=token)
     elif reg.status == PENDING:
@@ -124,7 +138,7 @@ def registered(reg: Registration, token: str, position: int | None,
 def approved(reg: Registration, position: int | None) -> None:
     """A pending registration was approved: confirmed, or waiting for a place."""
     if reg.status == CONFIRMED:
-        _send(reg, "approved", event_attachments(reg.event))
+        _send(reg, "approved", event_attachments(reg.event, online=_takes_part_online(reg)))
     else:
         _send(reg, "approved_waitlisted", position=str(position))
 
@@ -171,7 +185,7 @@ def new_link(reg: Registration, token: str) -> None:
 def promoted(reg: Registration, *, by_organiser: bool = False) -> None:
     """:param by_organiser: confirmed by hand (over capacity), not because a place was freed."""
     _send(reg, "promoted_by_organiser" if by_organiser else "promoted",
-          event_attachments(reg.event))
+          event_attachments(reg.event, online=_takes_part_online(reg)))
 
 
 def cancelled(reg: Registration, *, by_organiser: bool, reason: str,

@@ -47,6 +47,9 @@ class RegistrationInput:
     accessibility: str = ""
     consent_to_list: bool = False
     honorific: str = ""  # "Mr", "Ms", "Dr", "H.E. Ms", ...: as protocol addresses the person
+    # "in_person" or "online" in a hybrid event; None: not chosen (the event's mode, or in
+    # person for staff). Changed afterwards only by `participation.services.switch`.
+    participation: str | None = None
 
     @property
     def email_normalized(self) -> str:
@@ -80,7 +83,9 @@ LABELS = {
     "native_name": "Name in native script", "job_title": "Job title",
     "dietary": "Dietary requirements", "accessibility": "Accessibility needs",
     "consent_to_list": "Participant list",
+    "participation": "Taking part",
 }
+PARTICIPATION_LABELS = {"in_person": "In person", "online": "Online"}
 
 
 class ValidationFailed(Exception):
@@ -182,6 +187,13 @@ def clean_registration(raw: Mapping[str, Any], *, defaults: bool = True) -> Regi
     if not isinstance(consent, bool):
         errors["consent_to_list"] = ["Participant list consent must be true or false."]
     values["consent_to_list"] = consent
+    participation = raw.get("participation")
+    if participation in (None, ""):
+        values["participation"] = None
+    elif not isinstance(participation, str) or participation not in PARTICIPATION_LABELS:
+        errors["participation"] = ["Choose how you take part: in_person or online."]
+    else:
+        values["participation"] = participation
     if errors:
         raise ValidationFailed(errors)
     return RegistrationInput(**values)

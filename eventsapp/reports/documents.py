@@ -58,6 +58,10 @@ def _summary_story(s: EventSummary) -> list:
                   [[capacity, s.confirmed, fill, s.waitlisted, s.cancelled]], [WIDTH / 5] * 5),
         pdf.para("Registered means a confirmed registration."),
         pdf.para(attended),
+        *([pdf.para(f"Online: {s.confirmed_online} registered, {s.attended_online} attended "
+                    f"({s.online_minutes} minutes in all); in person: "
+                    f"{s.confirmed_in_person} registered, {s.attended} checked in.")]
+          if s.has_online else []),
         pdf.para("Attendance by day", "h2"),
         pdf.table(["Day", "Checked in"],
                   [[day_label(d.day), d.count] for d in s.attendance]

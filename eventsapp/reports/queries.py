@@ -21,6 +21,7 @@ from ..models import (
     WAITLISTED,
     CheckIn,
     Event,
+    OnlineAttendance,
     PublishedAgendaItem,
     Registration,
 )
@@ -85,6 +86,21 @@ class EventSummary:
     fill: tuple[DayCount, ...]  # registrations held (not cancelled) at the end of each day or week
     fill_step_days: int
     agenda: tuple[AgendaRow, ...]
+    # How people took part (issue 17): confirmed per mode; attended online = people with
+    # minutes from an uploaded participant report (participation/attendance.py). `attended`
+    # stays the people checked in at the door, i.e. in person.
+    participation_mode: str = "in_person"
+    confirmed_online: int = 0
+    attended_online: int = 0
+    online_minutes: int = 0
+
+    @property
+    def confirmed_in_person(self) -> int:
+        return self.confirmed - self.confirmed_online
+
+    @property
+    def has_online(self) -> bool:
+        return self.participation_mode != "in_person" or self.attended_online > 0
 
     @property
     def fill_percent(self) -> int | None:
@@ -125,7 +141,8 @@ def event_summary(event: Event) -> EventSummary:
                                                  Registration.id == CheckIn.registration_id)
             .where(Registration.event_id == event.id).distinct().scalar_subquery())
     regs = list(db.session.execute(
-        select(Registration.status, Registration.economy, Registration.organisation,
+        select(Registration.status, Registration.participation, Registration.economy,
+               Registration.organisation,
                Registration.sector, Registration.category, Registration.created_at,
                Registration.cancelled_at, Registration.id.in_(came).label("attended"))
         .where(Registration.event_id == event.id)
@@ -153,6 +170,11 @@ def event_summary(event: Event) -> EventSummary:
     ) or 0
     days = sorted(set(event.days) | set(attendance))
     step, fill = _fill_over_time(regs, event.timezone)
+    online_people, online_minutes = db.session.execute(
+        select(func.count(func.distinct(OnlineAttendance.registration_id)),
+               func.coalesce(func.sum(OnlineAttendance.minutes), 0))
+        .join(Registration, Registration.id == OnlineAttendance.registration_id)
+        .where(Registration.event_id == event.id)).one()
     return EventSummary(
         event_id=event.id, slug=event.slug, title=event.title, timezone=event.timezone,
         capacity=event.capacity,
@@ -171,6 +193,9 @@ def event_summary(event: Event) -> EventSummary:
         attendance=tuple(DayCount(d, attendance.get(d, 0)) for d in days),
         attended=attended, fill=fill, fill_step_days=step,
         agenda=agenda_as_held(event),
+        participation_mode=event.participation_mode,
+        confirmed_online=sum(1 for r in confirmed if r.participation == "online"),
+        attended_online=online_people or 0, online_minutes=int(online_minutes or 0),
     )
 
 

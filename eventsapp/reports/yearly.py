@@ -78,6 +78,7 @@ class YearReport:
     registered: int  # confirmed registrations across events held
     attended: int  # of them, people checked in on at least one day
     economies_represented: tuple[str, ...]  # codes, APEC order (registered)
+    attended_online: int = 0  # people with online minutes recorded (participant reports)
 
     @property
     def collaborations(self) -> tuple[tuple[str, str], ...]:
@@ -127,6 +128,7 @@ def year_report(work_plan: WorkPlan, now: datetime | None = None) -> YearReport:
         events_held=len(held),
         registered=sum(o.summary.confirmed for o in held),
         attended=sum(o.summary.attended for o in held),
+        attended_online=sum(o.summary.attended_online for o in held),
         economies_represented=tuple(sorted((c for c in codes if c in ECONOMY_ORDER),
                                            key=ECONOMY_ORDER.__getitem__)),
     )

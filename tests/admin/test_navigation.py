@@ -10,9 +10,9 @@ import pytest
 from eventsapp.seed.demo import load_demo_event
 from tests.auth.fixtures import sign_in
 
-EVENT_MENU = ["Overview", "Edit", "Mode and quotas", "Questions", "Agenda", "Registrations",
-              "Approvals", "Invitations", "Documents", "Outcomes", "Messages", "Emails",
-              "Letters", "Badges", "Check-in", "Summary", "Participants", "Privacy"]
+EVENT_MENU = ["Overview", "Edit", "Mode and quotas", "Participation", "Questions", "Agenda",
+              "Registrations", "Approvals", "Invitations", "Documents", "Outcomes", "Messages",
+              "Emails", "Letters", "Badges", "Check-in", "Summary", "Participants", "Privacy"]
 
 
 def event_menu(html: str) -> list[tuple[str, str, str]]:
@@ -49,6 +49,8 @@ def demo(seeded):
     ("/admin/events/{slug}/reminders/new", "Messages"),
     ("/admin/events/{slug}/summary", "Summary"),
     ("/admin/events/{slug}/participants", "Participants"),
+    ("/admin/events/{slug}/participation", "Participation"),
+    ("/admin/events/{slug}/participation/attendance", "Participation"),
 ])
 def test_every_organiser_page_of_an_event_has_its_menu_with_the_page_marked(
         seeded, demo, admin_client, path, current):

@@ -75,14 +75,19 @@ def _wait_until_up(url: str, timeout: float = 120) -> None:
     raise RuntimeError(f"gunicorn at {url} did not start")
 
 
-def storm(urls: list[str], slug: str, n: int, *, prefix: str = "storm") -> list[tuple[int, dict]]:
-    """Fire n registrations at once (one thread each, released by a barrier), alternating hosts."""
+def storm(urls: list[str], slug: str, n: int, *, prefix: str = "storm",
+          extra=None) -> list[tuple[int, dict]]:
+    """Fire n registrations at once (one thread each, released by a barrier), alternating hosts.
+
+    :param extra: i → more fields of the i-th body (e.g. its `participation`).
+    """
     barrier = threading.Barrier(n)
     results: list[tuple[int, dict] | None] = [None] * n
 
     def one(i: int) -> None:
         body = {"given_name": f"Storm {i}", "family_name": "Tester",
-                "email": f"{prefix}{i}@example.org", "economy": "SGP"}
+                "email": f"{prefix}{i}@example.org", "economy": "SGP",
+                **(extra(i) if extra else {})}
         url = f"{urls[i % len(urls)]}/api/v1/events/{slug}/registrations"
         with requests.Session() as s:
             barrier.wait()

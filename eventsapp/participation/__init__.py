@@ -1,0 +1,1 @@
+"""How people take part: in person, online or hybrid (issue 17)."""

@@ -1,0 +1,90 @@
+"""Real Chromium: the secretariat sets the 16th CTWG meeting up as a hybrid meeting by
+clicking (event menu → Participation), a delegate registers online on the public form and
+finds the meeting link on their private page; an in-person delegate does not. Axe finds no
+WCAG 2.2 AA violation at 1280 and 390 px."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from eventsapp.auth.services import create_user
+from tests.auth.fixtures import PASSWORD
+from tests.support import move_to_future
+
+AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+LINK = "https://meet.example.net/j/16-ctwg?pwd=hybrid"
+
+
+def assert_no_axe_violations(page):
+    result = Axe().run(page, options=AXE_OPTIONS)
+    assert result.violations_count == 0, result.generate_report()
+
+
+def assert_fits(page, width: int) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.fixture
+def secretariat(seeded):
+    move_to_future(seeded, "ctwg-16")
+    with seeded.app_context():
+        create_user("secretariat@example.org", PASSWORD, "admin")
+    return "secretariat@example.org"
+
+
+def register(page, live_server, given, email, mode_label):
+    page.goto(live_server + "/events/ctwg-16")
+    page.get_by_role("button", name="Register", exact=True).click()
+    page.wait_for_url("**/events/ctwg-16/register")
+    page.get_by_label("Given name").fill(given)
+    page.get_by_label("Family name").fill("Tan")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label(mode_label).check()
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url("**/registrations/*")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_hybrid_meeting_set_up_by_clicking_and_registered_online(page, live_server,
+                                                                 secretariat, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill(secretariat)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/")
+    page.goto(live_server + "/admin/events/ctwg-16")
+    page.get_by_role("link", name="Participation", exact=True).first.click()
+    page.wait_for_url("**/admin/events/ctwg-16/participation")
+    assert_no_axe_violations(page)
+    page.get_by_label("Hybrid: each person takes part in person or online").check()
+    page.get_by_label("Places in person (hybrid)").fill("1")
+    page.get_by_label("Places online (hybrid)").fill("40")
+    page.get_by_label("Online meeting link").fill(LINK)
+    page.get_by_label("Passcode and dial-in").fill("Passcode 2020")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/admin/events/ctwg-16/participation")
+    assert "Saved." in page.locator(".flashes").inner_text()
+    assert page.get_by_role("region", name="Places per mode").inner_text().splitlines()[1:] == [
+        "In person\t1\t0\t0\t1", "Online\t40\t0\t0\t40"]
+    assert_no_axe_violations(page)
+    assert_fits(page, width)
+
+    register(page, live_server, "Wei Ling", "weiling@example.org", "Online")
+    assert "Online." in page.locator("section[aria-labelledby=participation-h]").inner_text()
+    link = page.get_by_role("link", name=LINK)
+    assert link.get_attribute("href") == LINK
+    assert "Passcode 2020" in page.locator(".online-details").inner_text()
+    assert_no_axe_violations(page)
+    assert_fits(page, width)
+
+    register(page, live_server, "Arif", "arif@example.org", "In person, at the venue")
+    assert LINK not in page.content()
+    assert "In person, at the venue." in page.locator(
+        "section[aria-labelledby=participation-h]").inner_text()
+    page.get_by_role("button", name="Take part online instead").click()
+    page.wait_for_url("**/registrations/*")
+    assert "You now take part online." in page.locator(".flashes").inner_text()
+    assert page.get_by_role("link", name=LINK).count() == 1
+    assert_no_axe_violations(page)
