@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import io
+import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ from ..reference import ECONOMIES
 from ..textnorm import normalize_text
 
 TITLES = {VISA_LETTER: "Visa support letter", CERTIFICATE: "Certificate of attendance"}
+PLURAL_TITLES = {VISA_LETTER: "Visa support letters", CERTIFICATE: "Certificates of attendance"}
 KIND_CODES = {VISA_LETTER: "VISA", CERTIFICATE: "CERT"}
 LETTERHEAD_MAX = 1_500_000  # under the 2 MB body limit of organiser pages
 BODY_MAX = 10_000
@@ -115,14 +117,22 @@ def check_body(body: str) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
+# A list of details with an empty one ("Ana Lima, , , Thailand"): one comma stays.
+_EMPTY_ITEMS = re.compile(r",(?:[ \t]*,)+")
+
+
 def fill(body: str, values: dict[str, str]) -> str:
-    """`body` with each placeholder replaced by its value (`check_body` passed)."""
+    """`body` with each placeholder replaced by its value (`check_body` passed).
+
+    A detail left empty (no job title, no organisation) leaves no empty item behind in a
+    list of them: ", , ," becomes ",".
+    """
     out = []
     for literal, field, _spec, _conversion in string.Formatter().parse(body):
         out.append(literal)
         if field is not None:
             out.append(values.get(field, ""))
-    return "".join(out)
+    return _EMPTY_ITEMS.sub(",", "".join(out))
 
 
 @dataclass(frozen=True)
@@ -214,7 +224,7 @@ def save_template(event: Event, kind: str, data: TemplateData, *, letterhead: by
             tpl.letterhead, tpl.letterhead_type = None, ""
             changed.append("letterhead")
         if not changed:
-            if new:
+            if new and tpl in db.session:  # the default, never stored: keep it out
                 db.session.expunge(tpl)
             return False
         tpl.updated_at = utcnow()
@@ -285,6 +295,18 @@ def refusal(reg: Registration, kind: str) -> str | None:
                     "participants checked in at the meeting.")
         return None
     return "There is no such kind of letter."
+
+
+def visa_details_missing(reg: Registration) -> list[str]:
+    """What a registrant who asked for a visa support letter has still to give (the labels
+    of the passport details not answered); empty when nothing is missing or none was asked.
+
+    Shown on their private page, so they are told before an organiser tries to issue it.
+    """
+    answers = _preset_answers(reg)
+    if answers.get("visa") != YES:
+        return []
+    return [label for key, label in PASSPORT_FIELDS.items() if not answers.get(key)]
 
 
 def _and(items: list[str]) -> str:

@@ -59,7 +59,8 @@ def letters(slug: str):
         done = {reg.id for _, reg in issued}
         waiting = [(reg, services.refusal(reg, kind)) for reg in services.eligible(event, kind)
                    if reg.id not in done]
-        kinds.append({"kind": kind, "title": services.TITLES[kind], "issued": issued,
+        kinds.append({"kind": kind, "title": services.TITLES[kind],
+                      "plural": services.PLURAL_TITLES[kind], "issued": issued,
                       "waiting": waiting, "template": services.template_for(event, kind)})
     return render_template("letters/admin.html", event=event, kinds=kinds,
                            form=IssueForm(formdata=None))

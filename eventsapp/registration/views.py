@@ -256,7 +256,9 @@ def manage(token: str):
                            reset_feed_url=reset_feed_url, delegation_url=delegation_url,
                            erasure_request=open_erasure_request(reg),
                            answers=questions.answer_rows(reg),
-                           letters=letters.issued_to(reg))
+                           letters=letters.issued_to(reg),
+                           visa_missing=letters.visa_details_missing(reg)
+                           if reg.status not in (CANCELLED, DECLINED) else [])
 
 
 @bp.route("/registrations/<token>/edit", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from eventsapp.auth.services import create_api_token
 from eventsapp.extensions import db
 from eventsapp.letters import services as letters
-from eventsapp.models import Answer, CheckIn, Event, Registration, User
+from eventsapp.models import Answer, CheckIn, Event, LetterTemplate, Question, Registration, User
 from eventsapp.privacy import services as privacy
 from eventsapp.questions import services as questions
 from eventsapp.registration.validation import clean_registration
@@ -266,3 +266,47 @@ def _csrf(html: str) -> str:
     import re
     found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     return found.group(1) if found else ""  # tests run without CSRF unless they turn it on
+
+
+def test_default_letter_template_saved_unchanged_is_nothing_changed_not_a_500(
+        app, admin_client, event):
+    """Walk finding: saving the built-in template unchanged answered 500."""
+    url = f"/admin/events/{event['slug']}/letters/visa/template"
+    with app.app_context():
+        tpl = letters.template_for(db.session.get(Event, event["id"]), "visa")
+        form = {"code": tpl.code, "signatory_name": "", "signatory_title": "",
+                "body": tpl.body.replace("\n", "\r\n"),
+                "csrf_token": _csrf(admin_client.get(url).text)}
+    response = admin_client.post(url, data=form)
+    assert response.status_code == 303
+    assert "Nothing changed." in admin_client.get(response.headers["Location"]).text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(
+            LetterTemplate)) == 0
+
+
+def test_empty_details_leave_no_empty_items_in_a_letter():
+    """Walk finding: "Somchai Jaidee, , , Thailand" when job title and organisation are
+    empty."""
+    body = "This is to confirm that {name}, {job_title}, {organisation}, {economy}, holder."
+    assert letters.fill(body, {"name": "Somchai Jaidee", "job_title": "", "organisation": "",
+                               "economy": "Thailand"}) == (
+        "This is to confirm that Somchai Jaidee, Thailand, holder.")
+
+
+def test_registrant_missing_passport_details_is_told_on_their_page(app, client, event):
+    """Walk finding: the organiser saw what was missing, the registrant nothing."""
+    response = api_register(client, event, {str(event["visa"][0]): True,
+                                            str(event["visa"][1]): "Malaysian"})
+    assert response.status_code == 422  # the passport questions are required...
+    with app.app_context():
+        for qid in event["visa"][1:]:  # ...until the secretariat makes them optional
+            question = db.session.get(Question, qid)
+            question.required = False
+        db.session.commit()
+    response = api_register(client, event, {str(event["visa"][0]): True,
+                                            str(event["visa"][1]): "Malaysian"})
+    assert response.status_code == 201
+    page = client.get(response.get_json()["manage_url"]).text
+    assert ("You asked for a visa support letter. It needs your passport number, passport "
+            "expiry date, date of birth: add them with “Change your details”") in page
