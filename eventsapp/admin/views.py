@@ -215,6 +215,8 @@ def event_edit(slug: str):
                 flash(_timezone_message(result.timezone), "success")
                 for note in result.timezone.adjusted:
                     flash(f"Warning: {note}", "warning")
+            if result.dates is not None:
+                flash(_dates_message(result.dates), "success")
             return redirect(url_for("admin.event_edit", slug=event.slug), 303)
     return _render_event_form(form, event, 422 if request.method == "POST" else 200)
 
@@ -231,6 +233,18 @@ def _timezone_message(change: editing.TimeZoneChange) -> str:
             f"{kept[0]} and {kept[1]} keep their local times")
     if change.published:
         text += ("; the public agenda and calendar feeds show the new times, and subscribed "
+                 "calendars update")
+    return text + "."
+
+
+def _dates_message(move: editing.DatesMove) -> str:
+    """What a new first day moved, for the organiser who made it."""
+    n = abs(move.days)
+    text = (f"{_counted(move.items, 'agenda item')} moved with the dates, "
+            f"{_counted(n, 'day')} {'later' if move.days > 0 else 'earlier'}, at the same "
+            "local times")
+    if move.published:
+        text += ("; the public agenda and calendar feeds show the new days, and subscribed "
                  "calendars update")
     return text + "."
 

@@ -198,6 +198,7 @@ class EditResult:
     changed: list[str]
     promoted: list  # registrations moved off the waiting list by a raised capacity
     timezone: TimeZoneChange | None = None
+    dates: DatesMove | None = None  # the agenda moved with a new first day
 
 
 UNSET = _UNSET = object()  # capacity not given: left as it is
@@ -213,6 +214,8 @@ def edit_event(event: Event, data: EventData, *, user: User | None,
     public agenda, published at once with higher SEQUENCEs so calendars move them),
     event days (local dates already) and registration opening/closing times that the
     caller left as they were (a form sends them as typed, already in the new zone).
+    A new first day moves the agenda by as many days, at the same local times, published
+    the same way (a meeting moved to other dates keeps its programme on its days).
 
     :raises EventError: the data breaks a rule; nothing is written.
     :raises RegistrationError: (CapacityError) the capacity is below the confirmed count;
@@ -228,12 +231,15 @@ def edit_event(event: Event, data: EventData, *, user: User | None,
     if data.waitlist_enabled != event.waitlist_enabled:
         set_waitlist(event, data.waitlist_enabled, user=user)
         changed.append("waitlist_enabled")
-    moved = None
+    moved = dates_moved = None
     if data.timezone != event.timezone:
         # The public agenda moves with the event: one writer at a time, as for publishing.
         event = lock_event(event.id)
         moved = _keep_local_times(event, data, user=user)
-    return EditResult(changed + _apply(event, data, user=user), promoted, moved)
+    if event.start_date and data.start_date and data.start_date != event.start_date:
+        event = lock_event(event.id)
+        dates_moved = _move_with_dates(event, data, user=user)
+    return EditResult(changed + _apply(event, data, user=user), promoted, moved, dates_moved)
 
 
 def _apply(event: Event, data: EventData, *, user: User | None) -> list[str]:
@@ -267,6 +273,25 @@ def _keep_local_times(event: Event, data: EventData, *, user: User | None) -> Ti
         if before is not None and after is not None and after != before and (
                 _wall(after, new) == _wall(before, old)):
             deadlines += 1
+    moved_ids, republished = _rewrite_agenda(
+        event, lambda item, notes: _move(item, old, new, notes), adjusted,
+        f"Time zone changed from {event.timezone} to {data.timezone}: every item keeps its "
+        "local time")
+    result = TimeZoneChange(event.timezone, data.timezone, len(moved_ids), deadlines,
+                            republished, adjusted)
+    if moved_ids or deadlines:
+        audit.record("local_times_kept", event, event_id=event.id, user=user,
+                     timezone=[result.old, result.new], agenda_items=result.items,
+                     deadlines=result.deadlines, published=republished, adjusted=adjusted)
+    db.session.flush()
+    return result
+
+
+def _rewrite_agenda(event: Event, move, notes: list[str], summary: str) -> tuple[set[int], bool]:
+    """Move every agenda item, the draft and the public copy alike, with `move(item, notes)`
+    (True if it moved); the public agenda moved is a new release with higher SEQUENCEs
+    (RFC 5545: calendars take the new time only with it). Returns (ids moved, republished).
+    """
     now = utcnow()
     drafts = {i.id: i for i in event.agenda_items}
     published = {p.id: p for p in event.published_items}
@@ -274,13 +299,13 @@ def _keep_local_times(event: Event, data: EventData, *, user: User | None) -> Ti
                for i, d in drafts.items() if i in published}
     moved_ids: set[int] = set()
     for pub in published.values():
-        if _move(pub, old, new, []):
-            pub.sequence += 1  # RFC 5545: calendars take the new time only with it
+        if move(pub, []):
+            pub.sequence += 1
             pub.updated_at = pub.published_at = now
             moved_ids.add(pub.id)
     for item in drafts.values():
         pub = published.get(item.id)
-        if _move(item, old, new, adjusted):
+        if move(item, notes):
             moved_ids.add(item.id)
             item.sequence += 1
             item.updated_at = now
@@ -297,16 +322,50 @@ def _keep_local_times(event: Event, data: EventData, *, user: User | None) -> Ti
     if republished:
         event.agenda_release += 1
         event.agenda_published_at = now
-        db.session.add(AgendaChange(
-            event_id=event.id, release=event.agenda_release, item_id=None, change="moved",
-            summary=f"Time zone changed from {event.timezone} to {data.timezone}: every item "
-                    "keeps its local time", at=now))
-    result = TimeZoneChange(event.timezone, data.timezone, len(moved_ids), deadlines,
-                            republished, adjusted)
-    if moved_ids or deadlines:
-        audit.record("local_times_kept", event, event_id=event.id, user=user,
-                     timezone=[result.old, result.new], agenda_items=result.items,
-                     deadlines=result.deadlines, published=republished, adjusted=adjusted)
+        db.session.add(AgendaChange(event_id=event.id, release=event.agenda_release,
+                                    item_id=None, change="moved", summary=summary, at=now))
+    return moved_ids, republished
+
+
+@dataclass(frozen=True)
+class DatesMove:
+    """What a change of the event's first day moved: the agenda, by whole days."""
+
+    days: int  # + later, - earlier
+    items: int
+    published: bool
+
+
+def _move_with_dates(event: Event, data: EventData, *, user: User | None) -> DatesMove | None:
+    """The first day moved (both days set): every agenda item moves by as many days, at the
+    same local wall-clock time, so the agenda stays on the event's days (flushes only;
+    under the event's lock, before `_apply`).
+
+    :raises EventError: an item would move outside the accepted dates.
+    """
+    shift = data.start_date - event.start_date
+    tz = ZoneInfo(data.timezone)
+
+    def move(item, _notes) -> bool:
+        starts, ends = (_shift_local(item.starts_at, shift, tz),
+                        _shift_local(item.ends_at, shift, tz))
+        if message := instant_out_of_range(starts) or instant_out_of_range(ends):
+            raise EventError({"start_date": [f"Moved to these dates, the agenda would fall "
+                                             f"outside the accepted range. {message}"]})
+        if (starts, ends) == (item.starts_at, item.ends_at):
+            return False
+        item.starts_at, item.ends_at = starts, ends
+        return True
+
+    first, day = event.start_date, data.start_date
+    moved_ids, republished = _rewrite_agenda(
+        event, move, [], f"The meeting moved from {first:%d %B %Y} to {day:%d %B %Y}: every "
+        "item moved with it, at the same local time")
+    if not moved_ids:
+        return None
+    result = DatesMove(shift.days, len(moved_ids), republished)
+    audit.record("agenda_moved_with_dates", event, event_id=event.id, user=user,
+                 days=result.days, agenda_items=result.items, published=republished)
     db.session.flush()
     return result
 
