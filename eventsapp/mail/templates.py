@@ -131,7 +131,7 @@ def check_template(text: str, allowed: Iterable[str], *, subject: bool = False) 
         parsed = list(string.Formatter().parse(text))
     except ValueError:
         return problems + [f"{what} has a “{{” or “}}” without its pair: write “{{{{” or "
-                           "“}}}}” for a brace that is not a placeholder."]
+                           f"“}}}}” for a brace that is not a placeholder."]
     for _literal, field, spec, conversion in parsed:
         if field is None:
             continue

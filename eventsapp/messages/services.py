@@ -227,8 +227,24 @@ def _mb(n: int) -> str:
 
 
 def matching_ids(scope: Scope, criteria: Criteria) -> list[int]:
-    return list(db.session.scalars(
-        recipients_query(criteria, **scope.ids).with_only_columns(Registration.id)))
+    """The registrations a message goes to, by id.
+
+    From the year, one per person: someone registered for three meetings (under one address
+    in any letter case, `email_normalized`) gets one copy, through their earliest
+    registration, whose values fill the placeholders.
+    """
+    rows = db.session.execute(recipients_query(criteria, **scope.ids).with_only_columns(
+        Registration.id, Registration.email_normalized).order_by(None)
+        .order_by(Registration.id)).all()
+    if scope.event is not None:
+        return [reg_id for reg_id, _ in rows]
+    seen: set[str] = set()
+    ids = []
+    for reg_id, address in rows:
+        if address not in seen:
+            seen.add(address)
+            ids.append(reg_id)
+    return ids
 
 
 def save_draft(scope: Scope, data: MessageInput, *, by: User,
@@ -413,7 +429,9 @@ def send(message: Message, *, by: User | None, expected: int | None,
             earlier = earlier_same(scope, message.subject, message.body, message.id)
             if earlier is not None:
                 raise RepeatNeedsConfirmation(earlier)
-        regs = list(db.session.scalars(recipients_query(criteria, **scope.ids)))
+        chosen = set(now_ids)
+        regs = [r for r in db.session.scalars(recipients_query(criteria, **scope.ids))
+                if r.id in chosen]
         count = _queue_all(message, regs)
         message.sent_at = utcnow()
         message.sent_by_id = by.id if by is not None else None

@@ -84,3 +84,32 @@ def test_two_watchers_send_each_message_and_each_reminder_once(app, make_event, 
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReminderSent)) == PEOPLE
     assert all(proc.returncode == 0 for proc in procs), outputs
+
+
+def test_a_year_message_goes_once_to_a_person_registered_for_several_meetings(
+        app, make_event):
+    """Walk finding: "It goes to 71 people" listed Zoe twice (two meetings, her address in
+    two letter cases); she would have had two copies."""
+    from eventsapp.models import Event, WorkPlan
+
+    with app.app_context():
+        plan = WorkPlan(group_name="Test Working Group", group_abbr="TWG", year=2030,
+                        title="Work plan 2030")
+        db.session.add(plan)
+        db.session.commit()
+        plan_id = plan.id
+    first = make_event(slug="first", work_plan_id=plan_id)
+    second = make_event(slug="second", work_plan_id=plan_id)
+    with app.app_context():
+        regs = []
+        for eid, address in ((first, "Zoe.Walker@example.org"), (second, "ZOE.WALKER@example.org"),
+                             (second, "ana@example.org")):
+            regs.append(register(db.session.get(Event, eid), clean_registration({
+                "given_name": "Zoe" if "zoe" in address.lower() else "Ana", "family_name": "W",
+                "email": address}), notify=False).registration.id)
+        user = create_user("year@example.org", "correct horse battery staple", "organiser")
+        scope = services.Scope(work_plan=db.session.get(WorkPlan, plan_id))
+        draft = services.save_draft(scope, services.MessageInput(
+            subject="The year", body="Dear {given_name},", criteria=Criteria()), by=user)
+        assert sorted(draft.previewed_ids) == [regs[0], regs[2]]
+        assert services.send(draft, by=user, expected=2).recipients == 2
