@@ -8,18 +8,13 @@ import os
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from eventsapp.seed.demo import DEMO_PASSWORD, load_accreditation_demo, load_demo_registrations
+from tests.browser.axe_check import assert_no_axe_violations
 
-AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
 # Screenshots for a person to look at: set SCREENSHOTS=/some/dir to keep them.
 SHOTS = os.environ.get("SCREENSHOTS")
 
-
-def assert_no_axe_violations(page):
-    result = Axe().run(page, options=AXE_OPTIONS)
-    assert result.violations_count == 0, result.generate_report()
 
 
 def shot(page, name: str, width: int) -> None:

@@ -2,17 +2,10 @@
 publishes, and sees the item on the public page; axe finds no violation."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from tests.auth.fixtures import PASSWORD
 from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
-
-AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-
-
-def assert_no_axe_violations(page):
-    result = Axe().run(page, options=AXE_OPTIONS)
-    assert result.violations_count == 0, result.generate_report()
+from tests.browser.axe_check import assert_no_axe_violations
 
 
 def sign_in(page, live_server, email):

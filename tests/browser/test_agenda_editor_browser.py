@@ -7,19 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from tests.auth.fixtures import PASSWORD
 from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
+from tests.browser.axe_check import assert_no_axe_violations
 
-AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 TITLE = "Establishing security trade controls"  # STAR XI, 11:00–12:30 in the seed
 
-
-def assert_no_axe_violations(page):
-    result = Axe().run(page, options=AXE_OPTIONS)
-    assert result.violations_count == 0, result.generate_report()
 
 
 def shot(page, name: str) -> None:

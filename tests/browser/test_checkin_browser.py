@@ -1,20 +1,15 @@
 """Real Chromium on a phone-sized screen: the check-in desk and the badge page pass axe."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from eventsapp.extensions import db
 from eventsapp.models import Event
+from tests.browser.axe_check import assert_no_axe_violations
 from tests.checkin.factories import make_registration
 
-AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
 PASSWORD = "correct horse battery staple"
 
-
-def assert_no_axe_violations(page):
-    result = Axe().run(page, options=AXE_OPTIONS)
-    assert result.violations_count == 0, result.generate_report()
 
 
 def sign_in(page, live_server, app, email: str, role: str):

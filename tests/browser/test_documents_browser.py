@@ -6,20 +6,15 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from eventsapp.auth.services import create_user
+from tests.browser.axe_check import assert_no_axe_violations
 from tests.documents import files
 
-AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
 PASSWORD = "correct horse battery staple"
 # Set DOCUMENTS_SCREENSHOTS to a folder to keep what the pages look like.
 SHOTS = os.environ.get("DOCUMENTS_SCREENSHOTS")
 
-
-def assert_no_axe_violations(page):
-    result = Axe().run(page, options=AXE_OPTIONS)
-    assert result.violations_count == 0, result.generate_report()
 
 
 def shot(page, name: str) -> None:

@@ -7,23 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from eventsapp.extensions import db
 from eventsapp.models import CheckIn, Event, Registration
+from tests.browser.axe_check import assert_no_axe_violations
 from tests.checkin.factories import make_registration
 from tests.support import CHROMIUM
 
-AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
 PASSWORD = "correct horse battery staple"
 WIDTHS = [1280, 390]
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 
-
-def assert_no_axe_violations(page):
-    result = Axe().run(page, options=AXE_OPTIONS)
-    assert result.violations_count == 0, result.generate_report()
 
 
 def shot(page, name: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.auth.fixtures import PASSWORD
 from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
-from tests.browser.test_admin_browser import assert_no_axe_violations
+from tests.browser.axe_check import assert_no_axe_violations
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from eventsapp.extensions import db
 from eventsapp.models import OutboxMessage
 from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
-from tests.browser.test_admin_browser import assert_no_axe_violations, sign_in
+from tests.browser.axe_check import assert_no_axe_violations
+from tests.browser.test_admin_browser import sign_in
 from tests.calendar.samples import parse_everywhere
 from tests.support import register_before_start, sent_body
 

@@ -6,19 +6,14 @@ WCAG 2.2 AA violation at 1280 and 390 px."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from eventsapp.auth.services import create_user
 from tests.auth.fixtures import PASSWORD
+from tests.browser.axe_check import assert_no_axe_violations
 from tests.support import move_to_future
 
-AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
 LINK = "https://meet.example.net/j/16-ctwg?pwd=hybrid"
 
-
-def assert_no_axe_violations(page):
-    result = Axe().run(page, options=AXE_OPTIONS)
-    assert result.violations_count == 0, result.generate_report()
 
 
 def assert_fits(page, width: int) -> None:

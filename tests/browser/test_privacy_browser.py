@@ -13,7 +13,8 @@ from eventsapp.models import Event
 from eventsapp.registration.services import register
 from eventsapp.registration.validation import clean_registration
 from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
-from tests.browser.test_admin_browser import assert_no_axe_violations, sign_in
+from tests.browser.axe_check import assert_no_axe_violations
+from tests.browser.test_admin_browser import sign_in
 
 
 @pytest.mark.parametrize("width", [1280, 390])

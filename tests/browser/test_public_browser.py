@@ -1,14 +1,8 @@
 """Real Chromium: the public pages work and axe finds no WCAG 2.2 AA violation."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-
-
-def assert_no_axe_violations(page):
-    result = Axe().run(page, options=AXE_OPTIONS)
-    assert result.violations_count == 0, result.generate_report()
+from tests.browser.axe_check import assert_no_axe_violations
 
 
 @pytest.mark.parametrize("width", [1280, 390])

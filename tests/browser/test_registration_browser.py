@@ -4,19 +4,12 @@ Axe finds no WCAG 2.2 AA violation on the forms, with and without errors.
 """
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from eventsapp.extensions import db
 from eventsapp.models import Event
+from tests.browser.axe_check import assert_no_axe_violations
 from tests.support import move_to_future
-
-AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-
-
-def assert_no_axe_violations(page):
-    result = Axe().run(page, options=AXE_OPTIONS)
-    assert result.violations_count == 0, result.generate_report()
 
 
 @pytest.fixture

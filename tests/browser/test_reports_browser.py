@@ -1,11 +1,10 @@
 """Real Chromium: the summaries, the List of Participants and the year's report pass axe."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.axe_check import assert_no_axe_violations
 from tests.reports import dataset
 
-AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
 PASSWORD = "correct horse battery staple"
 ORGANISER_PAGES = [
     ("/admin/events/ctwg-15/summary", "Summary: 15th Counter-Terrorism Working Group Meeting"),
@@ -29,10 +28,6 @@ def shot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
-
-def assert_no_axe_violations(page):
-    result = Axe().run(page, options=AXE_OPTIONS)
-    assert result.violations_count == 0, result.generate_report()
 
 
 @pytest.fixture
