@@ -40,6 +40,7 @@ def test_scanner_checks_in_on_a_phone_screen(page, live_server, seeded, ctwg15):
     page.goto(live_server + "/admin/events/ctwg-15/checkin")
     field = page.get_by_label("Badge code or name")
     assert page.evaluate("document.activeElement.id") == "code"
+    page.wait_for_load_state("load")  # laid out with its stylesheet
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_no_axe_violations(page)
 
@@ -51,6 +52,7 @@ def test_scanner_checks_in_on_a_phone_screen(page, live_server, seeded, ctwg15):
         "Somchai Jaidee is checked in for 10 February 2020.")
     assert page.locator(".checkin-person").get_by_text("Thailand").count() == 1
     assert page.evaluate("document.activeElement.id") == "code"
+    page.wait_for_load_state("load")  # laid out with its stylesheet
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_no_axe_violations(page)
 

@@ -79,6 +79,7 @@ def test_desk_refuses_a_cancelled_person_with_no_button_and_undoes_a_check_in(
     assert oscar.locator(".match-refused").inner_text() == "✕ Not admitted: registration cancelled"
     assert oscar.get_by_role("button").count() == 0
     assert page.get_by_role("button", name="Check in Olivia Hartley").count() == 1
+    page.wait_for_load_state("load")  # laid out with its stylesheet
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert_no_axe_violations(page)
     shot(page, f"desk-name-results-{width}")
@@ -96,6 +97,7 @@ def test_desk_refuses_a_cancelled_person_with_no_button_and_undoes_a_check_in(
     banner = result.locator(".checkin-banner")
     assert banner.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(185, 28, 28)"
     # The band spans the window's width (its shadow), but the page does not scroll sideways.
+    page.wait_for_load_state("load")  # laid out with its stylesheet
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     wait_for_flash_to_end(page)
     assert_no_axe_violations(page)
@@ -112,6 +114,7 @@ def test_desk_refuses_a_cancelled_person_with_no_button_and_undoes_a_check_in(
     assert page.locator("#result-heading").inner_text() == (
         "Olivia Hartley is checked in for 10 February 2020.")
     assert page.evaluate("document.activeElement.id") == "code"
+    page.wait_for_load_state("load")  # laid out with its stylesheet
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert checkin_rows(seeded, ok_id) == 1
     wait_for_flash_to_end(page)

@@ -19,6 +19,7 @@ SLUGS = ("ctwg-15", "ctwg-16", "star-xi")
 
 
 def fits(page) -> bool:
+    page.wait_for_load_state("load")  # laid out with its stylesheet
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 

@@ -76,6 +76,7 @@ def demo(seeded) -> int:
 
 def assert_page_is_fine(page, width: int) -> None:
     """axe finds nothing, and nothing is wider than the screen (tables scroll inside)."""
+    page.wait_for_load_state("load")  # measured as laid out with its stylesheet
     result = Axe().run(page, options=AXE_OPTIONS)
     assert result.violations_count == 0, f"{page.url}\n" + result.generate_report()
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url

@@ -17,6 +17,7 @@ LINK = "https://meet.example.net/j/16-ctwg?pwd=hybrid"
 
 
 def assert_fits(page, width: int) -> None:
+    page.wait_for_load_state("load")  # laid out with its stylesheet
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
