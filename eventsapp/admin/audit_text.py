@@ -48,13 +48,67 @@ ACTION_LABELS: dict[str, str] = {
     "api_token_created": "API token created",
     "api_token_revoked": "API token revoked",
     "update": "Deliverable report entry changed",
+    "local_times_kept": "Time zone changed, local times kept",
+    "agenda_moved_with_dates": "Agenda moved with the dates",
+    "checkin_undone": "Check-in undone",
+    # Accreditation and invitations (issue 16)
+    "approved": "Registration approved",
+    "declined": "Registration declined",
+    "nominated": "Registration nominated",
+    "head_named": "Head of delegation named",
+    "substituted": "Replaced by a substitute",
+    "accreditation_changed": "Registration mode or quotas changed",
+    "invited": "Invitations sent",
+    "invitations_reminded": "Invitations reminded",
+    "invitation_declined": "Invitation declined",
+    # Questions, participation and letters (issue 17)
+    "question_added": "Question added",
+    "question_changed": "Question changed",
+    "question_moved": "Question moved",
+    "question_removed": "Question removed",
+    "answers_changed": "Answers changed",
+    "answers_cutoff_changed": "Answers cut-off changed",
+    "participation_changed": "Participation mode or capacities changed",
+    "participation_switched": "Switched between in person and online",
+    "online_attendance_recorded": "Online attendance recorded",
+    "letter_template_changed": "Letter template changed",
+    "letter_issued": "Letter issued",
+    # Messages, reminders and My meetings (issue 18)
+    "message_sent": "Message sent",
+    "reminder_saved": "Reminder saved",
+    "reminder_deleted": "Reminder deleted",
+    "reminder_sent": "Reminder sent",
+    "mail_template_changed": "Email wording changed",
+    "mail_template_reset": "Email wording reset",
+    "year_feed_alarms": "Year calendar alarms changed",
+    "year_feed_stopped": "Year calendar stopped",
+    # Documents, outcomes, privacy and accounts (issues 19 and 20)
+    "create": "Created",
+    "revise": "Revised",
+    "publish": "Published",
+    "close": "Closed",
+    "delete": "Deleted",
+    "erasure_requested": "Erasure asked for",
+    "erasure_confirmed": "Erasure confirmed",
+    "personal_data_purged": "Personal data purged",
+    "registrations_anonymised": "Registrations anonymised",
+    "retention_changed": "Retention changed",
+    "privacy_notice_published": "Privacy notice published",
+    "mfa_enabled": "Two-step sign-in turned on",
+    "mfa_reset": "Two-step sign-in reset",
+    "mfa_recovery_code_used": "Recovery code used",
+    "mfa_recovery_codes_regenerated": "Recovery codes made anew",
+    "signed_out_everywhere": "Signed out everywhere",
 }
 
 ACTORS = {"registrant": "the registrant", "system": "the system", "cli": "the command line",
+          "scheduler": "the reminder scheduler",
           "anonymous": "someone at the sign-in page", "": "the system"}
-ROLE_NAMES = {"admin": "administrator", "organiser": "organiser", "checkin": "check-in staff"}
+ROLE_NAMES = {"admin": "administrator", "organiser": "organiser", "checkin": "check-in staff",
+              "focal_point": "focal point"}
 STATUS_NAMES = {"confirmed": "confirmed", "waitlisted": "on the waiting list",
-                "cancelled": "cancelled"}
+                "cancelled": "cancelled", "pending": "awaiting approval",
+                "declined": "declined"}
 FIELD_NAMES = {
     "given_name": "given name", "family_name": "family name", "badge_name": "name on badge",
     "native_name": "native name", "email": "email", "economy": "economy",
@@ -209,6 +263,24 @@ def describe(action: str, object_type: str, object_id: int | None, details: dict
             name = f" “{d['name']}”" if d.get("name") else ""
             return AuditLine(f"API token{name}", "created" if action == "api_token_created"
                              else "revoked", by)
+        case "approved":
+            status = STATUS_NAMES.get(d.get("status"), d.get("status", ""))
+            return AuditLine(reg, f"approved ({status})", by)
+        case "declined":
+            return AuditLine(reg, "declined", by, reason)
+        case "letter_issued":
+            kind = {"visa": "visa support letter", "certificate": "certificate of attendance"}
+            return AuditLine(f"Letter {d.get('number', object_id)}",
+                             f"issued ({kind.get(d.get('kind'), d.get('kind', ''))})", by)
+        case "message_sent":
+            return AuditLine(f"Message “{_short(d.get('subject', ''), 60)}”",
+                             f"sent to {_count(int(d.get('recipients') or 0), 'person', 'people')}",
+                             by, (f"To: {_listed(d['criteria'])}.",) if d.get("criteria")
+                             else ())
+        case "reminder_sent":
+            return AuditLine(f"Reminder “{_short(d.get('subject', ''), 60)}”",
+                             f"sent to {_count(int(d.get('recipients') or 0), 'person', 'people')}"
+                             + (f" for {d['day']}" if d.get("day") else ""), by)
         case "update" if object_type == "Deliverable":
             return AuditLine(f"Deliverable {d.get('number', object_id)}", "report entry changed",
                              by)
@@ -217,6 +289,10 @@ def describe(action: str, object_type: str, object_id: int | None, details: dict
     return AuditLine(subject or (f"{object_type} {object_id}" if object_id else object_type),
                      label[:1].lower() + label[1:], by,
                      tuple(f"{k.replace('_', ' ')}: {_short(v)}" for k, v in d.items()))
+
+
+def _listed(value: Any) -> str:
+    return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def _limit(value: Any) -> str:

@@ -24,7 +24,8 @@ import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, select
 
@@ -372,13 +373,20 @@ class LetterView:
     kind: str
     title: str
     number: str
-    issued_at: datetime
+    issued_on: date  # at the venue
 
 
 def issued_to(reg: Registration) -> list[LetterView]:
-    return [LetterView(letter.kind, TITLES[letter.kind], letter.number, letter.issued_at)
+    return [LetterView(letter.kind, TITLES[letter.kind], letter.number,
+                       issued_day(letter, reg.event))
             for letter in db.session.scalars(select(IssuedLetter).where(
                 IssuedLetter.registration_id == reg.id).order_by(IssuedLetter.kind))]
+
+
+def issued_day(letter: IssuedLetter, event: Event) -> date:
+    """The day a letter was issued at the venue (the organisers' list shows the venue's time
+    too), so the PDF, the private page and the list agree."""
+    return letter.issued_at.astimezone(ZoneInfo(event.timezone)).date()
 
 
 def issued_letter(reg: Registration, kind: str) -> IssuedLetter | None:
@@ -416,6 +424,6 @@ def letter_values(reg: Registration, letter: IssuedLetter, tpl: LetterTemplate) 
         "passport_expiry": answers.get("passport_expiry", ""),
         "date_of_birth": answers.get("date_of_birth", ""),
         "event": event.title, "dates": date_label(event), "venue": venue_label(event),
-        "number": letter.number, "date": letter.issued_at.date().isoformat(),
+        "number": letter.number, "date": issued_day(letter, event).isoformat(),
         "signatory": tpl.signatory_name, "signatory_title": tpl.signatory_title,
     }
