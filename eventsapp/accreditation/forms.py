@@ -41,6 +41,8 @@ class WithdrawForm(FlaskForm):
 
 class HeadForm(FlaskForm):
     replace_current = BooleanField("Replace the current head (who becomes a delegate)")
+    # The head the page showed: a page open since another change replaces nobody else.
+    replacing = IntegerField(validators=[Optional()])
 
 
 class EconomyFilterForm(FlaskForm):

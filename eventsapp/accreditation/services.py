@@ -250,15 +250,18 @@ def _check_no_head(ev: Event, economy: str | None) -> None:
 
 
 @writer
-def name_head(registration: Registration, *, user: User, replace_current: bool = False
-              ) -> Registration | None:
+def name_head(registration: Registration, *, user: User, replace_current: bool = False,
+              replacing: int | None = None) -> Registration | None:
     """Make `registration` its economy's head of delegation; returns the head it replaced.
 
     One action: with `replace_current`, the current head (if any) becomes a delegate in
     the same transaction. Without it, an economy that has a head keeps it and the
     request is refused (two focal points naming a head at once: the first wins).
 
-    :raises HeadOfDelegationTaken: the economy has a head and `replace_current` is False.
+    :param replacing: the id of the head the person replacing saw; another head named
+        since then is not replaced (a page left open must not demote someone it never showed).
+    :raises HeadOfDelegationTaken: the economy has a head and `replace_current` is False,
+        or a head other than `replacing`.
     :raises RegistrationError: the registration is not confirmed or waitlisted (a pending
         one is approved first), or represents no economy.
     :raises NotAllowed:
@@ -278,6 +281,10 @@ def name_head(registration: Registration, *, user: User, replace_current: bool =
         raise NotPending(f"{reg.full_name} is the head of delegation already.")
     if old is not None and not replace_current:
         raise HeadOfDelegationTaken(head_taken_message(reg.economy))
+    if old is not None and replacing is not None and old.id != replacing:
+        raise HeadOfDelegationTaken(
+            f"{old.full_name} was named head of delegation meanwhile, so nobody was "
+            "replaced. Look at the delegation again and choose.")
     now = utcnow()
     if old is not None:
         old.category, old.updated_at = "delegate", now

@@ -221,7 +221,8 @@ def name_head(slug: str, code: str, reg_id: int) -> Response:
     if form.validate_on_submit():
         try:
             old = services.name_head(reg, user=_user(),
-                                     replace_current=form.replace_current.data)
+                                     replace_current=form.replace_current.data,
+                                     replacing=form.replacing.data)
         except rules.RegistrationError as exc:
             flash(str(exc), "error")
         else:

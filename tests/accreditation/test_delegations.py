@@ -205,3 +205,18 @@ def test_a_head_adding_someone_already_in_the_delegation_is_told_so(ctx, make_ev
     assert str(exc.value) == (f"{member.full_name} is in your delegation already, with this "
                               "email address.")
     assert len(statuses(eid)) == 2
+
+
+def test_a_page_left_open_does_not_replace_a_head_named_since(ctx, make_event, make_staff):
+    """Walk finding: tab B, opened before tab A named Arjun head, clicked "Make head
+    instead of Wei Ling Tan" and demoted Arjun without a word."""
+    eid = make_event()
+    first = staff_register(eid, economy="SGP", category="head_of_delegation")
+    arjun = staff_register(eid, economy="SGP")
+    other = staff_register(eid, economy="SGP")
+    focal = user(make_staff("focal_point", economy="SGP"))
+    accreditation.name_head(arjun, user=focal, replace_current=True, replacing=first.id)
+    with pytest.raises(services.HeadOfDelegationTaken) as exc:
+        accreditation.name_head(other, user=focal, replace_current=True, replacing=first.id)
+    assert str(exc.value).startswith(f"{arjun.full_name} was named head of delegation meanwhile")
+    assert db.session.get(Registration, arjun.id).category == "head_of_delegation"
