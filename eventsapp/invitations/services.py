@@ -152,6 +152,22 @@ def parse_addresses(emails: list[str], *, category: str | None = None,
     return invitees
 
 
+def leave_out_registered(event: Event, preview: Preview) -> Preview:
+    """The preview without the addresses registered for `event` already, each named among
+    the problems (staff may know who is registered), so that the count shown is the count
+    sent (`invite` leaves them out too)."""
+    keys = [i.email.lower() for i in preview.invitees]
+    registered = set(db.session.scalars(select(Registration.email_normalized).where(
+        Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES),
+        Registration.email_normalized.in_(keys)))) if keys else set()
+    if not registered:
+        return preview
+    kept = [i for i in preview.invitees if i.email.lower() not in registered]
+    named = [f"{i.email}: registered for this event already, so not invited."
+             for i in preview.invitees if i.email.lower() in registered]
+    return Preview(kept, [*preview.problems, *named], preview.rows)
+
+
 def _safe(check, value):
     try:
         return check(value)

@@ -73,7 +73,8 @@ def upload(slug: str):
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            preview = services.parse_csv(form.file.data.read(services.MAX_BYTES + 1))
+            preview = services.leave_out_registered(event, services.parse_csv(
+                form.file.data.read(services.MAX_BYTES + 1)))
         except services.InvitationInputError as exc:
             form.file.errors = [*form.file.errors, *exc.errors["file"]]
         else:

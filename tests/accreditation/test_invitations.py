@@ -169,3 +169,21 @@ def test_invitation_page_registers_only_the_invited_address(app, make_event, cli
     with app.app_context():
         reg = db.session.scalar(select(Registration))
         assert (reg.email, reg.economy, reg.honorific) == ("guest@example.org", "SGP", "Ms")
+
+
+def test_csv_preview_leaves_out_and_names_addresses_registered_already(
+        app, make_event, make_staff):
+    """Walk finding: the preview said "4 of 8 rows will be invited", listing a registered
+    address, and then sent 3."""
+    eid = make_event(slug="star")
+    with app.app_context():
+        services.register(event(eid), person(email="Taken@example.org"), notify=False)
+    client = app.test_client()
+    sign_in(client, make_staff("organiser"))
+    upload = client.post("/admin/events/star/invitations/upload", data={
+        "file": (__import__("io").BytesIO(b"a@example.org\ntaken@example.org\n"), "list.csv"),
+        "category": "observer"}, content_type="multipart/form-data")
+    page = upload.get_data(as_text=True)
+    assert "1 of 2 rows will be invited." in page
+    assert "taken@example.org: registered for this event already, so not invited." in page
+    assert "Send 1 invitation<" in page
