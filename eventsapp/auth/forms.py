@@ -26,7 +26,8 @@ PASSWORD_HINT = (f"At least {MIN_PASSWORD_LENGTH} characters; not a common passw
 SCOPE_LABELS = {
     "read": "read: see what your account can see",
     "agenda": "agenda: change agenda items",
-    "registrations": "registrations: change capacity, waiting list and registration window",
+    "registrations": "registrations: approve, decline and change registrations; capacity, "
+                     "waiting list and registration window",
     "checkin": "checkin: check people in at the door",
     "messages": "messages: write to participants and read each delivery",
 }

@@ -223,3 +223,13 @@ def test_secretariat_reaches_each_delegation_from_the_approvals_page(app, make_e
     links = re.findall(r'href="(/admin/events/ctwg/delegations/[A-Z]+)">([^<]+)<', page)
     assert links == [("/admin/events/ctwg/delegations/AUS", "Australia"),
                      ("/admin/events/ctwg/delegations/NZ", "New Zealand")]
+
+
+def test_a_focal_points_token_form_offers_only_what_its_token_can_use(app, make_staff):
+    """Walk finding: the form pre-ticked "agenda" and "registrations: change capacity…" for
+    a focal point, who can do neither."""
+    client = _client(app, make_staff("focal_point", economy="SGP"))
+    page = client.get("/account").get_data(as_text=True)
+    offered = re.findall(r'<input( checked)? id="scopes-\d" name="scopes" required '
+                         r'type="checkbox" value="(\w+)"', page)
+    assert offered == [(" checked", "read"), (" checked", "registrations")]
