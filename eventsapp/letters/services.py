@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 
 from .. import audit
 from ..database import lock_event, unit_of_work
@@ -40,12 +40,14 @@ from ..models import (
     CERTIFICATE,
     CONFIRMED,
     LETTER_KINDS,
+    ONLINE,
     VISA_LETTER,
     Answer,
     CheckIn,
     Event,
     IssuedLetter,
     LetterTemplate,
+    OnlineAttendance,
     Question,
     Registration,
     User,
@@ -256,8 +258,10 @@ def _asked_for_visa():
         Answer.question_id.in_(select(Question.id).where(Question.preset == "visa")))
 
 
-def _checked_in():
-    return exists().where(CheckIn.registration_id == Registration.id)
+def _attended():
+    """Checked in at the door, or attended online (the platform's report, uploaded)."""
+    return or_(exists().where(CheckIn.registration_id == Registration.id),
+               exists().where(OnlineAttendance.registration_id == Registration.id))
 
 
 def eligible(event: Event, kind: str) -> list[Registration]:
@@ -267,7 +271,7 @@ def eligible(event: Event, kind: str) -> list[Registration]:
     if kind == VISA_LETTER:
         stmt = stmt.where(Registration.status == CONFIRMED, _asked_for_visa())
     else:
-        stmt = stmt.where(_checked_in())
+        stmt = stmt.where(_attended())
     return list(db.session.scalars(stmt.order_by(func.lower(Registration.family_name),
                                                  func.lower(Registration.given_name),
                                                  Registration.id)))
@@ -281,6 +285,11 @@ def refusal(reg: Registration, kind: str) -> str | None:
         if reg.status != CONFIRMED:
             return (f"{reg.full_name}: a visa support letter is issued only to confirmed "
                     "participants.")
+        if reg.participation == ONLINE:
+            # Nobody travels to take part online (walk finding: letters said "registered to
+            # attend … at Pulau Pinang" for online participants).
+            return (f"{reg.full_name} takes part online: a visa support letter is for "
+                    "travelling to the meeting.")
         answers = _preset_answers(reg)
         if answers.get("visa") != YES:
             return f"{reg.full_name} has not asked for a visa support letter."
@@ -291,9 +300,10 @@ def refusal(reg: Registration, kind: str) -> str | None:
                     + " missing. They can be added on the registrant's own page.")
         return None
     if kind == CERTIFICATE:
-        if not db.session.scalar(select(exists().where(CheckIn.registration_id == reg.id))):
+        if db.session.scalar(select(Registration.id).where(
+                Registration.id == reg.id, _attended())) is None:
             return (f"{reg.full_name}: a certificate of attendance is issued only to "
-                    "participants checked in at the meeting.")
+                    "participants checked in at the meeting or recorded as attending online.")
         return None
     return "There is no such kind of letter."
 
@@ -305,7 +315,7 @@ def visa_details_missing(reg: Registration) -> list[str]:
     Shown on their private page, so they are told before an organiser tries to issue it.
     """
     answers = _preset_answers(reg)
-    if answers.get("visa") != YES:
+    if answers.get("visa") != YES or reg.participation == ONLINE:
         return []
     return [label for key, label in PASSPORT_FIELDS.items() if not answers.get(key)]
 

@@ -30,6 +30,7 @@ from ..events.editing import EventError
 from ..extensions import db
 from ..inputs import check_text
 from ..models import (
+    ACTIVE_STATUSES,
     CONFIRMED,
     HYBRID,
     IN_PERSON,
@@ -128,7 +129,7 @@ def clean_settings(settings: ParticipationSettings) -> ParticipationSettings:
         except ValueError as exc:
             errors["online_url"] = [str(exc)]
         else:
-            if parts.scheme not in ("https", "http") or not parts.netloc or " " in url:
+            if parts.scheme != "https" or not parts.netloc or " " in url:
                 errors["online_url"] = ["Give the full meeting link, starting with https://."]
             elif len(url) > MAX_URL:
                 errors["online_url"] = [f"Keep the link under {MAX_URL} characters."]
@@ -189,6 +190,8 @@ def update_participation(event: Event, settings: ParticipationSettings, *,
                     f"so the {where} capacity cannot be lower than {have}. Cancel "
                     "registrations or move people to the other mode first.")
     else:
+        if old.participation_mode == HYBRID:
+            _check_nobody_chose_the_other_mode(ev, new_mode)
         # Every registration takes the event's one mode (a single-mode event fixes it).
         db.session.execute(
             Registration.__table__.update()
@@ -208,6 +211,25 @@ def update_participation(event: Event, settings: ParticipationSettings, *,
     db.session.flush()
     promoted = fill_free_places(ev, user=user, notify=True)
     return list(changed), promoted
+
+
+def _check_nobody_chose_the_other_mode(ev: Event, new_mode: str) -> None:
+    """Leaving hybrid must not change anyone's choice silently (walk finding: a click on
+    "In person" made four online participants in-person people, irreversibly).
+
+    :raises EventError: someone active (pending, confirmed, waiting) chose the other mode.
+    """
+    others = list(db.session.scalars(select(Registration).where(
+        Registration.event_id == ev.id, Registration.participation != new_mode,
+        Registration.status.in_(ACTIVE_STATUSES)).order_by(Registration.id)))
+    if not others:
+        return
+    other = MODE_LABELS[ONLINE if new_mode == IN_PERSON else IN_PERSON].lower()
+    names = ", ".join(r.full_name for r in others[:5]) + (" …" if len(others) > 5 else "")
+    raise EventError({"participation_mode": [
+        f"{len(others)} {'person takes' if len(others) == 1 else 'people take'} part {other} "
+        f"({names}). Move them with their registration's page, or cancel them, before the "
+        f"meeting stops being hybrid: nobody's choice is changed without them being told."]})
 
 
 def _counts_by_participation(ev: Event) -> dict[str, tuple[int, int]]:

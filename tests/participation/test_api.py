@@ -67,10 +67,22 @@ def test_bad_participation_fields_answer_422_and_change_nothing(client, organise
     assert client.get("/api/v1/events/ctwg").get_json()["participation_mode"] == "in_person"
 
 
-def test_back_to_in_person_moves_everyone_and_a_new_capacity_applies(client, organiser):
+def test_back_to_in_person_once_nobody_is_online_and_a_new_capacity_applies(client,
+                                                                           organiser):
     client.patch("/api/v1/events/ctwg", headers=organiser, json={
         "participation_mode": "hybrid", "capacity_in_person": 1, "capacity_online": 1})
-    register(client, "a@example.org", participation="online")
+    online = register(client, "a@example.org", participation="online").get_json()
+    refused = client.patch("/api/v1/events/ctwg", headers=organiser, json={
+        "participation_mode": "in_person", "capacity": 3})
+    assert refused.status_code == 422
+    assert "1 person takes part online" in refused.get_json()["errors"][
+        "participation_mode"][0]
+    register(client, "b@example.org", participation="in_person")
+    answer = client.patch("/api/v1/events/ctwg", headers=organiser, json={
+        "participation_mode": "in_person", "capacity": 3})
+    assert answer.status_code == 422  # a@ is still online
+    token = online["manage_url"].rsplit("/", 1)[1]
+    assert client.delete(f"/api/v1/registrations/{token}").status_code == 200
     answer = client.patch("/api/v1/events/ctwg", headers=organiser, json={
         "participation_mode": "in_person", "capacity": 3})
     assert answer.status_code == 200

@@ -183,10 +183,16 @@ def test_raising_a_mode_cap_promotes_that_modes_list(ctx, make_hybrid):
     assert event(eid).capacity == 3
 
 
-def test_out_of_hybrid_every_registration_takes_the_events_mode(ctx, make_hybrid):
+def test_out_of_hybrid_only_once_nobody_takes_part_the_other_way(ctx, make_hybrid):
+    """Nobody's choice changes silently: someone online must be moved (or cancelled)
+    first; then the event's one mode holds for everyone and the capacity stays the sum."""
     eid = make_hybrid(in_person=2, online=2)
-    for n, m in (("a", "online"), ("b", "in_person")):
-        services.register(event(eid), person(email=f"{n}@example.org", participation=m))
+    regs = [services.register(event(eid), person(email=f"{n}@example.org", participation=m))
+            .registration for n, m in (("a", "online"), ("b", "in_person"))]
+    with pytest.raises(EventError):
+        participation.update_participation(event(eid), participation.ParticipationSettings(
+            "in_person"), user=None)
+    participation.switch(regs[0], "in_person", user=None)
     participation.update_participation(event(eid), participation.ParticipationSettings(
         "in_person"), user=None)
     assert _modes(eid) == [("a", "in_person", "confirmed"), ("b", "in_person", "confirmed")]
