@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "eventsapp.tokens", "eventsapp.database", "eventsapp.audit", "eventsapp.labels",
         "eventsapp.config", "eventsapp.spreadsheet", "eventsapp.timelimit", "eventsapp.inputs",
         "eventsapp.zones", "eventsapp.textnorm", "eventsapp.i18n", "eventsapp.files",
-        "eventsapp.sealing",
+        "eventsapp.sealing", "eventsapp.csvupload",
         # The outbox is plumbing: it stores and sends what a service wrote.
         "eventsapp.mail", "eventsapp.mail.outbox", "eventsapp.mail.message",
         "eventsapp.mail.transport",

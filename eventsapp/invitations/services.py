@@ -24,6 +24,7 @@ from flask import render_template, url_for
 from sqlalchemy import select
 
 from .. import audit
+from ..csvupload import CsvUploadError, read_rows
 from ..database import lock_event, transactional
 from ..extensions import db
 from ..labels import day_label
@@ -185,24 +186,11 @@ def parse_csv(data: bytes) -> Preview:
     :raises InvitationInputError: the file is too big, not UTF-8 text, not a CSV, or has
         more than MAX_ROWS rows (`{"file": [message]}`).
     """
-    if len(data) > MAX_BYTES:
-        raise InvitationInputError({"file": [
-            f"The file is {len(data) // 1000:,} kB; upload at most {MAX_BYTES // 1000:,} kB "
-            f"({MAX_ROWS:,} addresses) at a time."]})
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvitationInputError({"file": [
-            f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). In your "
-            "spreadsheet, save it as \"CSV UTF-8\" and upload it again."]}) from exc
-    if "\x00" in text:
-        raise InvitationInputError({"file": ["The file is not a CSV text file (it holds "
-                                             "binary data); export a CSV and upload that."]})
-    try:
-        rows = [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
-    except csv.Error as exc:
-        raise InvitationInputError({"file": [f"The file cannot be read as CSV: {exc}."]}) \
-            from exc
+        rows = [row for _n, row in read_rows(data, max_bytes=MAX_BYTES,
+                                             size_hint=f" ({MAX_ROWS:,} addresses) at a time")]
+    except CsvUploadError as exc:
+        raise InvitationInputError({"file": [str(exc)]}) from exc
     if not rows:
         raise InvitationInputError({"file": ["The file has no addresses."]})
     columns = {"email": 0, "category": 1, "economy": 2}

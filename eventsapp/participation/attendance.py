@@ -15,14 +15,13 @@ again and replaces that day's minutes of the people matched.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 
 from .. import audit
+from ..csvupload import CsvUploadError, read_rows
 from ..database import lock_event, transactional
 from ..extensions import db
 from ..models import (
@@ -97,24 +96,10 @@ def read_report(data: bytes) -> tuple[list[Line], int]:
     :raises AttendanceInputError: too big, not UTF-8 text, not CSV, too many rows, or no
         email column (`{"file": [message]}`).
     """
-    if len(data) > MAX_BYTES:
-        raise AttendanceInputError({"file": [
-            f"The file is {len(data) // 1000:,} kB; upload at most {MAX_BYTES // 1000:,} kB."]})
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AttendanceInputError({"file": [
-            f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). Save the "
-            "report as \"CSV UTF-8\" and upload it again."]}) from exc
-    if "\x00" in text:
-        raise AttendanceInputError({"file": [
-            "The file is not a CSV text file (it holds binary data); export a CSV."]})
-    try:
-        rows = [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1)
-                if any(c.strip() for c in row)]
-    except csv.Error as exc:
-        raise AttendanceInputError({"file": [f"The file cannot be read as CSV: {exc}."]}) \
-            from exc
+        rows = read_rows(data, max_bytes=MAX_BYTES)
+    except CsvUploadError as exc:
+        raise AttendanceInputError({"file": [str(exc)]}) from exc
     if not rows:
         raise AttendanceInputError({"file": ["The file has no lines."]})
     header = [c.strip().casefold() for c in rows[0][1]]
