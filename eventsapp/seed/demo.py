@@ -240,6 +240,8 @@ ACCREDITATION_EVENT = "ctwg-16"
 # one's own machine only (the accounts are on the reserved domain demo.example).
 DEMO_PASSWORD = "apec-ctwg-demo-2020"  # noqa: S105  (published on purpose, for the demo)
 FOCAL_ECONOMIES = ("AUS", "SGP", "THA", "JPN")
+# The heads' titles as protocol writes them (the first person of each economy in PEOPLE).
+HEAD_TITLES = {"AUS": "H.E. Ms", "SGP": "Ms", "THA": "Mr", "JPN": "Ms"}
 SECRETARIAT = f"secretariat@{DOMAIN}"
 OBSERVERS = [("UNOCT (fictional)", "observer.unoct"), ("UNODC (fictional)", "observer.unodc"),
              ("ICAO (fictional)", "observer.icao")]
@@ -293,7 +295,7 @@ def load_accreditation_demo() -> AccreditationDemo | None:
         n += 1
         head = accreditation.register_for_economy(
             ev, replace(_input(n, code, head_person, category="head_of_delegation"),
-                        honorific="H.E. Ms" if code == "AUS" else "Mr", consent_to_list=True),
+                        honorific=HEAD_TITLES[code], consent_to_list=True),
             user=staff[code], notify=False)
         heads.append((code, f"/registrations/{head.token}"))
         made.append(head.registration.id)
