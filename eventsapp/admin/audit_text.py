@@ -268,6 +268,16 @@ def describe(action: str, object_type: str, object_id: int | None, details: dict
             return AuditLine(reg, f"approved ({status})", by)
         case "declined":
             return AuditLine(reg, "declined", by, reason)
+        case "answers_changed":
+            # `labels` since staff can edit answers too; older entries carry only the ids.
+            labels = d.get("labels") or []
+            who = "" if by == ACTORS["registrant"] else by
+            ids = d.get("questions") or []
+            notes = ((f"Changed: {'; '.join(f'“{_short(x, 60)}”' for x in labels)}.",)
+                     if labels else (f"Changed: {_count(len(ids), 'answer')}.",) if ids
+                     else ())
+            return AuditLine(reg, "changed their answers" if not who else "answers changed",
+                             who, notes)
         case "letter_issued":
             kind = {"visa": "visa support letter", "certificate": "certificate of attendance"}
             return AuditLine(f"Letter {d.get('number', object_id)}",

@@ -43,10 +43,14 @@ EVENT_PAGES = (
                can_manage_event),
     _EventPage("Participation", "participation.settings",
                ("participation.settings", "participation.attendance"), can_manage_event),
-    _EventPage("Questions", "questions.questions", ("questions.",), can_manage_event),
+    # A registrant's answers (questions.edit_answers) belong to Registrations.
+    _EventPage("Questions", "questions.questions",
+               ("questions.questions", "questions.add_", "questions.set_cutoff",
+                "questions.edit_question", "questions.move_", "questions.remove_"),
+               can_manage_event),
     _EventPage("Agenda", "agenda.editor", ("agenda.",), can_manage_event),
     _EventPage("Registrations", "admin_registrations.registrations",
-               ("admin_registrations.",), can_manage_event),
+               ("admin_registrations.", "questions.edit_answers"), can_manage_event),
     _EventPage("Approvals", "accreditation.approvals",
                ("accreditation.approv", "accreditation.decline", "accreditation.delegation",
                 "accreditation.register_member", "accreditation.name_head",
@@ -98,7 +102,8 @@ def site_menu(user: User) -> list[MenuEntry]:
     entries: list[tuple[str, str, tuple[str, ...]]] = []
     if user.role in MANAGERS:
         entries.append(("Dashboard", "admin.dashboard",
-                        ("admin.event", "admin_registrations.", "agenda.", "badges.",
+                        ("admin.event", "admin_registrations.", "questions.edit_answers",
+                         "agenda.", "badges.",
                          "checkin.", "reports.summary", "reports.participants")))
         entries.append(("Reports", "admin.reports", ("reports.year", "reports.edit_deliverable")))
         if can_write_to_year(user):

@@ -344,6 +344,8 @@ def _manage_page(event: Event, reg: Registration, edit_form, status: int = 200):
         "admin/registration.html", event=event, reg=reg, form=edit_form,
         promote_form=PromoteForm(prefix="promote"),
         position=rules.waitlist_position(reg), answers=questions.answer_rows(reg),
+        asks_questions=bool(questions.questions_of(event)),
+        answers_refused=questions.answers_refusal(reg),
         letters=[(kind, letters.TITLES[kind], letters.issued_letter(reg, kind),
                   letters.refusal(reg, kind)) for kind in letters.LETTER_KINDS]), status
 

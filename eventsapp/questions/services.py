@@ -36,7 +36,9 @@ from ..database import lock_event, unit_of_work
 from ..extensions import db
 from ..inputs import check_text, date_out_of_range
 from ..models import (
+    CANCELLED,
     CONFIRMED,
+    DECLINED,
     Answer,
     Event,
     Question,
@@ -88,6 +90,11 @@ class QuestionError(ValueError):
 
 class AnswersLocked(ValueError):
     """The organiser's cut-off for changing answers has passed."""
+
+
+class AnswersRefused(ValueError):
+    """This registration's answers cannot be changed by anyone: it was cancelled, declined
+    or anonymised (the message says which)."""
 
 
 # --- questions -------------------------------------------------------------------------------
@@ -733,15 +740,30 @@ def set_answers_until(event: Event, until: date | None, *, user: User | None) ->
         return True
 
 
+def answers_refusal(registration: Registration) -> str | None:
+    """Why nobody may change this registration's answers now, or None if they may."""
+    if registration.anonymised_at is not None:
+        return ("This registration has been anonymised: its answers were erased and cannot "
+                "be changed.")
+    if registration.status in (CANCELLED, DECLINED):
+        return f"A {registration.status} registration's answers cannot be changed."
+    return None
+
+
 def update_answers(registration: Registration, raw: Any, *, user: User | None = None,
-                   data: RegistrationInput | None = None) -> list[int]:
+                   data: RegistrationInput | None = None) -> list[Question]:
     """The registrant (or staff, `user`) changes answers — with `data`, the registration's
-    details too, in the same unit of work. Returns the question ids whose answer changed.
+    details too, in the same unit of work. Returns the questions whose answer changed, in
+    the form's order; none when saved unchanged (then nothing is written, no audit entry).
 
     :raises AnswersLocked: a registrant after the event's cut-off.
+    :raises AnswersRefused: the registration is cancelled, declined or anonymised.
     :raises QuestionError: an answer is refused (nothing is saved).
     """
     event = registration.event
+    refusal = answers_refusal(registration)
+    if refusal:
+        raise AnswersRefused(refusal)
     if user is None and not answers_open(event):
         raise AnswersLocked(
             "Answers can no longer be changed: the organisers closed them on "
@@ -752,13 +774,22 @@ def update_answers(registration: Registration, raw: Any, *, user: User | None = 
     def work():
         if data is not None:
             registrations.update_registration(registration, data, user=user)
-        questions = _live_questions(registration.event_id, registration.category)
-        changed = store_answers(registration, _keep_applicable(clean, questions, category),
-                                questions)
-        if changed:
-            audit.record("answers_changed", registration, event_id=registration.event_id,
-                         user=user, actor="" if user else "registrant", questions=changed)
-        return changed
+        # Decided under the event's lock on the registration as it is now (a cancellation
+        # may have been committed since the page was read).
+        _, reg = registrations.locked(registration)
+        refused = answers_refusal(reg)
+        if refused:
+            raise AnswersRefused(refused)
+        questions = _live_questions(reg.event_id, reg.category)
+        changed = store_answers(reg, _keep_applicable(clean, questions, category), questions)
+        if not changed:
+            return []
+        ordered = sorted((q for q in questions if q.id in changed),
+                         key=lambda q: (q.position, q.id))
+        audit.record("answers_changed", reg, event_id=reg.event_id, user=user,
+                     actor="" if user else "registrant", questions=changed,
+                     labels=[q.label for q in ordered])
+        return ordered
     return _run_registering(work)
 
 

@@ -1,16 +1,17 @@
 """The organisers' questions page: add (or a preset), edit, order, remove; the answers'
-cut-off. Thin: the rules are in services.py."""
+cut-off; and staff correcting one registrant's answers. Thin: the rules are in services.py."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..auth.permissions import MANAGERS, managed_event_or_404, roles_required
 from ..extensions import db
-from ..models import Event, Question, User
+from ..models import Event, Question, Registration, User
 from . import services
-from .forms import ActionForm, CutoffForm, PresetForm, QuestionForm
+from .forms import ActionForm, CutoffForm, PresetForm, QuestionForm, answers_from_form, form_values
 
 bp = Blueprint("questions", __name__)
 
@@ -152,3 +153,46 @@ def remove_question(slug: str, question_id: int):
         return redirect(url_for(".questions", slug=slug), 303)
     return render_template("questions/remove.html", event=event, question=q,
                            dependents=services.dependents(q), form=form)
+
+
+# --- staff correcting a registrant's answers -------------------------------------------------
+
+
+@bp.route("/admin/events/<slug>/registrations/<int:reg_id>/answers", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def edit_answers(slug: str, reg_id: int):
+    """A secretariat officer changes a registrant's answers (e.g. told by phone): the
+    registrant's validation, no cut-off; refused (409) once the registration is cancelled,
+    declined or anonymised."""
+    event = managed_event_or_404(slug)
+    reg = db.one_or_404(select(Registration).where(Registration.id == reg_id,
+                                                   Registration.event_id == event.id),
+                        description="There is no such registration for this event.")
+    refusal = services.answers_refusal(reg)
+    if refusal:
+        abort(409, refusal)
+    asked = services.questions_of(event)
+    form = ActionForm()
+    submitted = request.form if request.method == "POST" else None
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400, "The form has expired; reload the page and try again.")
+        try:
+            changed = services.update_answers(reg, answers_from_form(asked, request.form),
+                                              user=_user())
+        except services.QuestionError as exc:
+            errors = exc.errors
+        except services.AnswersRefused as exc:
+            abort(409, str(exc))
+        else:
+            flash("Answers saved: " + ", ".join(f"“{q.label}”" for q in changed) + "."
+                  if changed else "Nothing changed.", "success")
+            return redirect(url_for("admin_registrations.registration", slug=slug,
+                                    reg_id=reg.id), 303)
+    labels = {str(q.id): q.label for q in asked}
+    return render_template(
+        "questions/answers_edit.html", event=event, reg=reg, form=form, questions=asked,
+        values=form_values(asked, services.answers_of(reg), submitted), errors=errors,
+        summary=[f"{labels.get(k, 'Answers')}: {m[0]}" for k, m in errors.items()],
+        category=reg.category), 422 if errors else 200

@@ -287,7 +287,8 @@ def edit(token: str):
             form.apply_errors(exc.errors)
         except services.RegistrationError as exc:
             refusal = str(exc)
-        except (questions.QuestionError, questions.AnswersLocked) as exc:
+        except (questions.QuestionError, questions.AnswersLocked,
+                questions.AnswersRefused) as exc:
             refusal = str(exc)
         else:
             if data is not None:

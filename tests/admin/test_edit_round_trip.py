@@ -74,7 +74,8 @@ EDIT_FORMS = {"admin.event_edit", "agenda.edit_item", "admin_registrations.regis
               "registration.edit", "reports.edit_deliverable", "admin_users.edit",
               "documents_admin.settings", "privacy.edit_notice", "accreditation.settings",
               "mail_templates.edit", "messages.edit", "messages.edit_reminder",
-              "questions.edit_question", "letters.template", "participation.settings"}
+              "questions.edit_question", "questions.edit_answers", "letters.template",
+              "participation.settings"}
 
 
 class Forms(HTMLParser):

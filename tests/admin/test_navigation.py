@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from eventsapp.extensions import db
+from eventsapp.models import Event, Registration
 from eventsapp.seed.demo import load_demo_event
 from tests.auth.fixtures import sign_in
 
@@ -43,6 +46,8 @@ def demo(seeded):
     ("/admin/events/{slug}/emails/confirmation", "Emails"),
     ("/admin/events/{slug}/agenda/new", "Agenda"),
     ("/admin/events/{slug}/registrations", "Registrations"),
+    ("/admin/events/{slug}/questions", "Questions"),
+    ("/admin/events/{slug}/registrations/{reg}/answers", "Registrations"),
     ("/admin/events/{slug}/badges", "Badges"), ("/admin/events/{slug}/checkin", "Check-in"),
     ("/admin/events/{slug}/messages", "Messages"),
     ("/admin/events/{slug}/messages/new", "Messages"),
@@ -54,7 +59,10 @@ def demo(seeded):
 ])
 def test_every_organiser_page_of_an_event_has_its_menu_with_the_page_marked(
         seeded, demo, admin_client, path, current):
-    html = admin_client.get(path.format(slug=demo)).text
+    with seeded.app_context():
+        reg = db.session.scalar(select(Registration.id).join(Event).where(
+            Event.slug == demo, Registration.status == "confirmed").order_by(Registration.id))
+    html = admin_client.get(path.format(slug=demo, reg=reg)).text
     menu = event_menu(html)
     assert [label for label, _, _ in menu] == EVENT_MENU
     marked = {label: state for label, _, state in menu if state}

@@ -15,6 +15,7 @@ EVENT_ROUTES = [
     "/admin/events/{slug}/agenda", "/admin/events/{slug}/agenda/new",
     "/admin/events/{slug}/agenda/{item}/edit", "/admin/events/{slug}/registrations",
     "/admin/events/{slug}/registrations.csv", "/admin/events/{slug}/registrations/{reg}",
+    "/admin/events/{slug}/registrations/{reg}/answers",
 ]
 GLOBAL_ROUTES = ["/admin/", "/admin/events/new"]
 ADMIN_ONLY = ["/admin/audit", "/admin/users", "/admin/users/{admin_id}",
@@ -25,6 +26,7 @@ POST_ROUTES = [
     "/admin/events/{slug}/agenda/{item}/duplicate", "/admin/events/{slug}/agenda/{item}/shift",
     "/admin/events/{slug}/agenda/move", "/admin/events/{slug}/registrations/{reg}/cancel",
     "/admin/events/{slug}/registrations/{reg}/promote",
+    "/admin/events/{slug}/registrations/{reg}/answers",
     "/admin/events/{slug}/registrations/bulk/cancel",
     "/admin/events/{slug}/registrations/bulk/promote",
 ]
