@@ -18,9 +18,10 @@ from ..auth.permissions import (
 from ..events.services import availability, event_sort_key
 from ..extensions import db
 from ..models import ACTIVE_STATUSES, PENDING, Event, Registration, User
+from ..questions import services as questions
 from ..reference import CATEGORIES, ECONOMIES
 from ..registration import services as rules
-from ..registration.forms import RegistrationForm, offer_categories
+from ..registration.forms import RegistrationForm, leave_out, offer_categories
 from ..registration.validation import ValidationFailed, clean_registration
 from ..registration.views import limit_management, limit_registering
 from . import services
@@ -335,11 +336,19 @@ def _head_or_404(token: str) -> Registration:
     return reg
 
 
+def _head_form(event: Event) -> RegistrationForm:
+    """The head's form for a new member: the fields the event asks as questions are left
+    out (the member answers those on their own private page)."""
+    form = _registration_form(event, staff=False)
+    leave_out(form, questions.fields_asked_as_questions(event))
+    return form
+
+
 @bp.get("/registrations/<token>/delegation")
 @limit_management
 def head_delegation(token: str) -> tuple[str, int]:
     head = _head_or_404(token)
-    return _head_page(head, token, _registration_form(head.event, staff=False))
+    return _head_page(head, token, _head_form(head.event))
 
 
 def _head_page(head: Registration, token: str, form: RegistrationForm, status: int = 200,
@@ -358,7 +367,7 @@ def _head_page(head: Registration, token: str, form: RegistrationForm, status: i
 def head_add(token: str):
     head = _head_or_404(token)
     event = head.event
-    form = _registration_form(event, staff=False)
+    form = _head_form(event)
     refusal = None
     if form.validate_on_submit():
         try:
@@ -407,6 +416,7 @@ def head_substitute(token: str, reg_id: int):
     head = _head_or_404(token)
     reg = _member_of(head, reg_id)
     form = RegistrationForm()
+    leave_out(form, questions.fields_asked_as_questions(head.event))
     back = url_for(".head_delegation", token=token)
     if _substitute(form, reg, user=None, head=head) is not None:
         return redirect(back, 303)

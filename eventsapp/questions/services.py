@@ -425,6 +425,30 @@ PRESETS: dict[str, Preset] = {
 }
 
 
+# The registration's fixed fields that a preset asks again: field → the preset's question.
+FIELDS_ASKED_BY_PRESETS = {"dietary": "dietary", "accessibility": "accessibility"}
+
+
+def fields_asked_as_questions(event: Event) -> frozenset[str]:
+    """The fixed registration fields (`dietary`, `accessibility`) that the event asks as its
+    preset question, of everyone and always: the registrant's forms leave those fields out,
+    so nobody is asked twice. A preset question asked only of some categories or only after
+    another answer does not count (the others would be asked nothing). Values stored in the
+    fields stay (`with_stored_fields`) and staff still see and edit them."""
+    asked = {q.preset for q in db.session.scalars(select(Question).where(
+        Question.event_id == event.id, Question.removed_at.is_(None),
+        Question.depends_on_id.is_(None),
+        Question.preset.in_(FIELDS_ASKED_BY_PRESETS.values()))) if not q.categories}
+    return frozenset(f for f, preset in FIELDS_ASKED_BY_PRESETS.items() if preset in asked)
+
+
+def with_stored_fields(registration: Registration, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A registrant's submitted details with the fields their form left out (asked as
+    questions instead) taken as stored, so that saving the form never clears them."""
+    hidden = fields_asked_as_questions(registration.event)
+    return {**raw, **{name: getattr(registration, name) for name in hidden}}
+
+
 def add_preset(event: Event, key: str, *, user: User | None) -> list[Question]:
     """Add a preset's questions; refused if the event asks them already.
 

@@ -102,5 +102,14 @@ def offer_categories(form, categories: list[str]) -> None:
             field.data = categories[0]
 
 
+def leave_out(form, names) -> None:
+    """Remove the fields `names` from the form and its delegates' rows: neither shown nor
+    read from what is posted (questions/services.py `fields_asked_as_questions`)."""
+    for each in [form] + [e.form for e in getattr(form, "members", [])]:
+        for name in names:
+            if name in each:
+                del each[name]
+
+
 class NewLinkForm(FlaskForm):
     email = EmailField(LABELS["email"], description="The address you registered with.")

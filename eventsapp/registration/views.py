@@ -22,7 +22,7 @@ from ..questions import services as questions
 from ..questions.forms import answers_from_form, form_values
 from ..textnorm import canonical_email
 from . import services
-from .forms import DelegationForm, NewLinkForm, RegistrationForm, offer_categories
+from .forms import DelegationForm, NewLinkForm, RegistrationForm, leave_out, offer_categories
 from .validation import ValidationFailed, clean_email, clean_registration
 
 bp = Blueprint("registration", __name__)
@@ -73,6 +73,7 @@ def register(slug: str):
     ev = _event_or_404(slug)
     form = RegistrationForm()
     offer_categories(form, services.public_categories(ev))
+    leave_out(form, questions.fields_asked_as_questions(ev))
     refusal = None
     asked = Asked(ev)
     if form.validate_on_submit():
@@ -137,6 +138,7 @@ def register_delegation(slug: str):
     ev = _event_or_404(slug)
     form = DelegationForm()
     offer_categories(form, services.public_categories(ev))
+    leave_out(form, questions.fields_asked_as_questions(ev))
     refusal, problems = None, []
     asked = Asked(ev)
     if form.validate_on_submit():
@@ -272,12 +274,14 @@ def edit(token: str):
     # One's own category stays on offer: a speaker named by the organisers keeps it.
     offered = services.public_categories(reg.event)
     offer_categories(form, offered + ([reg.category] if reg.category not in offered else []))
+    leave_out(form, questions.fields_asked_as_questions(reg.event))
     refusal = None
     asked = Asked(reg.event, questions.answers_of(reg))
     answers_open = questions.answers_open(reg.event)
     if form.validate_on_submit():
-        data = (_clean_with_answers(form, form.service_data(), asked) if answers_open
-                else _clean_only(form))
+        raw = questions.with_stored_fields(reg, form.service_data())
+        data = (_clean_with_answers(form, raw, asked) if answers_open
+                else _clean_only(form, raw))
         try:
             if data is not None and answers_open:
                 questions.update_answers(reg, asked.raw, data=data)
@@ -302,9 +306,9 @@ def edit(token: str):
                            answers_until=questions.answers_until(reg.event)), status
 
 
-def _clean_only(form):
+def _clean_only(form, raw: dict):
     try:
-        return clean_registration(form.service_data())
+        return clean_registration(raw)
     except ValidationFailed as exc:
         form.apply_errors(exc.errors)
         return None
