@@ -5,12 +5,15 @@ link; the secretariat's pages. Axe finds no WCAG 2.2 AA violation at 1280 and 39
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from eventsapp.seed.demo import DEMO_PASSWORD, load_accreditation_demo, load_demo_registrations
 from tests.browser.axe_check import assert_no_axe_violations
+from tests.browser.waits import expect_h1
 
 # Screenshots for a person to look at: set SCREENSHOTS=/some/dir to keep them.
 SHOTS = os.environ.get("SCREENSHOTS")
@@ -42,38 +45,42 @@ def sign_in(page, live_server, email, lands_on):
 def test_focal_point_approves_and_declines_on_the_approval_page(page, live_server, demo, width):
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server, "focal.sgp@demo.example", "/admin/accreditation")
-    assert page.get_by_role("heading", level=1).inner_text() == "Accreditation"
+    expect_h1(page, "Accreditation")
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Approvals for 16th Counter-Terrorism Working Group "
                                    "Meeting").click()
     page.wait_for_url("**/admin/events/ctwg-16/approvals")
     cards = page.locator("article.decision")
-    assert cards.count() == 1
-    assert cards.first.get_by_role("heading").inner_text() == "Nur Hidayah Osman"
+    expect(cards).to_have_count(1)
+    expect(cards.first.get_by_role("heading")).to_have_text("Nur Hidayah Osman",
+                                                            use_inner_text=True)
     assert_no_axe_violations(page)
     shot(page, "approvals", width)
 
     # Declining needs a reason: the error is next to the field and in the summary.
     cards.first.locator("summary").click()
     cards.first.get_by_role("button", name="Decline Nur Hidayah Osman").click()
-    assert page.title().startswith("Error: ")
     summary = page.get_by_role("alert").get_by_role("link")
-    assert summary.all_inner_texts() == [
-        "Reason for declining: Give the reason for declining: it is emailed to the person."]
+    expect(summary).to_have_text([
+        "Reason for declining: Give the reason for declining: it is emailed to the person."],
+        use_inner_text=True)
+    expect(page).to_have_title(re.compile(r"^Error: "))
     summary.click()
-    assert page.evaluate("document.activeElement.id").startswith("reason-")
+    expect(page.locator(":focus")).to_have_id(re.compile(r"^reason-"))
     assert_no_axe_violations(page)
     shot(page, "approvals-error", width)
 
     page.get_by_role("button", name="Approve").click()
-    page.wait_for_url("**/admin/events/ctwg-16/approvals")
-    assert page.locator(".flashes").inner_text() == "Approved Nur Hidayah Osman: confirmed."
-    assert page.get_by_text("Nobody is waiting for a decision.").is_visible()
+    # The answer comes at the approvals page again: awaited by its flash, not by the URL.
+    expect(page.locator(".flashes")).to_have_text("Approved Nur Hidayah Osman: confirmed.",
+                                                  use_inner_text=True)
+    expect(page).to_have_url(re.compile(r"/admin/events/ctwg-16/approvals$"))
+    expect(page.get_by_text("Nobody is waiting for a decision.")).to_be_visible()
     assert_no_axe_violations(page)
 
     page.get_by_role("link", name="Delegation of Singapore").click()
     page.wait_for_url("**/admin/events/ctwg-16/delegations/SGP")
-    assert page.locator("article.member").count() == 3
+    expect(page.locator("article.member")).to_have_count(3)
     assert_no_axe_violations(page)
     shot(page, "delegation-staff", width)
 
@@ -86,27 +93,30 @@ def test_head_of_delegation_substitutes_a_member_on_the_delegation_page(
     page.goto(live_server + path)
     page.get_by_role("link", name="Manage the delegation").click()
     page.wait_for_url("**/delegation")
-    assert page.get_by_role("heading", level=1).inner_text() == "Delegation of Thailand"
+    expect_h1(page, "Delegation of Thailand")
     members = page.locator("article.member")
-    assert members.count() == 3
+    expect(members).to_have_count(3)
     assert_no_axe_violations(page)
     shot(page, "head-delegation", width)
 
     page.get_by_role("button", name="Substitute Nok Saelim").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Substitute for Nok Saelim"
+    expect_h1(page, "Substitute for Nok Saelim")
     assert_no_axe_violations(page)
     page.get_by_label("Given name").fill("Chaiwat")
     page.get_by_label("Family name").fill("Thongdee")
     page.get_by_label("Email address").fill("chaiwat@demo.example")
     page.get_by_role("button", name="Substitute").click()
     page.wait_for_url("**/delegation")
-    assert page.locator(".flashes").inner_text() == (
-        "Chaiwat Thongdee takes the place of Nok Saelim; both have been emailed.")
-    statuses = {members.nth(i).get_by_role("heading").inner_text():
-                members.nth(i).locator(".decision-status").inner_text()
-                for i in range(members.count())}
-    assert statuses["Chaiwat Thongdee"] == "Confirmed"
-    assert statuses["Nok Saelim"] == "Cancelled"
+    expect(page.locator(".flashes")).to_have_text(
+        "Chaiwat Thongdee takes the place of Nok Saelim; both have been emailed.",
+        use_inner_text=True)
+
+    def status_of(name: str):
+        member = members.filter(has=page.get_by_role("heading", name=name, exact=True))
+        return member.locator(".decision-status")
+
+    expect(status_of("Chaiwat Thongdee")).to_have_text("Confirmed", use_inner_text=True)
+    expect(status_of("Nok Saelim")).to_have_text("Cancelled", use_inner_text=True)
     assert_no_axe_violations(page)
     shot(page, "head-after-substitution", width)
 
@@ -121,14 +131,14 @@ def test_secretariat_pages_pass_axe(page, live_server, demo, width):
     page.wait_for_url("**/admin/events/ctwg-16/")
     page.locator("nav.event-menu").get_by_role("link", name="Approvals", exact=True).click()
     page.wait_for_url("**/admin/events/ctwg-16/approvals")
-    assert page.locator("article.decision").count() == 6
+    expect(page.locator("article.decision")).to_have_count(6)
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Registration mode and quotas").click()
-    assert page.get_by_label("Most places for observer (optional)").input_value() == "10"
+    expect(page.get_by_label("Most places for observer (optional)")).to_have_value("10")
     assert_no_axe_violations(page)
     shot(page, "settings", width)
     page.locator("nav.event-menu").get_by_role("link", name="Invitations", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Invitations:")
+    expect_h1(page, re.compile(r"^Invitations:"))
     assert_no_axe_violations(page)
     shot(page, "invitations", width)
     [(_email, invitation)] = demo.invitations

@@ -2,10 +2,12 @@
 publishes, and sees the item on the public page; axe finds no violation."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.auth.fixtures import PASSWORD
 from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
 from tests.browser.axe_check import assert_no_axe_violations
+from tests.browser.waits import expect_h1
 
 
 def sign_in(page, live_server, email):
@@ -20,18 +22,22 @@ def card(page, title):
     return page.locator(".agenda-card", has_text=title)
 
 
+def time_of(page, title):
+    return card(page, title).locator(".agenda-time")
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_dashboard_and_agenda_editor_pass_axe(page, live_server, make_user, width):
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server, make_user("admin"))
-    assert page.get_by_role("heading", level=1).inner_text() == "Dashboard"
+    expect_h1(page, "Dashboard")
     assert_no_axe_violations(page)
     page.goto(live_server + "/admin/events/star-xi/agenda")
     assert_no_axe_violations(page)
     page.goto(live_server + "/admin/events/star-xi/edit")
     assert_no_axe_violations(page)
     page.goto(live_server + "/account/password")
-    assert page.get_by_role("heading", level=1).inner_text() == "Change your password"
+    expect_h1(page, "Change your password")
     assert_no_axe_violations(page)
 
 
@@ -47,16 +53,14 @@ def test_add_move_by_keyboard_and_drag_then_publish(page, live_server, make_user
     page.get_by_label("Room (optional)").fill("Room 2")
     page.get_by_role("button", name="Add to the draft agenda").click()
     page.wait_for_url("**/admin/events/star-xi/agenda#item-*")
-    assert card(page, "Drone threats briefing").locator(".agenda-time").inner_text() == \
-        "16:00–16:30"
+    expect(time_of(page, "Drone threats briefing")).to_have_text("16:00–16:30", use_inner_text=True)
 
     # Keyboard: open the item's menu, focus the "later" button and press Enter.
     page.get_by_text("Move or edit Drone threats briefing").click()
     page.get_by_role("button", name="Move Drone threats briefing 15 minutes later").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert card(page, "Drone threats briefing").locator(".agenda-time").inner_text() == \
-        "16:15–16:45"
+    expect(time_of(page, "Drone threats briefing")).to_have_text("16:15–16:45", use_inner_text=True)
 
     # Drag by the handle onto the 17:00 row of the same day.
     handle = card(page, "Drone threats briefing").locator(".drag-handle")
@@ -72,12 +76,11 @@ def test_add_move_by_keyboard_and_drag_then_publish(page, live_server, make_user
         page.mouse.move(box["x"] + 5, box["y"] + (drop_y - box["y"]) * step / 10)
     with page.expect_navigation():
         page.mouse.up()
-    assert card(page, "Drone threats briefing").locator(".agenda-time").inner_text() == \
-        "17:00–17:30"
+    expect(time_of(page, "Drone threats briefing")).to_have_text("17:00–17:30", use_inner_text=True)
 
     with page.expect_navigation():
         page.get_by_role("button", name="Publish the agenda").click()
     page.goto(live_server + "/events/star-xi")
     item = page.locator(".agenda-item", has_text="Drone threats briefing")
-    assert item.locator(".agenda-time").inner_text() == "17:00–17:30"
-    assert item.locator(".agenda-room").inner_text() == "Room: Room 2"
+    expect(item.locator(".agenda-time")).to_have_text("17:00–17:30", use_inner_text=True)
+    expect(item.locator(".agenda-room")).to_have_text("Room: Room 2", use_inner_text=True)

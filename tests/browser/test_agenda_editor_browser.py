@@ -4,9 +4,11 @@ last; axe at 1280 and 390 px; screenshots under tests/browser/screenshots/."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.auth.fixtures import PASSWORD
 from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
@@ -50,6 +52,13 @@ def card(page, title):
     return page.locator(".agenda-card", has_text=title)
 
 
+def expect_focus_on(page, name: str) -> None:
+    """Wait for the control named `name` to have the focus: the editor's script gives it
+    back after the load event (and the fragment's scroll), a moment after the page loads.
+    Buttons are named by aria-label, fields by their label: get_by_label finds both."""
+    expect(page.get_by_label(name, exact=True)).to_be_focused()
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_keyboard_only_moves_keep_place_focus_and_say_so_beside_the_item(page, live_server,
                                                                         make_user, width):
@@ -76,10 +85,11 @@ def test_keyboard_only_moves_keep_place_focus_and_say_so_beside_the_item(page, l
         page.keyboard.press("Enter")
 
     # Back at the item: menu open, the confirmation beside it, focus on "Later" again.
-    assert page.url.endswith("#item-" + card(page, TITLE).get_attribute("data-item-id"))
-    assert card(page, TITLE).locator(".card-notice").inner_text() == (
-        f"Moved: “{TITLE}” is now Tuesday 4 August 2020, 11:15–12:45.")
-    assert focused(page) == f"Move {TITLE} 15 minutes later"
+    expect(card(page, TITLE).locator(".card-notice")).to_have_text(
+        f"Moved: “{TITLE}” is now Tuesday 4 August 2020, 11:15–12:45.", use_inner_text=True)
+    item_id = card(page, TITLE).get_attribute("data-item-id")
+    expect(page).to_have_url(re.compile(re.escape(f"#item-{item_id}") + "$"))
+    expect_focus_on(page, f"Move {TITLE} 15 minutes later")
     top = card(page, TITLE).bounding_box()["y"]
     assert 40 <= top < 800  # the item is on screen (with some grid above), not the page top
     assert_no_axe_violations(page)
@@ -88,17 +98,20 @@ def test_keyboard_only_moves_keep_place_focus_and_say_so_beside_the_item(page, l
     # Enter again moves it again: the keyboard never has to find its way back.
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert card(page, TITLE).locator(".agenda-time").inner_text() == "11:30–13:00"
-    assert focused(page) == f"Move {TITLE} 15 minutes later"
+    expect(card(page, TITLE).locator(".agenda-time")).to_have_text("11:30–13:00",
+                                                                  use_inner_text=True)
+    expect_focus_on(page, f"Move {TITLE} 15 minutes later")
 
     # "Move to": Tab to the time field, type a start time, Enter.
     press_tab_until(page, f"Move to (start time of {TITLE})", limit=5)
     page.keyboard.type("1710")  # Chromium's time field: hours then minutes
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert card(page, TITLE).locator(".agenda-time").inner_text() == "17:10–18:40"
-    assert card(page, TITLE).locator(".card-notice").inner_text().endswith("17:10–18:40.")
-    assert focused(page) == f"Move to (start time of {TITLE})"
+    expect(card(page, TITLE).locator(".agenda-time")).to_have_text("17:10–18:40",
+                                                                  use_inner_text=True)
+    expect(card(page, TITLE).locator(".card-notice")).to_have_text(
+        re.compile(r"17:10–18:40\.$"), use_inner_text=True)
+    expect_focus_on(page, f"Move to (start time of {TITLE})")
     # The block still spans its 90 minutes.
     assert card(page, TITLE).bounding_box()["height"] == pytest.approx(90 * 2.4 - 2, abs=1)
     # Nothing of the agenda (the open menu included) reaches past the window's edge.

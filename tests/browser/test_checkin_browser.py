@@ -1,11 +1,15 @@
 """Real Chromium on a phone-sized screen: the check-in desk and the badge page pass axe."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from eventsapp.extensions import db
 from eventsapp.models import Event
 from tests.browser.axe_check import assert_no_axe_violations
+from tests.browser.waits import expect_h1
 from tests.checkin.factories import make_registration
 
 PASSWORD = "correct horse battery staple"
@@ -39,7 +43,7 @@ def test_scanner_checks_in_on_a_phone_screen(page, live_server, seeded, ctwg15):
 
     page.goto(live_server + "/admin/events/ctwg-15/checkin")
     field = page.get_by_label("Badge code or name")
-    assert page.evaluate("document.activeElement.id") == "code"
+    expect(page.locator("#code")).to_be_focused()
     page.wait_for_load_state("load")  # laid out with its stylesheet
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_no_axe_violations(page)
@@ -48,10 +52,10 @@ def test_scanner_checks_in_on_a_phone_screen(page, live_server, seeded, ctwg15):
     with page.expect_navigation():  # the scanner's Enter submits the form
         page.keyboard.type(f"{code}\n")
 
-    assert page.locator("#result-heading").inner_text() == (
-        "Somchai Jaidee is checked in for 10 February 2020.")
-    assert page.locator(".checkin-person").get_by_text("Thailand").count() == 1
-    assert page.evaluate("document.activeElement.id") == "code"
+    expect(page.locator("#result-heading")).to_have_text(
+        "Somchai Jaidee is checked in for 10 February 2020.", use_inner_text=True)
+    expect(page.locator(".checkin-person").get_by_text("Thailand")).to_have_count(1)
+    expect(page.locator("#code")).to_be_focused()
     page.wait_for_load_state("load")  # laid out with its stylesheet
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_no_axe_violations(page)
@@ -61,8 +65,9 @@ def test_scanner_checks_in_on_a_phone_screen(page, live_server, seeded, ctwg15):
         field.press("Enter")
     # Someone on the waiting list is refused in the list itself: no button to press.
     listed = page.locator(".checkin-matches li", has_text="Wait Listed")
-    assert listed.inner_text().endswith("✕ Not admitted: on the waiting list")
-    assert page.get_by_role("button", name="Check in Wait Listed").count() == 0
+    expect(listed).to_have_text(re.compile(r"✕ Not admitted: on the waiting list$"),
+                                use_inner_text=True)
+    expect(page.get_by_role("button", name="Check in Wait Listed")).to_have_count(0)
     assert_no_axe_violations(page)
 
 
@@ -75,6 +80,7 @@ def test_badge_page_passes_axe(page, live_server, seeded, ctwg15, width):
 
     page.goto(live_server + "/admin/events/ctwg-15/badges")
 
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Badges: ")
-    assert page.get_by_role("heading", name="Some names cannot be printed as written").count() == 1
+    expect_h1(page, re.compile(r"^Badges: "))
+    expect(page.get_by_role("heading", name="Some names cannot be printed as written")
+           ).to_have_count(1)
     assert_no_axe_violations(page)

@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from eventsapp.auth.services import create_user
 from tests.browser.axe_check import assert_no_axe_violations
+from tests.browser.waits import expect_h1
 from tests.documents import files
 
 PASSWORD = "correct horse battery staple"
@@ -61,25 +63,25 @@ def test_organiser_uploads_a_paper_and_finds_it_listed(organiser, live_server, t
                      exact=True).first.click()
     page.get_by_role("navigation", name=re.compile("^Manage ")).get_by_role(
         "link", name="Documents", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == \
-        "Documents: 15th Counter-Terrorism Working Group Meeting"
+    expect_h1(page, "Documents: 15th Counter-Terrorism Working Group Meeting")
     assert_no_axe_violations(page)
 
     upload(page, live_server, tmp_path, "Preliminary report on Strategic Trade Management",
            "informe.pdf", files.pdf_bytes("Chile"))
     page.wait_for_url("**/admin/events/ctwg-15/documents#doc-1")
-    assert page.get_by_role("status").inner_text() == \
-        "Uploaded 2020/CTWG15/001: Preliminary report on Strategic Trade Management."
+    expect(page.get_by_role("status")).to_have_text(
+        "Uploaded 2020/CTWG15/001: Preliminary report on Strategic Trade Management.",
+        use_inner_text=True)
     row = page.locator("#doc-1")
-    assert "2020/CTWG15/001" in row.inner_text()
-    assert "2.1 Strategic Trade Management" in row.inner_text()
+    expect(row).to_contain_text("2020/CTWG15/001", use_inner_text=True)
+    expect(row).to_contain_text("2.1 Strategic Trade Management", use_inner_text=True)
     assert_no_axe_violations(page)
     shot(page, f"admin-documents-{width}")
 
     # A refused file: the summary names the field, nothing is listed.
     upload(page, live_server, tmp_path, "Not a PDF", "agenda.pdf", files.HTML)
-    alert = page.get_by_role("alert")
-    assert "File: This type of file is not accepted" in alert.inner_text()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "File: This type of file is not accepted", use_inner_text=True)
     assert_no_axe_violations(page)
     shot(page, f"admin-documents-refused-{width}")
 
@@ -102,7 +104,7 @@ def test_public_documents_pages_pass_axe(page, live_server, seeded, runner_demo,
             ("/events/ctwg-15", "15th Counter-Terrorism Working Group Meeting", "event")):
         response = page.goto(live_server + path)
         assert response.status == 200, path
-        assert page.get_by_role("heading", level=1).inner_text() == heading
+        expect_h1(page, heading)
         assert_no_axe_violations(page)
         shot(page, f"{name}-{width}")
 

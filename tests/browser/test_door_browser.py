@@ -4,14 +4,17 @@ being marked printed; axe at 1280 and 390 px; screenshots under the test's direc
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from eventsapp.extensions import db
 from eventsapp.models import CheckIn, Event, Registration
 from tests.browser.axe_check import assert_no_axe_violations
+from tests.browser.waits import set_deadline
 from tests.checkin.factories import make_registration
 from tests.support import CHROMIUM
 
@@ -45,7 +48,7 @@ def wait_for_flash_to_end(page):
     page.wait_for_function(
         "() => [...document.querySelectorAll('.checkin-flash')]"
         ".every(el => getComputedStyle(el).visibility === 'hidden'"
-        " || getComputedStyle(el).display === 'none')", timeout=10_000)
+        " || getComputedStyle(el).display === 'none')")
 
 
 @pytest.fixture
@@ -76,9 +79,10 @@ def test_desk_refuses_a_cancelled_person_with_no_button_and_undoes_a_check_in(
     with page.expect_navigation():
         field.press("Enter")
     oscar = page.locator(".checkin-matches li", has_text="Oscar Hartley")
-    assert oscar.locator(".match-refused").inner_text() == "✕ Not admitted: registration cancelled"
-    assert oscar.get_by_role("button").count() == 0
-    assert page.get_by_role("button", name="Check in Olivia Hartley").count() == 1
+    expect(oscar.locator(".match-refused")).to_have_text(
+        "✕ Not admitted: registration cancelled", use_inner_text=True)
+    expect(oscar.get_by_role("button")).to_have_count(0)
+    expect(page.get_by_role("button", name="Check in Olivia Hartley")).to_have_count(1)
     page.wait_for_load_state("load")  # laid out with its stylesheet
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert_no_axe_violations(page)
@@ -89,13 +93,14 @@ def test_desk_refuses_a_cancelled_person_with_no_button_and_undoes_a_check_in(
     with page.expect_navigation():
         page.get_by_label("Badge code or name").press("Enter")
     result = page.locator("#result")
-    assert result.locator(".checkin-verdict").inner_text().endswith("Not admitted")
-    assert page.locator("#result-heading").inner_text() == (
+    expect(result.locator(".checkin-verdict")).to_have_text(re.compile(r"Not admitted$"),
+                                                            use_inner_text=True)
+    expect(page.locator("#result-heading")).to_have_text(
         "Not admitted: the registration of Oscar Hartley was cancelled. "
-        "Send them to the registration desk.")
-    assert result.get_by_role("button").count() == 0
-    banner = result.locator(".checkin-banner")
-    assert banner.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(185, 28, 28)"
+        "Send them to the registration desk.", use_inner_text=True)
+    expect(result.get_by_role("button")).to_have_count(0)
+    expect(result.locator(".checkin-banner")).to_have_css("background-color",
+                                                          "rgb(185, 28, 28)")
     # The band spans the window's width (its shadow), but the page does not scroll sideways.
     page.wait_for_load_state("load")  # laid out with its stylesheet
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -110,10 +115,11 @@ def test_desk_refuses_a_cancelled_person_with_no_button_and_undoes_a_check_in(
         page.get_by_label("Badge code or name").press("Enter")
     with page.expect_navigation():
         page.get_by_role("button", name="Check in Olivia Hartley").click()
-    assert page.locator("#result .checkin-verdict").inner_text().endswith("Admitted")
-    assert page.locator("#result-heading").inner_text() == (
-        "Olivia Hartley is checked in for 10 February 2020.")
-    assert page.evaluate("document.activeElement.id") == "code"
+    expect(page.locator("#result .checkin-verdict")).to_have_text(re.compile(r"Admitted$"),
+                                                                  use_inner_text=True)
+    expect(page.locator("#result-heading")).to_have_text(
+        "Olivia Hartley is checked in for 10 February 2020.", use_inner_text=True)
+    expect(page.locator("#code")).to_be_focused()
     page.wait_for_load_state("load")  # laid out with its stylesheet
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert checkin_rows(seeded, ok_id) == 1
@@ -123,8 +129,9 @@ def test_desk_refuses_a_cancelled_person_with_no_button_and_undoes_a_check_in(
 
     with page.expect_navigation():
         page.get_by_role("button", name="Undo this check-in of Olivia Hartley").click()
-    assert page.locator("#result-heading").inner_text() == (
-        "Check-in undone: Olivia Hartley is not checked in for 10 February 2020.")
+    expect(page.locator("#result-heading")).to_have_text(
+        "Check-in undone: Olivia Hartley is not checked in for 10 February 2020.",
+        use_inner_text=True)
     assert checkin_rows(seeded, ok_id) == 0
     assert_no_axe_violations(page)
     shot(page, f"desk-undone-{width}")
@@ -134,8 +141,10 @@ def test_desk_refuses_a_cancelled_person_with_no_button_and_undoes_a_check_in(
         page.get_by_label("Badge code or name").fill(code)
         with page.expect_navigation():
             page.get_by_label("Badge code or name").press("Enter")
-    assert page.locator("#result .checkin-verdict").inner_text().endswith("Already checked in")
-    assert page.get_by_role("button", name="Undo this check-in of Olivia Hartley").count() == 0
+    expect(page.locator("#result .checkin-verdict")).to_have_text(
+        re.compile(r"Already checked in$"), use_inner_text=True)
+    expect(page.get_by_role("button", name="Undo this check-in of Olivia Hartley")
+           ).to_have_count(0)
     wait_for_flash_to_end(page)
     assert_no_axe_violations(page)
     shot(page, f"desk-already-{width}")
@@ -174,31 +183,30 @@ def test_camera_scan_of_a_badge_checks_the_person_in(playwright, live_server, se
         "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"])
     try:
         context = browser.new_context(viewport={"width": width, "height": 900})
+        set_deadline(context)
         page = context.new_page()
         sign_in(page, live_server, seeded, f"camera{width}@example.org", "checkin",
                 events=("ctwg-15",))
         page.goto(live_server + "/admin/events/ctwg-15/checkin")
         toggle = page.get_by_role("button", name="Scan with the camera")
-        assert toggle.is_visible()
+        expect(toggle).to_be_visible()
         assert_no_axe_violations(page)
 
-        with page.expect_navigation(timeout=30_000):
+        with page.expect_navigation():
             toggle.click()  # the camera opens, reads the QR code and submits the form
 
-        assert page.locator("#result-heading").inner_text() == (
-            "Guadalupe Fernández is checked in for 10 February 2020.")
+        expect(page.locator("#result-heading")).to_have_text(
+            "Guadalupe Fernández is checked in for 10 February 2020.", use_inner_text=True)
         assert checkin_rows(seeded, reg_id) == 1
         # The camera starts again for the next person; the same badge, still in front of
         # it, is not sent a second time at once.
-        page.wait_for_function(
-            "() => document.getElementById('scanner-status').textContent.startsWith("
-            "'Camera on')", timeout=15_000)
-        assert page.get_by_role("button", name="Stop the camera").is_visible()
+        expect(page.locator("#scanner-status")).to_have_text(re.compile(r"^Camera on"))
+        expect(page.get_by_role("button", name="Stop the camera")).to_be_visible()
         wait_for_flash_to_end(page)
         assert_no_axe_violations(page)
         shot(page, f"desk-camera-{width}")
         page.get_by_role("button", name="Stop the camera").click()
-        assert page.locator("#scanner").is_hidden()
+        expect(page.locator("#scanner")).to_be_hidden()
         assert checkin_rows(seeded, reg_id) == 1
     finally:
         browser.close()
@@ -208,15 +216,16 @@ def test_desk_without_javascript_has_no_camera_button_and_still_checks_in(browse
                                                                           seeded, ctwg15):
     reg_id, _, code = make_registration(seeded, ctwg15, "Ana", "Li")
     context = browser.new_context(java_script_enabled=False)
+    set_deadline(context)
     page = context.new_page()
     try:
         sign_in(page, live_server, seeded, "nojs@example.org", "checkin")
         page.goto(live_server + "/admin/events/ctwg-15/checkin")
-        assert page.get_by_role("button", name="Scan with the camera").count() == 0
+        expect(page.get_by_role("button", name="Scan with the camera")).to_have_count(0)
         page.get_by_label("Badge code or name").fill(code)
         page.get_by_role("button", name="Check in or search").click()
-        assert page.locator("#result-heading").inner_text() == (
-            "Ana Li is checked in for 10 February 2020.")
+        expect(page.locator("#result-heading")).to_have_text(
+            "Ana Li is checked in for 10 February 2020.", use_inner_text=True)
         assert checkin_rows(seeded, reg_id) == 1
     finally:
         context.close()
@@ -236,7 +245,8 @@ def test_badge_preview_does_not_mark_anyone_printed(page, live_server, seeded, c
     page.get_by_label("Only badges not printed yet").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Show these badges").click()
-    assert page.locator("#selection").inner_text().startswith("3 badges on 1 sheet")
+    expect(page.locator("#selection")).to_have_text(re.compile(r"^3 badges on 1 sheet"),
+                                                    use_inner_text=True)
     with page.expect_download() as download:
         page.get_by_role("button", name="Preview the PDF of 3 badges").click()
     assert download.value.suggested_filename == "badges-ctwg-15-all-a6x4.pdf"
@@ -246,9 +256,9 @@ def test_badge_preview_does_not_mark_anyone_printed(page, live_server, seeded, c
 
     with page.expect_navigation():
         page.get_by_role("button", name="Mark these 3 as printed").click()
-    assert page.get_by_text("Marked 3 badges as printed.").is_visible()
-    assert page.locator("#selection").inner_text().startswith(
-        "No confirmed registration matches these choices")
+    expect(page.get_by_text("Marked 3 badges as printed.")).to_be_visible()
+    expect(page.locator("#selection")).to_have_text(
+        re.compile(r"^No confirmed registration matches these choices"), use_inner_text=True)
     with seeded.app_context():
         printed = db.session.scalars(select(Registration.badge_printed_at)).all()
     assert None not in printed

@@ -12,6 +12,7 @@ import re
 import pytest
 from aiosmtpd.controller import Controller
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from eventsapp.auth import links
@@ -29,12 +30,12 @@ from eventsapp.models import (
     utcnow,
 )
 from eventsapp.seed.demo import DEMO_EVENT_SLUG, load_demo_event
+from tests.browser.waits import expect_flash, expect_h1, set_deadline
 from tests.registration.gunicorn_helpers import free_port
 
 AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
 PASSWORD = "correct horse battery staple"
 WIDTHS = [1280, 390]
-DEADLINE_MS = 15_000
 
 
 class Collect:
@@ -107,29 +108,20 @@ def event_menu(page, name: str) -> None:
         "link", name=name, exact=True).click()
 
 
-def h1(page) -> str:
-    return page.get_by_role("heading", level=1).inner_text()
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_organiser_page_is_reached_by_clicking_from_admin(page, live_server, seeded,
                                                                  demo, width):
     page.set_viewport_size({"width": width, "height": 900})
-    page.set_default_timeout(DEADLINE_MS)
     sign_in(page, live_server, seeded)
-    assert page.url == live_server + "/admin/"
-    assert h1(page) == "Dashboard"
+    expect(page).to_have_url(live_server + "/admin/")
+    expect_h1(page, "Dashboard")
     assert_page_is_fine(page, width)
     title = "Practice Workshop on Event Security (fictional demo)"
     seen = []
 
     def visit(expected_h1: str | re.Pattern) -> None:
-        page.wait_for_load_state()
-        heading = h1(page)
-        if isinstance(expected_h1, re.Pattern):
-            assert expected_h1.fullmatch(heading), (page.url, heading)
-        else:
-            assert heading == expected_h1, page.url
+        # Each page's heading differs from the last one's: waiting for it waits for the page.
+        expect_h1(page, expected_h1)
         assert_page_is_fine(page, width)
         seen.append(page.url.removeprefix(live_server).split("?")[0])
 
@@ -175,13 +167,13 @@ def test_every_organiser_page_is_reached_by_clicking_from_admin(page, live_serve
     event_menu(page, "Badges")
     visit(f"Badges: {title}")
     event_menu(page, "Check-in")
-    visit(re.compile(r"Check-in.*"))
+    visit(re.compile(r"^Check-in.*$"))
     event_menu(page, "Summary")
-    visit(re.compile(r"Summary.*"))
+    visit(re.compile(r"^Summary.*$"))
     event_menu(page, "Participants")
-    visit(re.compile(r"List of Participants.*"))
+    visit(re.compile(r"^List of Participants.*$"))
     top(page, "Reports", width)
-    visit(re.compile(r".*2020.*"))
+    visit(re.compile(r"^.*2020.*$"))
     top(page, "Audit log", width)
     visit("Audit log")
     top(page, "Users", width)
@@ -217,7 +209,6 @@ def test_checkboxes_and_radios_keep_their_natural_size(page, live_server, seeded
 def test_bulk_cancel_of_three_selected_cancels_exactly_them_audits_and_emails_each(
         page, live_server, seeded, demo, smtp):
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.set_default_timeout(DEADLINE_MS)
     admin = sign_in(page, live_server, seeded)
     chosen = ["Olivia Hartley", "Nurul Hakim", "Ka-ming Chan"]
     with seeded.app_context():
@@ -227,23 +218,25 @@ def test_bulk_cancel_of_three_selected_cancels_exactly_them_audits_and_emails_ea
     page.goto(f"{live_server}/admin/events/{DEMO_EVENT_SLUG}/registrations?status=confirmed")
     # With JavaScript, one box ticks the whole page (and a count says what is selected).
     page.get_by_label("Select every registration on this page").check()
-    assert page.locator("#selected-count").inner_text() == "30 registrations selected"
+    expect(page.locator("#selected-count")).to_have_text("30 registrations selected",
+                                                         use_inner_text=True)
     page.get_by_label("Select every registration on this page").uncheck()
-    assert page.locator("#selected-count").is_hidden()
+    expect(page.locator("#selected-count")).to_be_hidden()
     for name in chosen:
         page.get_by_label(f"Select {name}").check()
-    assert page.locator("#selected-count").inner_text() == "3 registrations selected"
+    expect(page.locator("#selected-count")).to_have_text("3 registrations selected",
+                                                         use_inner_text=True)
     page.get_by_role("button", name="Cancel…").click()
-    assert h1(page) == "Cancel 3 registrations?"
-    assert page.locator(".confirm-people li").all_inner_texts() == [
+    expect_h1(page, "Cancel 3 registrations?")
+    expect(page.locator(".confirm-people li")).to_have_text([
         "Olivia Hartley (Australia)", "Nurul Hakim (Brunei Darussalam)",
-        "Ka-ming Chan (Hong Kong, China)"]
+        "Ka-ming Chan (Hong Kong, China)"], use_inner_text=True)
     assert_page_is_fine(page, 1280)
     page.get_by_label("Reason").fill("The room is smaller than planned")
     page.get_by_role("button", name="Yes, cancel 3 registrations").click()
     page.wait_for_url("**/registrations")
-    assert page.get_by_role("status").inner_text() == (
-        "Cancelled 3 registrations. Confirmed 2 from the waiting list.")
+    expect(page.get_by_role("status")).to_have_text(
+        "Cancelled 3 registrations. Confirmed 2 from the waiting list.", use_inner_text=True)
     with seeded.app_context():
         rows = db.session.execute(select(Registration.given_name, Registration.family_name,
                                          Registration.status, Registration.email)
@@ -274,32 +267,35 @@ def test_bulk_cancel_of_three_selected_cancels_exactly_them_audits_and_emails_ea
 def test_destructive_actions_ask_first_without_javascript(browser, live_server, seeded, demo):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 390,
                                                                        "height": 900})
+    set_deadline(context)
     page = context.new_page()
-    page.set_default_timeout(DEADLINE_MS)
     sign_in(page, live_server, seeded)
     # The organiser cancels one registration: a page asks, with the reason, first.
     page.goto(f"{live_server}/admin/events/{DEMO_EVENT_SLUG}/registrations")
     page.get_by_role("link", name="Olivia Hartley").click()
     page.get_by_role("button", name="Cancel the registration…").click()
+    expect_h1(page, "Cancel the registration of Olivia Hartley?")
     with seeded.app_context():
         assert db.session.scalar(select(Registration.status).where(
             Registration.given_name == "Olivia", Registration.event_id == demo)) == "confirmed"
     page.get_by_role("link", name="No, go back").click()
-    assert h1(page) == "Olivia Hartley"
+    expect_h1(page, "Olivia Hartley")
     page.get_by_role("button", name="Cancel the registration…").click()
     page.get_by_label("Reason").fill("Asked by phone")
     page.get_by_role("button", name="Yes, cancel the registration").click()
-    assert "Cancelled the registration of Olivia Hartley." in page.get_by_role(
-        "status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Cancelled the registration of Olivia Hartley.", use_inner_text=True)
     # Deleting an agenda item.
     page.goto(f"{live_server}/admin/events/{DEMO_EVENT_SLUG}/agenda")
     page.get_by_text("Move or edit Side meeting of the organisers").click()
     page.get_by_role("button", name="Delete… Side meeting of the organisers").click()
-    assert h1(page) == "Delete “Side meeting of the organisers”?"
+    expect_h1(page, "Delete “Side meeting of the organisers”?")
     with seeded.app_context():
         assert db.session.scalar(select(AgendaItem.status).where(
             AgendaItem.title == "Side meeting of the organisers")) == "confirmed"
     page.get_by_role("button", name="Yes, mark it cancelled").click()
+    expect_flash(page, "“Side meeting of the organisers” was already public: it is now "
+                       "marked cancelled")
     with seeded.app_context():
         assert db.session.scalar(select(AgendaItem.status).where(
             AgendaItem.title == "Side meeting of the organisers")) == "cancelled"
@@ -308,11 +304,12 @@ def test_destructive_actions_ask_first_without_javascript(browser, live_server, 
         create_user("door@example.org", PASSWORD, "checkin")
     page.goto(f"{live_server}/admin/users")
     page.get_by_role("link", name="Deactivate… door@example.org").click()
-    assert h1(page) == "Deactivate door@example.org?"
+    expect_h1(page, "Deactivate door@example.org?")
     with seeded.app_context():
         assert db.session.scalar(select(User.active).where(User.email == "door@example.org"))
     page.get_by_role("button", name="Yes, deactivate").click()
-    assert "door@example.org is deactivated" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("door@example.org is deactivated",
+                                                       use_inner_text=True)
     with seeded.app_context():
         assert not db.session.scalar(select(User.active).where(User.email == "door@example.org"))
     context.close()
@@ -331,16 +328,16 @@ def test_delegate_cancel_asks_first_and_passes_axe(page, live_server, seeded, de
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{live_server}/registrations/{token}")
         page.get_by_role("button", name="Cancel my registration…").click()
-        assert h1(page) == "Cancel your registration?"
+        expect_h1(page, "Cancel your registration?")
         assert_page_is_fine(page, width)
         page.get_by_role("link", name="No, keep my registration").click()
-        assert h1(page) == "Your registration"
+        expect_h1(page, "Your registration")
     with seeded.app_context():
         assert db.session.scalar(select(Registration.status).where(
             Registration.email == "ana@example.org")) == "waitlisted"
     page.get_by_role("button", name="Cancel my registration…").click()
     page.get_by_role("button", name="Yes, cancel my registration").click()
-    assert h1(page) == "Your registration"
+    expect_h1(page, "Your registration")
     with seeded.app_context():
         assert db.session.scalar(select(Registration.status).where(
             Registration.email == "ana@example.org")) == "cancelled"
@@ -351,7 +348,7 @@ def test_check_in_staff_see_only_their_desk_and_no_organiser_menu(page, live_ser
                                                                    demo, width):
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server, seeded, role="checkin")
-    assert h1(page) == "Your account"
+    expect_h1(page, "Your account")
     nav = page.get_by_role("navigation", name="Site")
     if width < 768:
         nav.locator("summary", has_text="Menu").click()
@@ -361,8 +358,8 @@ def test_check_in_staff_see_only_their_desk_and_no_organiser_menu(page, live_ser
     if width < 768:
         nav.locator("summary", has_text="Menu").click()  # closes it again
     page.get_by_role("link", name="Practice Workshop on Event Security (fictional demo)").click()
-    assert h1(page).startswith("Check-in")
-    assert page.get_by_role("navigation", name=re.compile("^Manage ")).count() == 0
+    expect_h1(page, re.compile(r"^Check-in"))
+    expect(page.get_by_role("navigation", name=re.compile("^Manage "))).to_have_count(0)
     assert_page_is_fine(page, width)
 
 
@@ -375,13 +372,13 @@ def test_confirmation_and_password_pages_pass_axe_and_fit(page, live_server, see
     page.goto(live_server + "/login")
     assert_page_is_fine(page, width)
     page.get_by_role("link", name="Forgot your password?").click()
-    assert h1(page) == "Forgot your password?"
+    expect_h1(page, "Forgot your password?")
     assert_page_is_fine(page, width)
     page.get_by_label("Email").fill("someone@example.org")
     page.get_by_role("button", name="Email me a link").click()
-    assert h1(page) == "Sign in"
-    assert "If someone@example.org belongs to an account" in page.get_by_role(
-        "status").inner_text()
+    expect_h1(page, "Sign in")
+    expect(page.get_by_role("status")).to_contain_text(
+        "If someone@example.org belongs to an account", use_inner_text=True)
     with seeded.app_context():
         user = create_user("door@example.org", PASSWORD, "checkin")
         with unit_of_work():  # a reset link as request_password_reset makes it (the
@@ -389,28 +386,30 @@ def test_confirmation_and_password_pages_pass_axe_and_fit(page, live_server, see
     body = f"/login/set-password/{token}"
     path = re.search(r"/login/set-password/[A-Za-z0-9_-]{43}", body).group(0)
     page.goto(live_server + path)
-    assert h1(page) == "Choose a new password"
+    expect_h1(page, "Choose a new password")
     assert_page_is_fine(page, width)
     page.goto(live_server + "/login/set-password/" + new_token())
-    assert h1(page) == "This link no longer works"
+    expect_h1(page, "This link no longer works")
     assert_page_is_fine(page, width)
 
     sign_in(page, live_server, seeded)
     page.goto(f"{live_server}/admin/events/{DEMO_EVENT_SLUG}/registrations?status=waitlisted")
     page.get_by_label("Select all 2 matching registrations, on every page").check()
     page.get_by_role("button", name="Cancel…").click()
-    assert h1(page) == "Cancel 2 registrations?"
+    expect_h1(page, "Cancel 2 registrations?")
     assert_page_is_fine(page, width)
     page.get_by_role("button", name="Yes, cancel 2 registrations").click()
-    assert h1(page) == "Cancel 2 registrations?"  # the reason is missing: said next to it
-    assert page.get_by_role("alert").get_by_role("link").inner_text() == (
-        "Reason: This field is required.")
+    # The reason is missing: said next to it, on the same page (awaited by the error).
+    expect(page.get_by_role("alert").get_by_role("link")).to_have_text(
+        "Reason: This field is required.", use_inner_text=True)
+    expect_h1(page, "Cancel 2 registrations?")
     assert_page_is_fine(page, width)
     page.get_by_label("Reason").fill("The waiting list is closed")
     page.get_by_role("button", name="Yes, cancel 2 registrations").click()
-    assert h1(page) == "Registrations"
-    assert page.get_by_role("status").inner_text() == "Cancelled 2 registrations."
+    expect_h1(page, "Registrations")
+    expect(page.get_by_role("status")).to_have_text("Cancelled 2 registrations.",
+                                                    use_inner_text=True)
     page.goto(f"{live_server}/admin/users")
     page.get_by_role("link", name="Deactivate… door@example.org").click()
-    assert h1(page) == "Deactivate door@example.org?"
+    expect_h1(page, "Deactivate door@example.org?")
     assert_page_is_fine(page, width)

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from eventsapp.events.services import event_starts_at
@@ -15,6 +16,7 @@ from eventsapp.registration.validation import clean_registration
 from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
 from tests.browser.axe_check import assert_no_axe_violations
 from tests.browser.test_admin_browser import sign_in
+from tests.browser.waits import expect_flash, expect_h1
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -29,7 +31,7 @@ def test_privacy_pages_pass_axe(page, live_server, seeded, make_user, width):
             "economy": "NZ", "dietary": "halal"}), notify=False,
             now=event_starts_at(event) - timedelta(days=1)).token  # 2020: before it began
     page.goto(live_server + "/privacy")
-    assert page.get_by_role("heading", level=1).inner_text() == "Privacy notice"
+    expect_h1(page, "Privacy notice")
     assert_no_axe_violations(page)
 
     page.goto(f"{live_server}/registrations/{token}")
@@ -37,7 +39,7 @@ def test_privacy_pages_pass_axe(page, live_server, seeded, make_user, width):
         page.get_by_role("link", name="Download your data (JSON)").click()
     assert download.value.suggested_filename == "registration-ctwg-16.json"
     page.get_by_role("button", name="Ask for my data to be erased").click()
-    assert "The organisers will erase your data by" in page.locator(".flashes").inner_text()
+    expect_flash(page, "The organisers will erase your data by")
     assert_no_axe_violations(page)
 
     sign_in(page, live_server, make_user("admin"))
@@ -45,8 +47,8 @@ def test_privacy_pages_pass_axe(page, live_server, seeded, make_user, width):
     page.goto(live_server + "/admin/events/ctwg-16/")
     page.get_by_role("navigation", name=re.compile("^Manage ")).get_by_role(
         "link", name="Privacy", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Privacy:")
-    assert page.get_by_role("button", name="Erase the data of Aroha Ngata").is_visible()
+    expect_h1(page, re.compile(r"^Privacy:"))
+    expect(page.get_by_role("button", name="Erase the data of Aroha Ngata")).to_be_visible()
     assert_no_axe_violations(page)
     page.goto(live_server + "/admin/privacy")
     assert_no_axe_violations(page)

@@ -3,19 +3,18 @@
 import pytest
 
 from tests.browser.axe_check import assert_no_axe_violations
+from tests.browser.waits import expect_h1
 
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_home_then_event_page_pass_axe(page, live_server, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(live_server + "/")
-    assert page.get_by_role("heading", level=1).inner_text() == (
-        "APEC Counter-Terrorism Working Group Work Plan for 2020")
+    expect_h1(page, "APEC Counter-Terrorism Working Group Work Plan for 2020")
     assert_no_axe_violations(page)
     page.get_by_role("link", name="11th Secure Trade in APEC Region Conference (STAR XI)").click()
     page.wait_for_url("**/events/star-xi")
-    assert page.get_by_role("heading", level=1).inner_text() == (
-        "11th Secure Trade in APEC Region Conference (STAR XI)")
+    expect_h1(page, "11th Secure Trade in APEC Region Conference (STAR XI)")
     assert_no_axe_violations(page)
 
 

@@ -1,8 +1,10 @@
 """Real Chromium: the summaries, the List of Participants and the year's report pass axe."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe_check import assert_no_axe_violations
+from tests.browser.waits import expect_h1
 from tests.reports import dataset
 
 PASSWORD = "correct horse battery staple"
@@ -52,7 +54,7 @@ def test_organiser_report_pages_pass_axe(signed_in, live_server, width):
     for path, heading in ORGANISER_PAGES:
         response = page.goto(live_server + path)
         assert response.status == 200, path
-        assert page.get_by_role("heading", level=1).inner_text() == heading
+        expect_h1(page, heading)
         assert_no_axe_violations(page)
         shot(page, "report" + path.replace("/", "-") + f"-{width}")
 
@@ -60,8 +62,8 @@ def test_organiser_report_pages_pass_axe(signed_in, live_server, width):
 def test_summary_charts_are_images_with_names(signed_in, live_server):
     page = signed_in
     page.goto(live_server + "/admin/events/ctwg-15/summary")
-    assert page.get_by_role("img", name="Registered by economy").count() == 1
-    assert page.get_by_role("img", name="Registrations held over time").count() == 1
+    expect(page.get_by_role("img", name="Registered by economy")).to_have_count(1)
+    expect(page.get_by_role("img", name="Registrations held over time")).to_have_count(1)
 
 
 def test_deliverable_form_saves_and_returns_to_the_report(signed_in, live_server):
@@ -73,8 +75,8 @@ def test_deliverable_form_saves_and_returns_to_the_report(signed_in, live_server
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/admin/reports/2020#d-1.5")
     section = page.locator("#d-1\\.5")
-    assert "In progress" in section.inner_text()
-    assert "Drafted after the 16th meeting." in section.inner_text()
+    expect(section).to_contain_text("In progress", use_inner_text=True)
+    expect(section).to_contain_text("Drafted after the 16th meeting.", use_inner_text=True)
     assert_no_axe_violations(page)
 
 
@@ -86,5 +88,5 @@ def test_public_report_pages_pass_axe(page, live_server, seeded, width):
     for path, heading in PUBLIC_PAGES:
         response = page.goto(live_server + path)
         assert response.status == 200, path
-        assert page.get_by_role("heading", level=1).inner_text() == heading
+        expect_h1(page, heading)
         assert_no_axe_violations(page)
