@@ -15,6 +15,7 @@ from eventsapp.registration.validation import clean_registration
 from tests.auth.fixtures import make_user as make_user  # noqa: F401  (a fixture)
 from tests.browser.axe_check import assert_no_axe_violations
 from tests.browser.test_admin_browser import sign_in
+from tests.browser.waits import expect_h1, set_deadline
 from tests.support import move_to_future
 
 FOLLOW_UPS = ["Nationality", "Passport number", "Passport expiry date", "Date of birth"]
@@ -44,7 +45,7 @@ def test_staff_edit_answers_from_the_registration_page(page, live_server, seeded
     sign_in(page, live_server, make_user("admin"))
     page.goto(f"{live_server}/admin/events/ctwg-16/registrations/{reg_id}")
     page.get_by_role("link", name="Edit answers").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Answers of Aroha Ngata"
+    expect_h1(page, "Answers of Aroha Ngata")
     # The registration's section of the event menu stays marked.
     expect(page.locator('nav.event-menu a[aria-current="true"]')).to_have_text(
         "Registrations")
@@ -67,7 +68,7 @@ def test_staff_edit_answers_from_the_registration_page(page, live_server, seeded
     expect(page.locator(".flashes")).to_have_text(re.compile(
         "Answers saved: “I need a visa support letter”, “Nationality”, “Passport number”, "
         "“Passport expiry date”, “Date of birth”, “Dietary needs”."))
-    assert page.get_by_role("heading", level=1).inner_text() == "Aroha Ngata"
+    expect_h1(page, "Aroha Ngata")
     with seeded.app_context():
         stored = dict(db.session.execute(select(Answer.question_id, Answer.value).where(
             Answer.registration_id == reg_id)).all())
@@ -105,6 +106,7 @@ def test_follow_up_questions_without_javascript_the_server_decides(browser, live
     ids = _visa_and_diet(seeded)
     context = browser.new_context(java_script_enabled=False,
                                   viewport={"width": 390, "height": 900})
+    set_deadline(context)
     page = context.new_page()
     try:
         page.goto(live_server + "/events/ctwg-16/register")
@@ -117,7 +119,7 @@ def test_follow_up_questions_without_javascript_the_server_decides(browser, live
             "No").check()
         page.get_by_label("Passport number").fill("typed anyway")
         page.get_by_role("button", name="Register", exact=True).click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Your registration"
+        expect_h1(page, "Your registration")
     finally:
         context.close()
     with seeded.app_context():
