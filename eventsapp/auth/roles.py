@@ -5,11 +5,32 @@
 
 from __future__ import annotations
 
-from ..models import ADMIN, FOCAL_POINT, ORGANISER, Event, User
+from ..models import ADMIN, DEFAULT_TOKEN_SCOPES, FOCAL_POINT, ORGANISER, TOKEN_SCOPES, Event, User
 
 MANAGERS = (ADMIN, ORGANISER)
 # Who may open the accreditation pages: the secretariat (organisers) and focal points.
 ACCREDITORS = (ADMIN, ORGANISER, FOCAL_POINT)
+
+# Who may hold personal API tokens (check-in staff use the desk page, never a script).
+TOKEN_HOLDERS = ACCREDITORS
+# What a focal point's token can use: its economy's registrations (the accreditation API);
+# never the agenda, the check-in desk or messages, which are the secretariat's.
+FOCAL_POINT_SCOPES = ("read", "registrations")
+
+
+def token_scopes_allowed(role: str) -> tuple[str, ...]:
+    """The API token scopes an account of `role` may be given (TOKEN_SCOPES order); () none."""
+    if role == FOCAL_POINT:
+        return FOCAL_POINT_SCOPES
+    if role in TOKEN_HOLDERS:
+        return TOKEN_SCOPES
+    return ()
+
+
+def default_token_scopes(role: str) -> tuple[str, ...]:
+    """The scopes a new token of `role` gets when none are chosen."""
+    allowed = token_scopes_allowed(role)
+    return tuple(s for s in DEFAULT_TOKEN_SCOPES if s in allowed)
 
 
 def can_manage_event(user: User, event: Event) -> bool:
