@@ -44,6 +44,40 @@ def can_manage_event(user: User, event: Event) -> bool:
     return not user.events or any(e.id == event.id for e in user.events)
 
 
+def _signed_in(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.active
+
+
+def manages_every_event(user: User) -> bool:
+    """Admins, and organisers not limited to some events.
+
+    They alone create (and clone) events, write to the whole year's participants, and edit
+    what belongs to no event (a deliverable no event delivers).
+    """
+    return _signed_in(user) and (user.role == ADMIN or (user.role == ORGANISER
+                                                         and not user.events))
+
+
+def covers_every_event(user: User) -> bool:
+    """The account is not limited to some events (an administrator never is)."""
+    return user.role == ADMIN or not user.events
+
+
+def can_read_audit_log(user: User) -> bool:
+    """The audit log (every change, of every event and account) is the administrators'."""
+    return _signed_in(user) and user.role == ADMIN
+
+
+def economy_scope(user: User) -> str | None:
+    """The one economy a focal point acts for; None for the secretariat (every economy)."""
+    return user.economy if user.role == FOCAL_POINT else None
+
+
+def nominates(user: User, event: Event) -> bool:
+    """In a two-step event a focal point's approval is a nomination the secretariat accredits."""
+    return event.approval_steps == 2 and user.role == FOCAL_POINT
+
+
 def is_focal_point_of(user: User, event: Event) -> bool:
     """A focal point whose account covers `event` (all events, or those it is limited to)."""
     if not user.is_authenticated or not user.active or user.role != FOCAL_POINT:
