@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .auth.roles import can_read_audit_log, covers_every_event
 from .labels import (
     date_label,
     day_label,
@@ -24,6 +25,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         ECONOMIES=ECONOMIES, SECTORS=SECTORS, CATEGORIES=CATEGORIES, EVENT_KINDS=EVENT_KINDS,
         AGENDA_KINDS=AGENDA_KINDS, PLACEHOLDER_HELP=PLACEHOLDERS,
+        # Who may see what is decided in auth/roles.py; templates ask, never compare roles.
+        can_read_audit_log=can_read_audit_log, covers_every_event=covers_every_event,
     )
     app.jinja_env.filters.update(
         date_label=date_label, venue_label=venue_label, time_label=time_label,

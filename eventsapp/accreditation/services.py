@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import func, or_, select
 
 from .. import audit
-from ..auth.roles import can_accredit
+from ..auth.roles import can_accredit, nominates
 from ..database import lock_event, transactional
 from ..events.editing import UNSET, EditResult, EventData, EventError, edit_event
 from ..extensions import db
@@ -105,11 +105,6 @@ def _actor(user: User | None, head: Registration | None) -> str:
     return f"head of delegation #{head.id}" if head is not None else "system"
 
 
-def _nominates(user: User, ev: Event) -> bool:
-    """In a two-step event a focal point's approval is a nomination."""
-    return ev.approval_steps == 2 and user.role == FOCAL_POINT
-
-
 def _pending(reg: Registration, verb: str) -> None:
     if reg.status == PENDING:
         return
@@ -141,7 +136,7 @@ def approve(registration: Registration, *, user: User, notify: bool = True) -> D
     _authorise(ev, reg.economy, user=user, head=None)
     _pending(reg, "approved")
     now = utcnow()
-    if _nominates(user, ev):
+    if nominates(user, ev):
         if reg.nominated_at is not None:
             raise NotPending(f"{reg.full_name} was nominated already; the secretariat "
                              "accredits next.")
@@ -208,7 +203,7 @@ def register_for_economy(event: Event, data: RegistrationInput, *, user: User,
     if data.category == HEAD_OF_DELEGATION:
         _check_no_head(ev, data.economy)
     now = utcnow()
-    if _nominates(user, ev):
+    if nominates(user, ev):
         done = insert_registration(ev, data, PENDING, None, None,
                                    privacy_version=current_notice_version(ev.work_plan_id))
         reg = done.registration

@@ -12,7 +12,9 @@ from ..auth.permissions import (
     MANAGERS,
     accreditable_events,
     accreditation_economy,
+    economy_scope,
     managed_event_or_404,
+    nominates,
     roles_required,
 )
 from ..events.services import availability, event_sort_key
@@ -74,7 +76,7 @@ def _economy_or_404(code: str) -> str:
 def home() -> str:
     user = _user()
     events = sorted(accreditable_events(user), key=event_sort_key)
-    scope = user.economy if user.role == "focal_point" else None
+    scope = economy_scope(user)
     stmt = (select(Registration.event_id, func.count()).where(Registration.status == PENDING)
             .group_by(Registration.event_id))
     if scope is not None:
@@ -104,7 +106,7 @@ def _approvals_page(event: Event, scope: str | None, economy: str | None,
         "accreditation/approvals.html", event=event, scope=scope, economy=economy,
         registrations=regs, availability=availability(event),
         filter_form=EconomyFilterForm(request.args), decline_form=decline_form,
-        declining=declining, nominates=event.approval_steps == 2 and user.role == "focal_point",
+        declining=declining, nominates=nominates(user, event),
         quota=services.quota_use(event),
         delegations=services.economies_registered(event) if scope is None else []), status
 

@@ -13,9 +13,15 @@ from dataclasses import dataclass
 
 from flask import request, url_for
 
-from ..auth.permissions import MANAGERS, can_check_in, can_manage_event, is_focal_point_of
-from ..messages.views import can_write_to_year
-from ..models import ADMIN, CHECKIN, FOCAL_POINT, Event, User
+from ..auth.permissions import (
+    MANAGERS,
+    can_check_in,
+    can_manage_event,
+    can_read_audit_log,
+    is_focal_point_of,
+    manages_every_event,
+)
+from ..models import CHECKIN, FOCAL_POINT, Event, User
 
 
 @dataclass(frozen=True)
@@ -106,14 +112,14 @@ def site_menu(user: User) -> list[MenuEntry]:
                          "agenda.", "badges.",
                          "checkin.", "reports.summary", "reports.participants")))
         entries.append(("Reports", "admin.reports", ("reports.year", "reports.edit_deliverable")))
-        if can_write_to_year(user):
+        if manages_every_event(user):
             entries.append(("Messages", "messages.current_year", ("messages.year_messages",
                                                                    "messages.compose_year")))
     if user.role == FOCAL_POINT:
         entries.append(("Accreditation", "accreditation.home", ("accreditation.",)))
     if user.role == CHECKIN:
         entries.append(("Check-in desks", "auth.account", ("checkin.",)))
-    if user.role == ADMIN:
+    if can_read_audit_log(user):
         entries.append(("Audit log", "admin.audit_log", ()))
         entries.append(("Users", "admin_users.users", ("admin_users.",)))
         entries.append(("Privacy notice", "privacy.edit_notice", ("privacy.edit_notice",)))

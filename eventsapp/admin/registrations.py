@@ -32,6 +32,7 @@ from ..auth.permissions import MANAGERS, managed_event_or_404, roles_required
 from ..badges import services as badges
 from ..badges.layouts import LAYOUTS
 from ..badges.render import render_badges
+from ..checkin import services as checkin
 from ..events.services import availability
 from ..extensions import db
 from ..letters import services as letters
@@ -346,6 +347,7 @@ def _manage_page(event: Event, reg: Registration, edit_form, status: int = 200):
         position=rules.waitlist_position(reg), answers=questions.answer_rows(reg),
         asks_questions=bool(questions.questions_of(event)),
         answers_refused=questions.answers_refusal(reg),
+        attendance=checkin.attendance(reg), admission=checkin.admission(reg),
         letters=[(kind, letters.TITLES[kind], letters.issued_letter(reg, kind),
                   letters.refusal(reg, kind)) for kind in letters.LETTER_KINDS]), status
 
@@ -373,6 +375,46 @@ def registration(slug: str, reg_id: int):
             flash(f"Saved the registration of {reg.full_name}.", "success")
             return redirect(url_for(".registration", slug=slug, reg_id=reg.id), 303)
     return _manage_page(event, reg, form, 422 if request.method == "POST" else 200)
+
+
+@bp.post("/registrations/<int:reg_id>/checkin")
+@roles_required(*MANAGERS)
+def check_in(slug: str, reg_id: int) -> Response:
+    """Check the person in for the day posted (`day`) with the desk's own rule and record."""
+    event = managed_event_or_404(slug)
+    reg = _registration_or_404(event, reg_id)
+    try:
+        day = checkin.resolve_day(event, request.form.get("day", "")[:10] or None)
+        result = checkin.check_in(reg, day, user=_user())
+    except checkin.CheckInError as exc:
+        if exc.status == 400 or not event.days:
+            abort(400, exc.message)
+        flash(exc.message, "error")
+    else:
+        flash(result.message, "info" if result.already else "success")
+    return redirect(url_for(".registration", slug=slug, reg_id=reg.id) + "#checkin-h", 303)
+
+
+@bp.post("/registrations/<int:reg_id>/checkin/undo")
+@roles_required(*MANAGERS)
+def undo_check_in(slug: str, reg_id: int) -> Response:
+    """Take back one of this registration's check-ins (form field `checkin_id`)."""
+    event = managed_event_or_404(slug)
+    reg = _registration_or_404(event, reg_id)
+    checkin_id = request.form.get("checkin_id", "")
+    if not checkin_id.isdigit() or len(checkin_id) > 18:
+        abort(400, "The check-in to undo was not understood.")
+    owned = {a.checkin.id for a in checkin.attendance(reg) if a.checkin is not None}
+    try:
+        if int(checkin_id) not in owned:
+            raise checkin.CheckInError("There is no such check-in any more: it was undone "
+                                       "already.")
+        undone = checkin.undo_check_in(event, int(checkin_id), user=_user())
+    except checkin.CheckInError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(undone.message, "success")
+    return redirect(url_for(".registration", slug=slug, reg_id=reg.id) + "#checkin-h", 303)
 
 
 @bp.route("/registrations/<int:reg_id>/cancel", methods=["GET", "POST"])

@@ -14,7 +14,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..agenda.services import unpublished_changes
-from ..auth.permissions import MANAGERS, manageable_events, managed_event_or_404, roles_required
+from ..auth.permissions import (
+    MANAGERS,
+    manageable_events,
+    managed_event_or_404,
+    manages_every_event,
+    roles_required,
+)
 from ..events import editing
 from ..events.localtime import (
     TIMEZONE_NAMES,
@@ -32,7 +38,7 @@ from ..events.services import (
 from ..extensions import db
 from ..formfields import choices
 from ..labels import MONTHS, local_datetime_label
-from ..models import ADMIN, ORGANISER, Event, User
+from ..models import ADMIN, Event, User
 from ..registration.services import RegistrationError
 from . import audit_text, navigation
 from . import services as admin_services
@@ -79,13 +85,8 @@ def dashboard() -> str:
     return render_template(
         "admin/dashboard.html", events=events, availability=availability_for(events),
         pending=pending, unpublished=[e for e in events if pending[e.id]],
-        can_create=_can_create_events(),
+        can_create=manages_every_event(_user()),
     )
-
-
-def _can_create_events() -> bool:
-    user = _user()
-    return user.role == ADMIN or (user.role == ORGANISER and not user.events)
 
 
 # --- events ----------------------------------------------------------------------------------
@@ -175,7 +176,7 @@ def _closing_label(event: Event | None) -> str:
 @bp.route("/events/new", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def event_new():
-    if not _can_create_events():
+    if not manages_every_event(_user()):
         abort(403, "Your account is limited to some events and cannot create new ones.")
     form = NewEventForm()
     form.deliverables.choices = _deliverable_choices(None)
@@ -274,7 +275,7 @@ def _form_values(event: Event) -> _Values:
 @roles_required(*MANAGERS)
 def event_clone(slug: str):
     source = managed_event_or_404(slug)
-    if not _can_create_events():
+    if not manages_every_event(_user()):
         abort(403, "Your account is limited to some events and cannot create new ones.")
     form = CloneForm()
     if form.validate_on_submit():
@@ -325,7 +326,7 @@ def event_overview(slug: str) -> str:
     event = managed_event_or_404(slug)
     return render_template("admin/event_overview.html", event=event,
                            o=admin_services.event_overview(event),
-                           can_create=_can_create_events(), public=event.status != "draft")
+                           can_create=manages_every_event(_user()), public=event.status != "draft")
 
 
 @bp.get("/reports")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, g, jsonify, url_for
 
-from ..auth.permissions import can_manage_event
+from ..auth.permissions import can_manage_event, manages_every_event
 from ..extensions import db
 from ..messages import services
 from ..messages.recipients import Criteria, CriteriaProblem
@@ -72,7 +72,7 @@ def message_status(message_id: int):
         abort(404, "There is no such message.")
     scope = services.scope_of(message)
     allowed = can_manage_event(g.api_user, scope.event) if scope.event is not None else \
-        g.api_user.role == "admin" or not g.api_user.events
+        manages_every_event(g.api_user)
     if not allowed:
         abort(404, "There is no such message.")
     items = services.deliveries(message)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import DEFAULT_TOKEN_SCOPES, ROLES, TOKEN_SCOPES, Event
 from . import services
+from .roles import FOCAL_POINT_SCOPES
 
 bp = Blueprint("auth_cli", __name__, cli_group=None)
 
@@ -51,7 +52,8 @@ def create_user(email: str, role: str, slugs: tuple[str, ...], economy: str | No
 @click.option("--name", default="", help="What the token is for.")
 @click.option("--scope", "scopes", multiple=True, type=click.Choice(TOKEN_SCOPES),
               help="What the token may do (repeatable); default: "
-                   + ", ".join(DEFAULT_TOKEN_SCOPES) + ".")
+                   + ", ".join(DEFAULT_TOKEN_SCOPES) + ". A focal point's token: "
+                   + " and ".join(FOCAL_POINT_SCOPES) + " only; check-in staff get none.")
 @click.option("--days", type=click.IntRange(min=1), default=None,
               help="Days until it expires; default API_TOKEN_DAYS (90), "
                    "at most API_TOKEN_MAX_DAYS (365).")
@@ -60,12 +62,12 @@ def create_token(email: str, name: str, scopes: tuple[str, ...], days: int | Non
     user = services.get_user_by_email(email)
     if user is None or not user.active:
         raise click.ClickException(f"There is no active account {email!r}.")
-    if user.role not in ("admin", "organiser", "focal_point"):
-        raise click.ClickException("Only administrators, organisers and focal points can have "
-                                   "API tokens.")
     try:
         token = services.create_api_token(user, name, scopes=scopes or None, days=days,
                                           actor="cli")
+    except services.TokenNotAllowedError as exc:
+        # The role's rule (auth/roles.py), like an option out of range: a usage error, exit 2.
+        raise click.UsageError(str(exc)) from exc
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     row = services.user_tokens(user)[0]

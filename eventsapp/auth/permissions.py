@@ -10,14 +10,19 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
-from ..models import ADMIN, CHECKIN, FOCAL_POINT, ORGANISER, Event, User
+from ..models import CHECKIN, FOCAL_POINT, ORGANISER, Event, User
 from .roles import (  # noqa: F401  (the predicates, re-exported for the views)
     ACCREDITORS,
     MANAGERS,
     accreditation_economy,
     can_accredit,
     can_manage_event,
+    can_read_audit_log,
+    covers_every_event,
+    economy_scope,
     is_focal_point_of,
+    manages_every_event,
+    nominates,
 )
 
 
@@ -33,9 +38,7 @@ def can_edit_unattached(user: User) -> bool:
     """What belongs to no event (a deliverable no event delivers) is every organiser's
     business only if they are not limited to some events: administrators and organisers of
     all events edit it; an organiser limited to some events does not."""
-    if not user.is_authenticated or not user.active:
-        return False
-    return user.role == ADMIN or (user.role == ORGANISER and not user.events)
+    return manages_every_event(user)
 
 
 def roles_required(*roles: str) -> Callable:

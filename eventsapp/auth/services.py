@@ -28,7 +28,7 @@ from ..models import (
 from ..reference import ECONOMIES
 from ..textnorm import canonical_email
 from ..tokens import hash_token, looks_like_token, new_token
-from . import passwords
+from . import passwords, roles
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password
 
 __all__ = ["MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "hash_password"]
@@ -46,6 +46,10 @@ class WrongPasswordError(AccountError):
 
 class WeakPasswordError(AccountError):
     """The new password breaks a password rule."""
+
+
+class TokenNotAllowedError(AccountError):
+    """The account's role may not hold an API token, or not one of the scopes asked for."""
 
 
 def normalize_email(email: str) -> str:
@@ -294,12 +298,24 @@ def create_api_token(user: User, name: str = "", *, scopes: Iterable[str] | None
                      days: int | None = None, actor: str = "") -> str:
     """Create a token for `user` and return it; only its hash is kept, so show it once.
 
-    :param scopes: from TOKEN_SCOPES; None: DEFAULT_TOKEN_SCOPES.
+    :param scopes: from those `user`'s role may have (roles.token_scopes_allowed); None: the
+        role's default (roles.default_token_scopes).
     :param days: lifetime, 1 to API_TOKEN_MAX_DAYS; None: API_TOKEN_DAYS.
+    :raises TokenNotAllowedError: the role may have no token (check-in staff) or not one of
+        these scopes (a focal point: read and registrations only).
     :raises AccountError: unknown scope or a lifetime out of range.
     """
+    allowed = roles.token_scopes_allowed(user.role)
+    if not allowed:
+        raise TokenNotAllowedError("Only administrators, organisers and focal points can have "
+                                   "API tokens.")
     name = name.strip()[:100]
-    chosen = clean_scopes(scopes)
+    chosen = clean_scopes(roles.default_token_scopes(user.role) if scopes is None else scopes)
+    refused = [s for s in chosen if s not in allowed]
+    if refused:
+        raise TokenNotAllowedError(
+            f"A {user.role.replace('_', ' ')}'s token may only have the scopes "
+            f"{', '.join(allowed)}; not {', '.join(refused)}.")
     default_days, max_days = token_lifetime_days()
     days = default_days if days is None else days
     if not 1 <= days <= max_days:
@@ -359,7 +375,8 @@ def check_api_token(token: str, scope: str, *, now: datetime | None = None) -> T
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         with unit_of_work():
             row.last_used_at = now
-    if scope not in row.scope_set:
+    # A token made before its account's role changed is worth only what the role may have.
+    if scope not in row.scope_set or scope not in roles.token_scopes_allowed(row.user.role):
         return TokenCheck(row.user, row, "scope")
     return TokenCheck(row.user, row)
 

@@ -51,6 +51,7 @@ from .loader import (
     start_session,
 )
 from .permissions import ACCREDITORS, MANAGERS, roles_required
+from .roles import token_scopes_allowed
 
 bp = Blueprint("auth", __name__)
 
@@ -204,16 +205,12 @@ def account() -> str:
     return _account_page(_token_form())
 
 
-# What a focal point's token can use: its economy's registrations (the accreditation API).
-FOCAL_POINT_SCOPES = ("read", "registrations")
-
-
 def _token_form(**kwargs) -> TokenForm:
+    allowed = token_scopes_allowed(current_user.role)
     if current_user.role == FOCAL_POINT and "formdata" not in kwargs:
-        kwargs.setdefault("scopes", list(FOCAL_POINT_SCOPES))
+        kwargs.setdefault("scopes", list(allowed))
     form = TokenForm(**kwargs)
-    if current_user.role == FOCAL_POINT:
-        form.scopes.choices = [c for c in form.scopes.choices if c.value in FOCAL_POINT_SCOPES]
+    form.scopes.choices = [c for c in form.scopes.choices if c.value in allowed]
     default_days, max_days = services.token_lifetime_days()
     form.days.choices = choices((d, f"{d} days") for d in sorted({30, default_days, max_days})
                                 if d <= max_days)

@@ -157,12 +157,14 @@ ALARM_BEFORE = timedelta(minutes=15)
 
 
 def year_calendar(title: str, entries: Iterable[tuple[Any, str]], site: Site, *,
-                  alarms: bool = False) -> bytes:
+                  alarms: bool = False, online: Mapping[int, Online] | None = None) -> bytes:
     """One address's registrations across the year (My meetings), with their agendas.
 
     :param entries: (event, registration status) pairs; an event the person is not
         confirmed for (waiting list, pending approval) is TENTATIVE and says why in its title.
     :param alarms: a VALARM 15 minutes before each session (or all-day event) that is on.
+    :param online: event id → how to join it, for the events the person takes part in online
+        as a confirmed participant (as `personal_calendar`). Only private feeds pass it.
     Same UIDs as every other feed, so clients merge instead of duplicating.
     """
     cal = _calendar(name=clean_text(title),
@@ -170,8 +172,10 @@ def year_calendar(title: str, entries: Iterable[tuple[Any, str]], site: Site, *,
     entries = list(entries)
     zones = _Zones([event for event, _ in entries])
     components = []
+    online = online or {}
     for event, status in entries:
-        for component in _entries(event, site, zones, with_agenda=True):
+        for component in _entries(event, site, zones, with_agenda=True,
+                                  online=online.get(event.id) if status == "confirmed" else None):
             cancelled = component.get("STATUS") == STATUS.CANCELLED
             if status != "confirmed" and not cancelled:
                 label = "Waiting list" if status == "waitlisted" else status.capitalize()

@@ -273,6 +273,32 @@ def _checked_in(reg: Registration, day: date) -> bool:
     ) > 0
 
 
+@dataclass(frozen=True)
+class DayAttendance:
+    """One day of the event for one registration, as the organiser's registration page shows it."""
+
+    day: date
+    checkin: CheckIn | None  # None: not checked in that day
+    can_check_in: bool  # staff may record it now (see check_in_days)
+
+
+def check_in_days(event: Event, now: datetime | None = None) -> list[date]:
+    """The days a check-in can be recorded for now: today while the event runs (as at the
+    desk, `resolve_day`), any of its days before or after it (set-up, a late back-fill)."""
+    days = event.days
+    today = local_today(event, now)
+    return [today] if today in days else list(days)
+
+
+def attendance(reg: Registration, now: datetime | None = None) -> list[DayAttendance]:
+    """Each day of `reg`'s event with its check-in, if any (one query)."""
+    rows = {c.day: c for c in db.session.scalars(
+        select(CheckIn).where(CheckIn.registration_id == reg.id))}
+    open_days = set(check_in_days(reg.event, now)) if admission(reg).admitted else set()
+    return [DayAttendance(d, rows.get(d), d in open_days and d not in rows)
+            for d in reg.event.days]
+
+
 def days_checked_in(reg: Registration) -> list[date]:
     return list(db.session.scalars(
         select(CheckIn.day).where(CheckIn.registration_id == reg.id).order_by(CheckIn.day)

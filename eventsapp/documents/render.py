@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from reportlab.lib.units import mm
 
-from ..labels import time_label, weekday_label
+from ..labels import end_time_label, time_label, weekday_label
 from ..reference import AGENDA_KINDS
 from ..reports import pdf
 from ..reports.exports import to_csv
@@ -37,8 +37,9 @@ def programme_pdf(p: Programme) -> bytes:
         story.append(pdf.para(f"{weekday_label(day.day)} (times in {day.utc_offset})", "h2"))
         rows = []
         for item in day.items:
+            # As the event page says it: '19:00–24:00', '22:00–01:00 next day'.
             when = (f"{time_label(item.starts_at, p.timezone)}–"
-                    f"{time_label(item.ends_at, p.timezone)}")
+                    f"{end_time_label(item.starts_at, item.ends_at, p.timezone)}")
             head = f"{item.number} " if item.number else ""
             text = [f"{head}{'Cancelled: ' if item.cancelled else ''}{item.title}"]
             if item.kind not in ("session", "plenary"):

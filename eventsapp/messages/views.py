@@ -7,11 +7,17 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.permissions import MANAGERS, can_manage_event, managed_event_or_404, roles_required
+from ..auth.permissions import (
+    MANAGERS,
+    can_manage_event,
+    managed_event_or_404,
+    manages_every_event,
+    roles_required,
+)
 from ..events.services import current_work_plan
 from ..extensions import db
 from ..formfields import choices
-from ..models import ADMIN, ORGANISER, Event, Message, ReminderRule, User, WorkPlan
+from ..models import Event, Message, ReminderRule, User, WorkPlan
 from . import reminders as rules
 from . import services
 from .forms import MessageForm, ReminderForm, SendForm
@@ -28,11 +34,8 @@ def _user() -> User:
     return current_user._get_current_object()
 
 
-def can_write_to_year(user: User) -> bool:
-    """Admins, and organisers not limited to some events: a year's message reaches every
-    event's participants."""
-    return bool(getattr(user, "is_authenticated", False) and user.active and (
-        user.role == ADMIN or (user.role == ORGANISER and not user.events)))
+# A year's message reaches every event's participants: only for those who manage every event.
+can_write_to_year = manages_every_event
 
 
 def _work_plan_or_404(year: int) -> WorkPlan:

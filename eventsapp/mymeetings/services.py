@@ -41,6 +41,7 @@ from ..models import (
     YearFeed,
     utcnow,
 )
+from ..participation.services import OnlineLink, online_link_for
 from ..sealing import SealError, seal, unseal
 from ..textnorm import canonical_email
 from ..tokens import hash_token, looks_like_token, new_token
@@ -239,9 +240,10 @@ def find_feed(token: str) -> YearFeed | None:
 
 
 def _feed_rows_stmt(key: str):
-    return (select(Registration.id, Registration.status, Registration.updated_at,
-                   Event.id.label("event_id"), Event.version, Event.start_date,
-                   Event.tentative_month, Event.updated_at.label("event_updated_at"))
+    return (select(Registration.id, Registration.status, Registration.participation,
+                   Registration.updated_at, Event.id.label("event_id"), Event.version,
+                   Event.start_date, Event.tentative_month,
+                   Event.updated_at.label("event_updated_at"))
             .join(Event, Registration.event_id == Event.id)
             .where(Registration.email_normalized == key,
                    Registration.status.not_in(NOT_COMING),
@@ -253,13 +255,26 @@ def feed_state(feed: YearFeed) -> FeedState:
     the alarms; read from columns, so a 304 loads no agenda."""
     rows = db.session.execute(
         _feed_rows_stmt(feed.email_key).order_by(Registration.id)).all()
-    shown = tuple((r.id, r.status, r.event_id, r.version) for r in rows if in_feeds(r))
+    # The participation too: a confirmed online participant's entry carries the meeting link.
+    shown = tuple((r.id, r.status, r.participation, r.event_id, r.version)
+                  for r in rows if in_feeds(r))
     # A registration leaving the feed (cancelled) moves only its own updated_at.
     left = db.session.scalar(
         select(Registration.updated_at).where(Registration.email_normalized == feed.email_key)
         .order_by(Registration.updated_at.desc()).limit(1))
     last = max([r.event_updated_at for r in rows] + [left or EPOCH, feed.updated_at])
     return FeedState(key=("year", feed.id, feed.alarms, shown), last_modified=last)
+
+
+def feed_online_links(feed: YearFeed) -> dict[int, OnlineLink]:
+    """Event id → the meeting link, for each event the feed shows where the address is a
+    confirmed online participant (`online_link_for`); nobody else's entry carries one."""
+    regs = db.session.scalars(
+        select(Registration).join(Event, Registration.event_id == Event.id)
+        .where(Registration.email_normalized == feed.email_key,
+               Registration.status.not_in(NOT_COMING), Event.status.in_(PUBLIC_STATUSES))
+        .options(selectinload(Registration.event))).all()
+    return {r.event_id: link for r in regs if (link := online_link_for(r)) is not None}
 
 
 def feed_entries(feed: YearFeed) -> list[tuple[Event, str]]:

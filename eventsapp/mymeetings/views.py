@@ -195,8 +195,10 @@ def feed(token: str) -> Response:
                                  base_url=url_for("events.index", _external=True))
 
     def build() -> bytes:
+        online = {event_id: ical.Online(link.url, link.details)
+                  for event_id, link in services.feed_online_links(year_feed).items()}
         return ical.year_calendar(FEED_TITLE, services.feed_entries(year_feed), site,
-                                  alarms=year_feed.alarms)
+                                  alarms=year_feed.alarms, online=online)
 
     return calendar_response((state.key, site), state.last_modified, build,
                              filename="my-meetings.ics", private=True)

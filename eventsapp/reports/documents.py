@@ -148,7 +148,12 @@ def year_report_pdf(report: YearReport) -> bytes:
     story = [pdf.para(report.title, "title"),
              pdf.para("Report to the APEC Steering Committee on Economic and Technical "
                       "Cooperation (SCE)."),
-             pdf.para("Totals for the year", "h2"),
+             *([pdf.para("Limited to the events of the reader's account: "
+                         + ("; ".join(report.limited_to) or "none in this work plan")
+                         + ". The whole year's report is for administrators and organisers "
+                         "of every event.")] if report.limited else []),
+             pdf.para("Totals for the year" + (": these events" if report.limited else ""),
+                      "h2"),
              pdf.table(["Events held", "Registered", "Attended", "Economies represented"],
                        [[report.events_held, report.registered, report.attended,
                          len(report.economies_represented)]], [WIDTH / 4] * 4),

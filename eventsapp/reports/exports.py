@@ -38,6 +38,16 @@ def count_rows(summary: EventSummary) -> list[tuple]:
              for d in summary.attendance]
     rows.append(("attendance", "attended", "Checked in on at least one day", summary.attended,
                  ""))
+    if summary.has_online:
+        # As the summary page and PDF say it: per mode, registered and attended.
+        rows += [
+            ("participation", "in_person", "In person", summary.confirmed_in_person,
+             summary.attended),
+            ("participation", "online", "Online", summary.confirmed_online,
+             summary.attended_online),
+            ("participation", "online_minutes", "Minutes attended online",
+             summary.online_minutes, ""),
+        ]
     for section, counts in (("economy", summary.by_economy),
                             ("organisation", summary.organisations),
                             ("sector", summary.by_sector), ("category", summary.by_category)):

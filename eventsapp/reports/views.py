@@ -10,7 +10,9 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import (
     can_edit_unattached,
+    manageable_events,
     managed_event_or_404,
+    manages_every_event,
     require_event_access,
     roles_required,
 )
@@ -181,17 +183,24 @@ def _work_plan_or_404(year: int):
     return wp
 
 
+def _year_report_for_reader(year: int):
+    """The whole year for those who manage every event; for an organiser limited to some
+    events, the report of those events only (nothing of the others)."""
+    user = current_user._get_current_object()
+    only = None if manages_every_event(user) else {e.id for e in manageable_events(user)}
+    return year_report(_work_plan_or_404(year), only_events=only)
+
+
 @bp.get("/admin/reports/<int:year>")
 @managers
 def year(year: int) -> str:
-    report = year_report(_work_plan_or_404(year))
-    return render_template("reports/year.html", report=report)
+    return render_template("reports/year.html", report=_year_report_for_reader(year))
 
 
 @bp.get("/admin/reports/<int:year>.pdf")
 @managers
 def year_pdf(year: int) -> Response:
-    report = year_report(_work_plan_or_404(year))
+    report = _year_report_for_reader(year)
     with pdf_time_limit():
         data = documents.year_report_pdf(report)
     return _file(data, "application/pdf", f"{report.group_abbr}-{report.year}-report.pdf",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -79,6 +80,9 @@ class YearReport:
     attended: int  # of them, people checked in on at least one day
     economies_represented: tuple[str, ...]  # codes, APEC order (registered)
     attended_online: int = 0  # people with online minutes recorded (participant reports)
+    # A report for an organiser limited to some events covers only those (their titles).
+    limited: bool = False
+    limited_to: tuple[str, ...] = ()
 
     @property
     def collaborations(self) -> tuple[tuple[str, str], ...]:
@@ -95,11 +99,20 @@ def work_plan_for_year(year: int) -> WorkPlan | None:
     )
 
 
-def year_report(work_plan: WorkPlan, now: datetime | None = None) -> YearReport:
-    """Everything the report says, counted from the rows now."""
+def year_report(work_plan: WorkPlan, now: datetime | None = None, *,
+                only_events: Collection[int] | None = None) -> YearReport:
+    """Everything the report says, counted from the rows now.
+
+    :param only_events: ids of the events the reader may see (an organiser limited to some
+        events): the report then covers those and the deliverables they deliver, nothing of
+        the other events (figures, names, decisions) and no deliverable of no event. None:
+        the whole year.
+    """
     areas = {fa.number: FocusAreaRef(fa.number, fa.text) for fa in work_plan.focus_areas}
-    events = sorted(db.session.scalars(select(Event).where(Event.work_plan_id == work_plan.id)),
-                    key=event_sort_key)
+    stmt = select(Event).where(Event.work_plan_id == work_plan.id)
+    if only_events is not None:
+        stmt = stmt.where(Event.id.in_(list(only_events)))
+    events = sorted(db.session.scalars(stmt), key=event_sort_key)
     outcomes = {e.id: _outcome(e, now) for e in events}
     records = deliverable_records([e.id for e in events])
     deliverables = tuple(
@@ -112,6 +125,7 @@ def year_report(work_plan: WorkPlan, now: datetime | None = None) -> YearReport:
             record=records.get(d.id, DeliverableRecord()),
         )
         for d in work_plan.deliverables
+        if only_events is None or d.event_id in outcomes
     )
     held = [o for o in outcomes.values() if o.held]
     held_ids = [e.id for e in events if outcomes[e.id].held]
@@ -131,6 +145,7 @@ def year_report(work_plan: WorkPlan, now: datetime | None = None) -> YearReport:
         attended_online=sum(o.summary.attended_online for o in held),
         economies_represented=tuple(sorted((c for c in codes if c in ECONOMY_ORDER),
                                            key=ECONOMY_ORDER.__getitem__)),
+        limited=only_events is not None, limited_to=tuple(e.title for e in events),
     )
 
 

@@ -149,3 +149,58 @@ def test_organiser_limited_to_one_event_manages_it_but_cannot_create_events(app,
     dashboard = client.get("/admin/").text
     assert "Test event" in dashboard
     assert "/admin/events/other/edit" not in dashboard
+
+
+def test_role_rules_are_answered_by_the_roles_layer(app, world, make_user):
+    from eventsapp.auth.roles import (
+        can_read_audit_log,
+        covers_every_event,
+        economy_scope,
+        manages_every_event,
+    )
+    from eventsapp.auth.services import get_user_by_email
+
+    _, users = world
+    focal = make_user("focal_point", economy="SGP")
+    with app.app_context():
+        got = {who: (manages_every_event(u), covers_every_event(u), can_read_audit_log(u),
+                     economy_scope(u))
+               for who, u in ((w, get_user_by_email(e)) for w, e in
+                              [*users.items(), ("focal", focal)])}
+    assert got == {
+        "checkin": (False, True, False, None),
+        "other_organiser": (False, False, False, None),
+        "organiser": (True, True, False, None),
+        "limited_organiser": (False, False, False, None),
+        "admin": (True, True, True, None),
+        "focal": (False, True, False, "SGP"),
+    }
+
+
+@pytest.mark.parametrize("who,history_link,create_link", [
+    ("admin", True, True), ("organiser", False, True), ("limited_organiser", False, False)])
+def test_registration_history_link_and_new_event_link_follow_the_role(
+        app, world, who, history_link, create_link):
+    ids, users = world
+    client = _client(app, users, who)
+    page = client.get(f"/admin/events/mine/registrations/{ids['reg']}").text
+    overview = client.get("/admin/events/mine/").text
+    dashboard = client.get("/admin/").text
+    assert (f"/admin/audit?registration={ids['reg']}" in page) is history_link
+    assert ("/admin/audit?event=mine" in overview) is history_link
+    assert ('href="/admin/events/new"' in dashboard) is create_link
+
+
+def test_users_page_says_every_event_for_unlimited_accounts_only(app, world):
+    _, users = world
+    page = _client(app, users, "admin").get("/admin/users").text
+    events_cell = {row.split('<th scope="row">')[1].split("<")[0]:
+                   row.split("<td>")[2].split("<")[0]
+                   for row in page.split("<tr>") if '<th scope="row">' in row}
+    assert events_cell[users["organiser"]] == "Every event"
+    assert events_cell[users["checkin"]] == "Every event"
+    with app.app_context():
+        from eventsapp.extensions import db
+        from eventsapp.models import Event
+        mine = db.session.scalar(select(Event.title).where(Event.slug == "mine"))
+    assert events_cell[users["limited_organiser"]] == mine

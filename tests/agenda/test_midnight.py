@@ -160,3 +160,42 @@ def _times(start: str, end: str):
     from datetime import time
 
     return time.fromisoformat(start), time.fromisoformat(end)
+
+
+def _publish_evening(admin_client) -> None:
+    admin_client.post("/admin/events/sg/agenda/new", data=RECEPTION)
+    admin_client.post("/admin/events/sg/agenda/new",
+                      data={**RECEPTION, "title": "Late session", "start": "22:00",
+                            "end": "01:00"})
+    assert admin_client.post("/admin/events/sg/agenda/publish").status_code == 303
+
+
+def test_annotated_agenda_pdf_reads_midnight_as_the_event_page_does(admin_client, client,
+                                                                   singapore):
+    from tests.documents.pdftext import pdf_text
+
+    _publish_evening(admin_client)
+    page = visible_text(client.get("/events/sg").text)
+    text = pdf_text(client.get("/events/sg/programme.pdf").data)
+    assert "19:00–24:00" in page and "22:00–01:00 next day" in page
+    assert "19:00–24:00 Reception" in text
+    assert "22:00–01:00 next day Late session" in text
+    assert "00:00" not in text
+
+
+def test_event_summary_pdf_reads_midnight_as_the_event_page_does(admin_client, singapore):
+    from tests.documents.pdftext import pdf_text
+
+    _publish_evening(admin_client)
+    text = pdf_text(admin_client.get("/admin/events/sg/summary.pdf").data)
+    assert "Tuesday 15 June 2027 19:00–24:00 Reception" in text
+    assert "Tuesday 15 June 2027 22:00–01:00 next day Late session" in text
+
+
+def test_delete_page_states_an_item_until_midnight_as_ending_at_24(app, admin_client,
+                                                                  singapore):
+    admin_client.post("/admin/events/sg/agenda/new", data=RECEPTION)
+    with app.app_context():
+        item_id = db.session.scalar(select(AgendaItem.id))
+    page = visible_text(admin_client.get(f"/admin/events/sg/agenda/{item_id}/delete").text)
+    assert "Tuesday 15 June 2027, 19:00–24:00" in page

@@ -163,7 +163,7 @@ def test_cli_create_token_prints_a_working_token_last(app, runner, make_user):
 
 def test_cli_create_token_refuses_check_in_staff(runner, make_user):
     result = runner.invoke(args=["create-token", make_user("checkin")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "Only administrators, organisers and focal points can have API tokens." in \
         result.output
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.accreditation.conftest import make_staff, user  # noqa: F401
-from tests.auth.fixtures import PASSWORD, sign_in  # noqa: F401
+from tests.auth.fixtures import PASSWORD, make_user, sign_in  # noqa: F401
 from tests.registration.conftest import ctx, event, outbox, person, statuses  # noqa: F401
 
 LINK = "https://meet.example.net/j/7731-secret-room?pwd=Zq8"
@@ -23,3 +23,7 @@ def make_hybrid(make_event):
                           online_url=LINK, online_details="Passcode 4417", **overrides)
 
     return make
+
+
+# After LINK: that module imports it from here.
+from .test_online_link import hybrid_ctwg16  # noqa: E402, F401  (test_online_everywhere uses it)

@@ -147,3 +147,48 @@ class TestWithCsrf:
     def test_deliverable_form_carries_a_csrf_token(self, client, data, organiser):
         html = client.get("/admin/reports/2020/deliverables/1.1").data.decode()
         assert 'name="csrf_token"' in html
+
+
+@pytest.fixture
+def star_xi_organiser(app, client, data):
+    """An organiser limited to STAR XI (one Canadian registered, nobody checked in)."""
+    from eventsapp.models import Event
+
+    from . import dataset
+    from .conftest import sign_in
+
+    with app.app_context():
+        star = db.session.scalar(select(Event).where(Event.slug == "star-xi"))
+        user = dataset.make_user(email="star@example.org", events=[star])
+        sign_in(client, user)
+        return sorted(d.number for d in db.session.scalars(
+            select(Deliverable).where(Deliverable.event_id == star.id)))
+
+
+def test_organiser_limited_to_one_event_sees_the_year_report_of_that_event_only(
+        client, star_xi_organiser):
+    response = client.get("/admin/reports/2020")
+    assert response.status_code == 200
+    html = response.data.decode()
+    page = parse(html)
+    assert page.figures == {"events": "1", "registered": "1", "attended": "0",
+                            "economies": "1"}
+    shown = sorted(n for n in (f"1.{i}" for i in range(1, 9)) if f'id="d-{n}"' in html)
+    assert shown == star_xi_organiser
+    assert "Australia" not in html and "ctwg-15" not in html
+    assert "15th Counter-Terrorism Working Group Meeting" not in html
+    assert ("Your account is limited to some events, so this report covers only "
+            in html)
+    assert ("Edit status, narrative and focus areas of 1.1" not in html)
+    assert all(client.get(f"/admin/reports/2020/deliverables/{n}").status_code == 200
+               for n in shown)
+
+
+def test_limited_organisers_year_report_pdf_leaks_no_other_event(client, star_xi_organiser):
+    response = client.get("/admin/reports/2020.pdf")
+    assert response.status_code == 200
+    text = " ".join(unicodedata.normalize("NFKC", pdf_text(response.data)).split())
+    assert "Limited to the events of the reader's account:" in text
+    assert "Events held Registered Attended Economies represented 1 1 0 1" in text
+    for other in ("Australia", "Thailand", "UNOCT", "Viet Nam"):
+        assert other not in text
