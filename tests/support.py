@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import uuid
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import ProgrammingError
 
@@ -17,6 +18,12 @@ from eventsapp.models import Base
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+# A negative control shows that a slow multi-process race test can fail without the lock
+# it checks. Whether the test's assertions catch a race does not depend on the database,
+# and the race tests themselves run on both, so a control runs once: on PostgreSQL when
+# it is available, else on SQLite.
+negative_control = pytest.mark.parametrize("backend", BACKENDS[-1:])
 
 
 def pg_url() -> str:
