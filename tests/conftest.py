@@ -18,7 +18,10 @@ from tests.support import (
     database_uri_for,
     drop_worker_databases,
     fresh_postgres_database,
+    lazy_url_builders,
 )
+
+lazy_url_builders()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -232,3 +232,32 @@ def sent_body(app, message_id: int) -> str:
     raw = (folder / f"{message_id:08d}.eml").read_bytes()
     return email.message_from_bytes(raw, policy=email.policy.default).get_body(
         ("plain",)).get_content()
+
+
+def lazy_url_builders() -> None:
+    """Compile each URL rule's builders when a URL is first built, not when it is added.
+
+    Werkzeug compiles two Python functions per rule as the rule is added: ~90% of
+    `create_app`'s time with ~200 rules, paid by every test's app, though a test builds
+    a handful of URLs. The builders are Werkzeug's own, made on first use
+    (tests/test_test_support.py checks that every rule builds the same URLs).
+    """
+    from werkzeug.routing.rules import Rule
+
+    if getattr(Rule._compile_builder, "lazy", False):
+        return
+    eager = Rule._compile_builder
+
+    def compile_builder(self, append_unknown=True):
+        name = "_build_unknown" if append_unknown else "_build"
+
+        def build(rule, **values):
+            real = eager(rule, append_unknown).__get__(rule, None)
+            setattr(rule, name, real)
+            return real(**values)
+
+        return build
+
+    compile_builder.lazy = True
+    compile_builder.eager = eager
+    Rule._compile_builder = compile_builder

@@ -13,6 +13,9 @@ from eventsapp.extensions import db
 from eventsapp.models import Base, Event, Registration
 from tests.support import PG_URL, base_config, pg_url, reset_postgres, sqlite_schema
 
+SAMPLES = {"UnicodeConverter": "Ana Lim/ü?&", "PathConverter": "a b/ç/d",
+           "BoundedIntConverter": 42, "IntegerConverter": 42}
+
 
 def _sqlite_master(path) -> list[tuple]:
     with sqlite3.connect(path) as conn:
@@ -97,3 +100,27 @@ def test_postgres_reset_empties_every_table_and_restarts_ids_and_keeps_counters(
         assert (again.id, again.confirmed_count) == (1, 0)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_lazy_url_builders_build_every_rule_as_werkzeug_does(tmp_path):
+    from werkzeug.routing.rules import Rule
+
+    eager = Rule._compile_builder.eager  # conftest made the builders lazy
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'urls.sqlite'}"))
+    rules = list(app.url_map.iter_rules())
+    assert len(rules) > 150
+    built = 0
+    for rule in rules:
+        values = {arg: SAMPLES[type(rule._converters[arg]).__name__]
+                  for arg in rule.arguments if arg not in (rule.defaults or {})}
+        extra = {**values, "next": "/a b?c=1", "page": 2}
+        for append_unknown, given in ((False, values), (True, extra)):
+            expected = eager(rule, append_unknown).__get__(rule, None)(**given)
+            assert rule.build(given, append_unknown) == expected, rule.rule
+            assert rule.build(given, append_unknown) == expected, rule.rule  # compiled now
+            built += 1
+    assert built == 2 * len(rules)
+    with app.test_request_context():
+        from flask import url_for
+
+        assert url_for("static", filename="a b.css") == "/static/a%20b.css"
