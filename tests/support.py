@@ -109,16 +109,20 @@ def reset_postgres(url: str) -> None:
         engine.dispose()
 
 
+# pg_sequences shows last_value NULL for a sequence never used since it was (re)started.
+_RESTART_USED_SEQUENCES = """DO $$ DECLARE s record; BEGIN
+  FOR s IN SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) AS name
+             FROM pg_sequences WHERE last_value IS NOT NULL LOOP
+    EXECUTE 'ALTER SEQUENCE ' || s.name || ' RESTART';
+  END LOOP;
+END $$"""
+
+
 def _delete_rows(engine) -> None:
+    # One round trip: children first, then the sequences.
+    statements = [f'DELETE FROM "{t.name}"' for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-        # pg_sequences shows last_value NULL for a sequence never used since (re)start.
-        used = conn.scalars(text(
-            "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences"
-            " WHERE last_value IS NOT NULL")).all()
-        for name in used:
-            conn.execute(text(f"ALTER SEQUENCE {name} RESTART"))
+        conn.exec_driver_sql(";\n".join([*statements, _RESTART_USED_SEQUENCES]))
 
 
 _sqlite_template: list[str] = []
