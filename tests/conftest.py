@@ -18,7 +18,10 @@ from tests.support import (
     database_uri_for,
     drop_worker_databases,
     fresh_postgres_database,
+    lazy_url_builders,
 )
+
+lazy_url_builders()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -44,11 +47,10 @@ def app_config() -> dict:
 
 @pytest.fixture
 def app(backend, tmp_path, app_config) -> Iterator:
+    """The app on a database that has the schema and no rows (tests/support.py)."""
     app = create_app(base_config(database_uri_for(backend, tmp_path), **app_config))
     app.instance_path = str(tmp_path / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
-    with app.app_context():
-        db.create_all()
     yield app
     with app.app_context():
         db.session.remove()

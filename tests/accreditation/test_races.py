@@ -17,6 +17,7 @@ from eventsapp.models import AuditEntry, Event, Registration
 from eventsapp.registration import services
 from tests.registration.gunicorn_helpers import gunicorn
 from tests.reliability.test_concurrent_writers import csrf_token, signed_in
+from tests.support import negative_control
 
 from .conftest import event, person
 
@@ -93,6 +94,7 @@ def test_200_approvals_at_once_confirm_exactly_100_in_approval_order(
     assert counters == (PLACES, APPROVALS - PLACES)
 
 
+@negative_control
 def test_negative_control_approvals_without_the_lock_overbook_or_fail(
         app, make_event, make_staff, tmp_path):
     eid = make_event(slug="meeting", capacity=PLACES // 2, registration_mode="approval")
@@ -151,6 +153,7 @@ def test_without_the_lock_the_database_index_still_keeps_one_head(
     assert (heads, named) == (1, 1)
 
 
+@negative_control
 def test_negative_control_without_lock_or_index_makes_several_heads(
         app, make_event, make_staff, tmp_path):
     eid = make_event(slug="meeting", capacity=None)
@@ -203,6 +206,7 @@ def test_quotas_hold_under_100_registrations_at_once(app, make_event, tmp_path):
     assert held(app, eid) == {"observer": 10, "delegate": 4}
 
 
+@negative_control
 def test_negative_control_quotas_without_the_lock_are_passed(app, make_event, tmp_path):
     eid = make_event(slug="meeting", capacity=500, per_economy_limit=4,
                      category_limits={"observer": 10})

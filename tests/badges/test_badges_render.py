@@ -428,18 +428,18 @@ def _assert_margin_blank(pdf: bytes, sheet, tmp_path) -> None:
     path = tmp_path / "sheet.pdf"
     path.write_bytes(pdf)
     dpi = 72
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(path),
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(path),
                     str(tmp_path / "sheet")], check=True, capture_output=True)
     edge = math.floor(PRINTER_MARGIN * dpi / 72) - 1  # whole pixels inside the 5 mm band
-    for png in sorted(tmp_path.glob("sheet-*.png")):
-        with Image.open(png) as opened:
+    for page in sorted(tmp_path.glob("sheet-*.pgm")):
+        with Image.open(page) as opened:
             img = opened.convert("L")
             w, h = img.size
             px = img.load()
             dark = [(x, y) for y in range(h) for x in range(w)
                     if (x < edge or y < edge or x >= w - edge or y >= h - edge)
                     and px[x, y] < 250]
-        assert dark == [], (png.name, dark[:5])
+        assert dark == [], (page.name, dark[:5])
 
 
 def test_double_sided_sheet_repeats_each_front_on_its_back_mirrored(probe):

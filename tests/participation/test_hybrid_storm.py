@@ -12,6 +12,7 @@ from sqlalchemy import select
 from eventsapp.extensions import db
 from eventsapp.models import Event, Registration
 from tests.registration.gunicorn_helpers import gunicorn, storm
+from tests.support import negative_control
 
 pytestmark = pytest.mark.slow
 N, IN_PERSON, ONLINE = 300, 60, 90
@@ -61,6 +62,7 @@ def test_each_cap_is_exact_under_300_parallel_registrations(app, make_event, tmp
                                                              N - IN_PERSON - ONLINE)
 
 
+@negative_control
 def test_negative_control_without_the_lock_overbooks_a_mode_or_fails(app, make_event,
                                                                       tmp_path):
     """Proves the storm test can fail: with the lock skipped, the race shows."""

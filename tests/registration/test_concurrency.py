@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from eventsapp.extensions import db
 from eventsapp.models import Event, OutboxMessage, Registration
+from tests.support import negative_control
 
 from .gunicorn_helpers import gunicorn, storm
 
@@ -91,6 +92,7 @@ def test_storm_confirms_exactly_capacity_and_waitlists_the_rest_in_order(
     assert told == {email: 1 for email in promoted}
 
 
+@negative_control
 def test_negative_control_without_the_lock_overbooks_or_fails(app, make_event, tmp_path):
     """Proves the storm test can fail: with the lock skipped, the race shows."""
     eid = make_event(capacity=CAPACITY)
