@@ -131,3 +131,23 @@ def test_head_of_delegation_form_for_a_new_member_leaves_the_field_out(app, clie
     add_preset(app, event, "dietary")
     names = field_names(client.get(f"/registrations/{token}/delegation").text)
     assert ("new-dietary" in names, "new-accessibility" in names) == (False, True)
+
+
+def test_staff_delegation_form_leaves_out_the_field_like_the_public_delegation_form(
+        app, admin_client, event):
+    url = f"/admin/events/{event}/delegations/MAS"
+    page = admin_client.get(url).text
+    assert re.findall(r'<label for="new-dietary">\s*([^<(]+?)\s*[<(]', page) == ["Dietary needs"]
+    add_preset(app, event, "dietary")
+    names = field_names(admin_client.get(url).text)
+    assert ("new-dietary" in names, "new-accessibility" in names) == (False, True)
+    response = admin_client.post(f"{url}/register", data={
+        "new-given_name": "Aminah", "new-family_name": "Yusof",
+        "new-email": "aminah@example.org", "new-organisation": "MITI",
+        "new-sector": "government", "new-category": "delegate",
+        "new-dietary": "Typed into a forged form", "new-accessibility": "Large print"})
+    assert response.status_code == 303, response.text[:2000]
+    with app.app_context():
+        reg = db.session.scalar(select(Registration))
+        assert (reg.full_name, reg.economy, reg.dietary, reg.accessibility) == (
+            "Aminah Yusof", "MAS", "", "Large print")
