@@ -79,6 +79,8 @@ KIND_LABELS = {TEXT: "Short text", LONG_TEXT: "Long text", CHOICE: "Single choic
                MULTI_CHOICE: "Multiple choice", BOOLEAN: "Yes/no", DATE: "Date",
                NUMBER: "Number"}
 YES, NO = "yes", "no"
+# "Other" chosen with nothing typed (a form's Other box left empty): refused, not dropped.
+OTHER_UNSAID = "__other__"
 
 
 class QuestionError(ValueError):
@@ -377,7 +379,8 @@ def remove_question(question: Question, *, user: User | None) -> list[Question]:
 
 # --- presets ---------------------------------------------------------------------------------
 
-DIETARY_CHOICES = ("No special requirements", "Vegetarian", "Vegan", "Halal", "Kosher",
+NO_NEEDS = "No special requirements"  # the dietary preset's choice that excludes the others
+DIETARY_CHOICES = (NO_NEEDS, "Vegetarian", "Vegan", "Halal", "Kosher",
                    "Gluten-free", "Lactose-free", "Nut allergy")
 
 
@@ -587,6 +590,8 @@ def clean_answer(question: Question, event: Event, value: Any) -> str:
             return ""
         if not isinstance(value, str):
             raise ValueError("Choose one answer from the list.")
+        if value == OTHER_UNSAID and question.allow_other:
+            raise ValueError(_say_other(question))
         if value in question.choices:
             return value
         if question.allow_other:
@@ -601,12 +606,17 @@ def clean_answer(question: Question, event: Event, value: Any) -> str:
         for item in value:
             if not isinstance(item, str):
                 raise ValueError("Give a list of answers from the choices.")
+            if item == OTHER_UNSAID and question.allow_other:
+                raise ValueError(_say_other(question))
             if item not in question.choices:
                 if not question.allow_other:
                     raise ValueError(f"“{item[:40]}” is not one of the choices.")
                 item = _text(item, "Your answer", CHOICE_MAX)
             if item and item not in chosen:
                 chosen.append(item)
+        if question.preset == "dietary" and NO_NEEDS in chosen and len(chosen) > 1:
+            raise ValueError(f"“{NO_NEEDS}” excludes the others: untick it, or untick "
+                             "the others.")
         # The list's order, then anything typed under "other".
         listed = [c for c in question.choices if c in chosen]
         return "\n".join(listed + [c for c in chosen if c not in listed])
@@ -647,6 +657,11 @@ def clean_answer(question: Question, event: Event, value: Any) -> str:
         text = format(number.normalize(), "f")
         return "0" if text in ("-0", "") else text
     raise ValueError("This question cannot be answered.")
+
+
+def _say_other(question: Question) -> str:
+    return ("Say what the other need is." if question.preset in FIELDS_ASKED_BY_PRESETS.values()
+            else "Say what the other answer is.")
 
 
 def clean_answers(event: Event, questions: list[Question], raw: Any, *, category: str,
