@@ -170,8 +170,12 @@ def _staff_delegation(slug: str, code: str) -> tuple[Event, str | None, str]:
 
 
 def _registration_form(event: Event, *, staff: bool) -> RegistrationForm:
+    """The form for a new member of a delegation, by the head or by staff alike: like the
+    public delegation form's rows, it leaves out the fixed fields the event asks as
+    questions (the member answers those on their own private page)."""
     form = RegistrationForm(prefix="new")
     offer_categories(form, list(CATEGORIES) if staff else rules.public_categories(event))
+    leave_out(form, questions.fields_asked_as_questions(event))
     return form
 
 
@@ -339,11 +343,8 @@ def _head_or_404(token: str) -> Registration:
 
 
 def _head_form(event: Event) -> RegistrationForm:
-    """The head's form for a new member: the fields the event asks as questions are left
-    out (the member answers those on their own private page)."""
-    form = _registration_form(event, staff=False)
-    leave_out(form, questions.fields_asked_as_questions(event))
-    return form
+    """The head's form for a new member (`_registration_form`, the public categories)."""
+    return _registration_form(event, staff=False)
 
 
 @bp.get("/registrations/<token>/delegation")

@@ -67,6 +67,7 @@ ACTION_LABELS: dict[str, str] = {
     "question_moved": "Question moved",
     "question_removed": "Question removed",
     "answers_changed": "Answers changed",
+    "answers_carried_over": "Earlier answers carried over to a question",
     "answers_cutoff_changed": "Answers cut-off changed",
     "participation_changed": "Participation mode or capacities changed",
     "participation_switched": "Switched between in person and online",
@@ -278,6 +279,11 @@ def describe(action: str, object_type: str, object_id: int | None, details: dict
                      else ())
             return AuditLine(reg, "changed their answers" if not who else "answers changed",
                              who, notes)
+        case "answers_carried_over":
+            field = FIELD_NAMES.get(d.get("field", ""), d.get("field", ""))
+            return AuditLine(f"Question “{_short(d.get('label', ''), 60)}”",
+                             f"{_count(int(d.get('count') or 0), 'earlier answer')} carried "
+                             "over", by, (f"From the registrations' {field} field.",))
         case "letter_issued":
             kind = {"visa": "visa support letter", "certificate": "certificate of attendance"}
             return AuditLine(f"Letter {d.get('number', object_id)}",

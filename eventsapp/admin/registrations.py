@@ -39,6 +39,7 @@ from ..letters import services as letters
 from ..models import CANCELLED, CONFIRMED, WAITLISTED, Event, Registration, User
 from ..questions import services as questions
 from ..registration import services as rules
+from ..registration.forms import leave_out
 from ..registration.validation import FIELD_NAMES, ValidationFailed, clean_registration
 from ..timelimit import pdf_time_limit
 from . import export
@@ -340,6 +341,14 @@ def selection_badges(slug: str):
 # --- one registration -----------------------------------------------------------------------
 
 
+def _edit_form(reg: Registration, obj: Registration | None) -> RegistrationEditForm:
+    """The staff's details form, without the fixed fields the event asks as questions: the
+    answer (under Answers) is what is shown and changed, not a second field of that name."""
+    form = RegistrationEditForm(obj=obj)
+    leave_out(form, questions.fields_asked_as_questions(reg.event))
+    return form
+
+
 def _manage_page(event: Event, reg: Registration, edit_form, status: int = 200):
     return render_template(
         "admin/registration.html", event=event, reg=reg, form=edit_form,
@@ -357,12 +366,14 @@ def _manage_page(event: Event, reg: Registration, edit_form, status: int = 200):
 def registration(slug: str, reg_id: int):
     event = managed_event_or_404(slug)
     reg = _registration_or_404(event, reg_id)
-    form = RegistrationEditForm(obj=reg if request.method == "GET" else None)
+    form = _edit_form(reg, obj=reg if request.method == "GET" else None)
     if request.method == "GET":
         form.economy.data = reg.economy or ""
     if form.validate_on_submit():
+        # A field left out (asked as a question) keeps its stored value.
         raw = {name: getattr(reg, name) for name in FIELD_NAMES}
-        raw.update({name: getattr(form, name).data for name in RegistrationEditForm.FIELDS})
+        raw.update({name: getattr(form, name).data for name in RegistrationEditForm.FIELDS
+                    if name in form})
         try:
             rules.update_registration(reg, clean_registration(raw), user=_user())
         except ValidationFailed as exc:
@@ -460,4 +471,4 @@ def promote(slug: str, reg_id: int):
             flash(f"{reg.full_name} is now confirmed.", "success")
         return redirect(url_for(".registration", slug=slug, reg_id=reg.id), 303)
     flash("Give a reason for moving this person off the waiting list.", "error")
-    return _manage_page(event, reg, RegistrationEditForm(obj=reg), 422)
+    return _manage_page(event, reg, _edit_form(reg, obj=reg), 422)

@@ -27,9 +27,9 @@ from ..formfields import choices as choice_list
 from ..models import Question
 from ..models.questions import CHOICE, MULTI_CHOICE, QUESTION_KINDS
 from ..reference import CATEGORIES
-from .services import DATE_RULES, KIND_LABELS, PRESETS
+from .services import DATE_RULES, KIND_LABELS, OTHER_UNSAID, PRESETS
 
-OTHER_VALUE = "__other__"
+OTHER_VALUE = OTHER_UNSAID  # the "Other" box's value; sent on when nothing is typed
 
 
 class _Checkboxes(SelectMultipleField):
@@ -111,19 +111,26 @@ class CutoffForm(FlaskForm):
 
 
 def answers_from_form(questions: list[Question], form: MultiDict) -> dict[str, Any]:
-    """The answers in a submitted registration form, shaped like the API's `answers`."""
+    """The answers in a submitted registration form, shaped like the API's `answers`.
+
+    "Other" ticked with its box left empty goes on as `OTHER_VALUE`, which `clean_answer`
+    refuses ("Say what the other … is"). Text typed in the box without ticking Other
+    counts as ticking it (multiple choice; single choice when no other answer is chosen):
+    what someone typed is not dropped silently."""
     raw: dict[str, Any] = {}
     for q in questions:
         name = f"q-{q.id}"
         other = (form.get(f"{name}-other") or "").strip()
         if q.kind == MULTI_CHOICE:
-            values = [v for v in form.getlist(name) if v != OTHER_VALUE]
+            values = [v for v in form.getlist(name) if v and v != OTHER_VALUE]
             if OTHER_VALUE in form.getlist(name) or (other and q.allow_other):
-                values.append(other)
-            raw[str(q.id)] = [v for v in values if v]
+                values.append(other or OTHER_VALUE)
+            raw[str(q.id)] = values
         elif q.kind == CHOICE:
             value = form.get(name, "")
-            raw[str(q.id)] = other if value == OTHER_VALUE else value
+            if value == OTHER_VALUE or (not value and other and q.allow_other):
+                value = other or OTHER_VALUE
+            raw[str(q.id)] = value
         elif name in form:
             raw[str(q.id)] = form.get(name, "")
     return raw

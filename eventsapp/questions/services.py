@@ -36,6 +36,7 @@ from ..database import lock_event, unit_of_work
 from ..extensions import db
 from ..inputs import check_text, date_out_of_range
 from ..models import (
+    ACTIVE_STATUSES,
     CANCELLED,
     CONFIRMED,
     DECLINED,
@@ -78,6 +79,8 @@ KIND_LABELS = {TEXT: "Short text", LONG_TEXT: "Long text", CHOICE: "Single choic
                MULTI_CHOICE: "Multiple choice", BOOLEAN: "Yes/no", DATE: "Date",
                NUMBER: "Number"}
 YES, NO = "yes", "no"
+# "Other" chosen with nothing typed (a form's Other box left empty): refused, not dropped.
+OTHER_UNSAID = "__other__"
 
 
 class QuestionError(ValueError):
@@ -376,7 +379,8 @@ def remove_question(question: Question, *, user: User | None) -> list[Question]:
 
 # --- presets ---------------------------------------------------------------------------------
 
-DIETARY_CHOICES = ("No special requirements", "Vegetarian", "Vegan", "Halal", "Kosher",
+NO_NEEDS = "No special requirements"  # the dietary preset's choice that excludes the others
+DIETARY_CHOICES = (NO_NEEDS, "Vegetarian", "Vegan", "Halal", "Kosher",
                    "Gluten-free", "Lactose-free", "Nut allergy")
 
 
@@ -449,8 +453,20 @@ def with_stored_fields(registration: Registration, raw: Mapping[str, Any]) -> di
     return {**raw, **{name: getattr(registration, name) for name in hidden}}
 
 
-def add_preset(event: Event, key: str, *, user: User | None) -> list[Question]:
+class AddedPreset(list):
+    """The questions `add_preset` added, in order; `carried_over` counts the registrations
+    whose fixed field's value became an answer of the new question."""
+
+    carried_over: int = 0
+
+
+def add_preset(event: Event, key: str, *, user: User | None) -> AddedPreset:
     """Add a preset's questions; refused if the event asks them already.
+
+    Adding the dietary or accessibility preset carries what each active registration
+    wrote in the fixed field of that name into an answer of the new question, in the same
+    unit of work (`_carry_over_fixed_field`), so nobody's earlier answer is orphaned: the
+    forms leave the field out from now on (`fields_asked_as_questions`).
 
     :raises QuestionError: unknown preset, or one the event has.
     """
@@ -471,7 +487,55 @@ def add_preset(event: Event, key: str, *, user: User | None) -> list[Question]:
                                                      "categories": (),
                                                      "depends_on_id": added[0].id,
                                                      "depends_value": preset.when}), user))
-        return added
+        result = AddedPreset(added)
+        field_name = next((f for f, p in FIELDS_ASKED_BY_PRESETS.items()
+                           if p == added[0].preset), None)
+        if field_name is not None:
+            result.carried_over = _carry_over_fixed_field(ev, added[0], field_name, user)
+        return result
+
+
+def _same_choice(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def carried_answer(question: Question, fixed_value: str) -> str:
+    """The stored answer of `question` for what someone wrote in the fixed field: for a
+    choice question, the choice it equals (case and spacing aside), else the text typed
+    under "Other" on one line; for a text question, the text; "" for nothing."""
+    text = (fixed_value or "").strip()
+    if not text:
+        return ""
+    if question.kind not in CHOICE_KINDS:
+        return text
+    wanted = _same_choice(text)
+    match = next((c for c in question.choices if _same_choice(c) == wanted), None)
+    if match is not None:
+        return match
+    return " ".join(text.split()) if question.allow_other else ""
+
+
+def _carry_over_fixed_field(ev: Event, question: Question, field_name: str,
+                            user: User | None) -> int:
+    """Answer the new preset `question` with each active registration's value of the
+    fixed field `field_name` (in the open unit of work, under the event's lock). The
+    fixed value is kept as the person wrote it; pages leave it out while the question is
+    asked. Returns how many answers were carried over (audited once, with the count)."""
+    column = getattr(Registration, field_name)
+    rows = db.session.execute(select(Registration.id, column).where(
+        Registration.event_id == ev.id, Registration.status.in_(ACTIVE_STATUSES),
+        column != "").order_by(Registration.id)).all()
+    now = utcnow()
+    answers = [Answer(registration_id=reg_id, question_id=question.id, value=value,
+                      updated_at=now)
+               for reg_id, value in ((r, carried_answer(question, v)) for r, v in rows)
+               if value]
+    db.session.add_all(answers)
+    db.session.flush()
+    if answers:
+        audit.record("answers_carried_over", question, event_id=ev.id, user=user,
+                     label=question.label, field=field_name, count=len(answers))
+    return len(answers)
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -526,6 +590,8 @@ def clean_answer(question: Question, event: Event, value: Any) -> str:
             return ""
         if not isinstance(value, str):
             raise ValueError("Choose one answer from the list.")
+        if value == OTHER_UNSAID and question.allow_other:
+            raise ValueError(_say_other(question))
         if value in question.choices:
             return value
         if question.allow_other:
@@ -540,12 +606,17 @@ def clean_answer(question: Question, event: Event, value: Any) -> str:
         for item in value:
             if not isinstance(item, str):
                 raise ValueError("Give a list of answers from the choices.")
+            if item == OTHER_UNSAID and question.allow_other:
+                raise ValueError(_say_other(question))
             if item not in question.choices:
                 if not question.allow_other:
                     raise ValueError(f"“{item[:40]}” is not one of the choices.")
                 item = _text(item, "Your answer", CHOICE_MAX)
             if item and item not in chosen:
                 chosen.append(item)
+        if question.preset == "dietary" and NO_NEEDS in chosen and len(chosen) > 1:
+            raise ValueError(f"“{NO_NEEDS}” excludes the others: untick it, or untick "
+                             "the others.")
         # The list's order, then anything typed under "other".
         listed = [c for c in question.choices if c in chosen]
         return "\n".join(listed + [c for c in chosen if c not in listed])
@@ -586,6 +657,11 @@ def clean_answer(question: Question, event: Event, value: Any) -> str:
         text = format(number.normalize(), "f")
         return "0" if text in ("-0", "") else text
     raise ValueError("This question cannot be answered.")
+
+
+def _say_other(question: Question) -> str:
+    return ("Say what the other need is." if question.preset in FIELDS_ASKED_BY_PRESETS.values()
+            else "Say what the other answer is.")
 
 
 def clean_answers(event: Event, questions: list[Question], raw: Any, *, category: str,

@@ -82,7 +82,10 @@ def add_preset(slug: str):
     except services.QuestionError as exc:
         flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
     else:
-        flash(f"Added: {', '.join('“' + q.label + '”' for q in added)}.", "success")
+        carried = (f" {added.carried_over} earlier answer"
+                   f"{'' if added.carried_over == 1 else 's'} carried over."
+                   if added.carried_over else "")
+        flash(f"Added: {', '.join('“' + q.label + '”' for q in added)}.{carried}", "success")
     return redirect(url_for(".questions", slug=slug), 303)
 
 

@@ -81,7 +81,7 @@ LABELS = {
     "economy": "Economy", "organisation": "Organisation", "sector": "Sector",
     "category": "Category", "badge_name": "Name on the badge",
     "native_name": "Name in native script", "job_title": "Job title",
-    "dietary": "Dietary requirements", "accessibility": "Accessibility needs",
+    "dietary": "Dietary needs", "accessibility": "Accessibility needs",
     "consent_to_list": "Participant list",
     "participation": "Taking part",
 }

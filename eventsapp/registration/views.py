@@ -258,6 +258,7 @@ def manage(token: str):
                            reset_feed_url=reset_feed_url, delegation_url=delegation_url,
                            erasure_request=open_erasure_request(reg),
                            answers=questions.answer_rows(reg),
+                           asked_fields=questions.fields_asked_as_questions(reg.event),
                            letters=letters.issued_to(reg),
                            visa_missing=letters.visa_details_missing(reg)
                            if reg.status not in (CANCELLED, DECLINED) else [])

@@ -1,6 +1,7 @@
 """No question asked twice: when the event asks the dietary or accessibility preset, the
-registrant's forms leave out the fixed field of the same name; what is stored there stays
-and staff still see it. On SQLite and PostgreSQL."""
+registrant's forms and the staff's pages leave out the fixed field of the same name; what
+is stored there stays, and was carried into the question's answer when it was added. On
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -97,26 +98,28 @@ def test_delegation_form_leaves_the_field_out_for_the_head_and_every_delegate(
     assert "dietary" in names
 
 
-def test_private_page_edit_keeps_the_stored_value_and_staff_still_see_it(
+def test_private_page_edit_keeps_the_stored_value_and_staff_see_it_as_the_answer(
         app, client, admin_client, event):
     with app.app_context():
         done = register(_event(event), clean_registration({
             **PERSON, "dietary": "Vegetarian", "accessibility": "Step-free access"}),
             notify=False)
         token, reg_id = done.token, done.registration.id
-    add_preset(app, event, "dietary")
+    diet = add_preset(app, event, "dietary")
     page = client.get(f"/registrations/{token}/edit")
     assert "dietary" not in field_names(page.text)
     assert "accessibility" in field_names(page.text)
     response = client.post(f"/registrations/{token}/edit", data={
-        **PERSON, "family_name": "Rahman-Ali", "accessibility": "Step-free access"})
+        **PERSON, "family_name": "Rahman-Ali", "accessibility": "Step-free access",
+        f"q-{diet}": ["Vegetarian"]})
     assert response.status_code == 303, response.text[:2000]
     with app.app_context():
         reg = db.session.get(Registration, reg_id)
         assert (reg.family_name, reg.dietary, reg.accessibility) == (
             "Rahman-Ali", "Vegetarian", "Step-free access")
     staff = admin_client.get(f"/admin/events/{event}/registrations/{reg_id}").text
-    assert re.search(r'<input[^>]*name="dietary"[^>]*value="Vegetarian"', staff)
+    assert "dietary" not in field_names(staff)
+    assert re.findall(r"<dt>Dietary needs</dt><dd>([^<]*)</dd>", staff) == ["Vegetarian"]
 
 
 def test_head_of_delegation_form_for_a_new_member_leaves_the_field_out(app, client, event):
@@ -128,3 +131,23 @@ def test_head_of_delegation_form_for_a_new_member_leaves_the_field_out(app, clie
     add_preset(app, event, "dietary")
     names = field_names(client.get(f"/registrations/{token}/delegation").text)
     assert ("new-dietary" in names, "new-accessibility" in names) == (False, True)
+
+
+def test_staff_delegation_form_leaves_out_the_field_like_the_public_delegation_form(
+        app, admin_client, event):
+    url = f"/admin/events/{event}/delegations/MAS"
+    page = admin_client.get(url).text
+    assert re.findall(r'<label for="new-dietary">\s*([^<(]+?)\s*[<(]', page) == ["Dietary needs"]
+    add_preset(app, event, "dietary")
+    names = field_names(admin_client.get(url).text)
+    assert ("new-dietary" in names, "new-accessibility" in names) == (False, True)
+    response = admin_client.post(f"{url}/register", data={
+        "new-given_name": "Aminah", "new-family_name": "Yusof",
+        "new-email": "aminah@example.org", "new-organisation": "MITI",
+        "new-sector": "government", "new-category": "delegate",
+        "new-dietary": "Typed into a forged form", "new-accessibility": "Large print"})
+    assert response.status_code == 303, response.text[:2000]
+    with app.app_context():
+        reg = db.session.scalar(select(Registration))
+        assert (reg.full_name, reg.economy, reg.dietary, reg.accessibility) == (
+            "Aminah Yusof", "MAS", "", "Large print")
