@@ -22,17 +22,6 @@ PERSON = {"given_name": "Siti", "family_name": "Rahman", "email": "siti@example.
           "economy": "MAS", "organisation": "MITI"}
 
 
-@pytest.fixture
-def event(app, make_event):
-    """An event with the visa and dietary presets and one date question."""
-    event_id = make_event(start_date=date(2099, 8, 4), end_date=date(2099, 8, 6))
-    with app.app_context():
-        ev = db.session.get(Event, event_id)
-        visa = questions.add_preset(ev, "visa", user=None)
-        diet = questions.add_preset(ev, "dietary", user=None)[0]
-        return {"slug": ev.slug, "id": ev.id, "visa": [q.id for q in visa], "diet": diet.id}
-
-
 def visa_answers(event, **changes):
     v = event["visa"]
     answers = {str(v[0]): True, str(v[1]): "Malaysian", str(v[2]): "A12345678",
