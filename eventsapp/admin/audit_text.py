@@ -283,7 +283,8 @@ def describe(action: str, object_type: str, object_id: int | None, details: dict
             field = FIELD_NAMES.get(d.get("field", ""), d.get("field", ""))
             return AuditLine(f"Question “{_short(d.get('label', ''), 60)}”",
                              f"{_count(int(d.get('count') or 0), 'earlier answer')} carried "
-                             "over", by, (f"From the registrations' {field} field.",))
+                             "over", by, ("From the same question asked before, else the "
+                                          f"registrations' {field} field.",))
         case "letter_issued":
             kind = {"visa": "visa support letter", "certificate": "certificate of attendance"}
             return AuditLine(f"Letter {d.get('number', object_id)}",

@@ -517,18 +517,26 @@ def carried_answer(question: Question, fixed_value: str) -> str:
 
 def _carry_over_fixed_field(ev: Event, question: Question, field_name: str,
                             user: User | None) -> int:
-    """Answer the new preset `question` with each active registration's value of the
-    fixed field `field_name` (in the open unit of work, under the event's lock). The
-    fixed value is kept as the person wrote it; pages leave it out while the question is
-    asked. Returns how many answers were carried over (audited once, with the count)."""
+    """Answer the new preset `question` for each active registration (in the open unit of
+    work, under the event's lock) with its latest word on the matter: its answer to the
+    same preset asked before and removed since (the most recently removed), else what it
+    wrote in the fixed field `field_name`. The fixed value is kept as the person wrote it;
+    pages leave it out while the question is asked. Returns how many answers were carried
+    over (audited once, with the count)."""
     column = getattr(Registration, field_name)
     rows = db.session.execute(select(Registration.id, column).where(
-        Registration.event_id == ev.id, Registration.status.in_(ACTIVE_STATUSES),
-        column != "").order_by(Registration.id)).all()
+        Registration.event_id == ev.id, Registration.status.in_(ACTIVE_STATUSES))
+        .order_by(Registration.id)).all()
+    # Ordered by removal, so the dict keeps each registration's latest removed answer.
+    earlier = dict(db.session.execute(
+        select(Answer.registration_id, Answer.value).join(Question).where(
+            Question.event_id == ev.id, Question.preset == question.preset,
+            Question.removed_at.is_not(None)).order_by(Question.removed_at, Question.id)).all())
     now = utcnow()
     answers = [Answer(registration_id=reg_id, question_id=question.id, value=value,
                       updated_at=now)
-               for reg_id, value in ((r, carried_answer(question, v)) for r, v in rows)
+               for reg_id, value in ((r, earlier.get(r) or carried_answer(question, v))
+                                     for r, v in rows)
                if value]
     db.session.add_all(answers)
     db.session.flush()
@@ -536,6 +544,26 @@ def _carry_over_fixed_field(ev: Event, question: Question, field_name: str,
         audit.record("answers_carried_over", question, event_id=ev.id, user=user,
                      label=question.label, field=field_name, count=len(answers))
     return len(answers)
+
+
+def _mirror_fixed_fields(registration: Registration, questions: Iterable[Question],
+                         clean: Mapping[int, str], changed: Iterable[int]) -> None:
+    """While the dietary or accessibility preset is asked of everyone, the fixed field of
+    that name holds its answer as shown (`display_value`), so exports, letters and the
+    preset asked again later read the person's latest answer, not what they typed before
+    the question existed. Only answers that changed are copied: an unchanged save writes
+    nothing."""
+    changed = set(changed)
+    for q in questions:
+        field_name = next((f for f, p in FIELDS_ASKED_BY_PRESETS.items() if p == q.preset),
+                          None)
+        if (field_name is None or q.id not in changed or q.depends_on_id is not None
+                or q.categories):
+            continue
+        column = getattr(Registration, field_name)
+        text = display_value(q, clean.get(q.id, ""))[:column.type.length]
+        if getattr(registration, field_name) != text:
+            setattr(registration, field_name, text)
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -744,6 +772,7 @@ def store_answers(registration: Registration, clean: Mapping[int, str],
         elif answer is not None and answer.value != value:
             answer.value, answer.updated_at = value, now
             changed.append(qid)
+    _mirror_fixed_fields(registration, questions, clean, changed)
     db.session.flush()
     return sorted(changed)
 

@@ -139,3 +139,42 @@ def test_staff_page_shows_the_answer_not_a_second_field_and_saving_keeps_the_sto
         reg = db.session.get(Registration, reg_id)
         assert (reg.family_name, reg.dietary, reg.accessibility) == (
             "Rahman-Ali", "Vegetarian", "Large print")
+
+
+def test_the_fixed_field_follows_the_answer_while_the_preset_is_asked(app, event):
+    reg_id, _ = _register(app, event, 1, dietary="Vegetarian; nut allergy")
+    with app.app_context():
+        diet = questions.add_preset(_event(event), "dietary", user=None)[0].id
+        reg = db.session.get(Registration, reg_id)
+        questions.update_answers(reg, {str(diet): ["Halal", "Nut-free kitchen"]})
+    with app.app_context():
+        # Exports and letters read the field: it says what the person answered last.
+        assert db.session.get(Registration, reg_id).dietary == "Halal; Nut-free kitchen"
+
+
+def test_an_unchanged_save_leaves_the_typed_fixed_value_alone(app, event):
+    reg_id, _ = _register(app, event, 1, dietary="  vegan ")
+    with app.app_context():
+        diet = questions.add_preset(_event(event), "dietary", user=None)[0].id
+        reg = db.session.get(Registration, reg_id)
+        assert questions.update_answers(reg, {str(diet): ["Vegan"]}) == []
+    with app.app_context():
+        assert db.session.get(Registration, reg_id).dietary == "vegan"
+
+
+def test_the_preset_asked_again_starts_from_each_persons_latest_answer(app, event):
+    typed_before, _ = _register(app, event, 1, dietary="Vegetarian; nut allergy")
+    with app.app_context():
+        first = questions.add_preset(_event(event), "dietary", user=None)[0]
+        questions.update_answers(db.session.get(Registration, typed_before),
+                                 {str(first.id): ["Vegetarian", "No shellfish"]})
+    answered_after, _ = _register(app, event, 2)
+    with app.app_context():
+        questions.update_answers(db.session.get(Registration, answered_after),
+                                 {str(first.id): ["Low FODMAP"]})
+        questions.remove_question(db.session.get(type(first), first.id), user=None)
+        again = questions.add_preset(_event(event), "dietary", user=None)
+        assert again.carried_over == 2
+        second = again[0].id
+    assert _answers(app, typed_before)[second] == "Vegetarian\nNo shellfish"
+    assert _answers(app, answered_after)[second] == "Low FODMAP"
