@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..questions.services import KIND_LABELS
 from ..reference import CATEGORIES, ECONOMIES, SECTORS
 
 # Every action the app records, as the log's filter offers it.
@@ -110,6 +111,12 @@ ROLE_NAMES = {"admin": "administrator", "organiser": "organiser", "checkin": "ch
 STATUS_NAMES = {"confirmed": "confirmed", "waitlisted": "on the waiting list",
                 "cancelled": "cancelled", "pending": "awaiting approval",
                 "declined": "declined"}
+# A question's settings as its form names them (question_changed lists the attributes).
+QUESTION_FIELD_NAMES = {"label": "question", "kind": "type", "help_text": "help text",
+                        "choices": "choices", "required": "required",
+                        "allow_other": "“Other” allowed", "categories": "asked of",
+                        "depends_on_id": "shown only if", "depends_value": "shown only if",
+                        "date_rule": "dates allowed", "sensitive": "sensitive"}
 FIELD_NAMES = {
     "given_name": "given name", "family_name": "family name", "badge_name": "name on badge",
     "native_name": "native name", "email": "email", "economy": "economy",
@@ -285,6 +292,17 @@ def describe(action: str, object_type: str, object_id: int | None, details: dict
                              f"{_count(int(d.get('count') or 0), 'earlier answer')} carried "
                              "over", by, ("From the same question asked before, else the "
                                           f"registrations' {field} field.",))
+        case "question_added" | "question_changed" | "question_moved" | "question_removed":
+            what = {"question_added": "added", "question_changed": "changed",
+                    "question_moved": f"moved {d.get('direction', '')}".rstrip(),
+                    "question_removed": "removed (its answers are kept)"}[action]
+            notes = ((f"Type: {KIND_LABELS.get(d['kind'], d['kind'])}.",) if d.get("kind")
+                     else ())
+            if d.get("fields"):
+                names = dict.fromkeys(QUESTION_FIELD_NAMES.get(f, f.replace("_", " "))
+                                      for f in d["fields"])
+                notes += (f"Changed: {', '.join(names)}.",)
+            return AuditLine(f"Question “{_short(d.get('label', ''), 60)}”", what, by, notes)
         case "letter_issued":
             kind = {"visa": "visa support letter", "certificate": "certificate of attendance"}
             return AuditLine(f"Letter {d.get('number', object_id)}",

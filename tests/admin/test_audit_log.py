@@ -36,6 +36,22 @@ def test_a_registration_shows_no_internal_keys():
     assert member.notes == ("as part of a delegation",)
 
 
+def test_question_entries_read_as_sentences_with_the_forms_words():
+    by = actor_label("admin@example.org", "")
+    assert describe("question_added", "Question", 2,
+                    {"label": "Dietary needs", "kind": "multi_choice"}, subject=None,
+                    by=by) == AuditLine("Question “Dietary needs”", "added", "admin@example.org",
+                                        ("Type: Multiple choice.",))
+    changed = describe("question_changed", "Question", 2,
+                       {"label": "Hotel", "fields": ["label", "depends_on_id", "depends_value"]},
+                       subject=None, by=by)
+    assert (changed.what, changed.notes) == ("changed", ("Changed: question, shown only if.",))
+    assert describe("question_moved", "Question", 2, {"label": "Hotel", "direction": "up"},
+                    subject=None, by=by).what == "moved up"
+    assert describe("question_removed", "Question", 2, {"label": "Hotel"}, subject=None,
+                    by=by).what == "removed (its answers are kept)"
+
+
 @pytest.mark.parametrize("action,details,subject,expected", [
     ("cancelled", {"previous_status": "waitlisted", "reason": ""}, "Ana Ruiz",
      ("Ana Ruiz", "cancelled their registration", "", ("Was on the waiting list.",))),
