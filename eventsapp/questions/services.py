@@ -21,6 +21,7 @@ Every write is one unit of work under the event's lock, with an audit entry.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -975,6 +976,11 @@ class ChoiceCount:
     question: Question
     counts: list[tuple[str, int]] = field(default_factory=list)  # (answer, people)
     answered: int = 0
+    # Confirmed people the question is asked of who gave no answer; None for a follow-up
+    # (asked only after another answer, so "no answer" is mostly "not asked").
+    unanswered: int | None = None
+    # What was typed under "Other", with how many people typed it: most typed first.
+    others: list[tuple[str, int]] = field(default_factory=list)
 
 
 OTHER = "Other"
@@ -982,13 +988,16 @@ OTHER = "Other"
 
 def choice_counts(event: Event) -> list[ChoiceCount]:
     """Per choice, multiple-choice and yes/no question (not removed): how many confirmed
-    registrants gave each answer, in the list's order; typed answers count as "Other"."""
+    registrants gave each answer, in the list's order; typed answers count as "Other" and
+    are listed with their counts (`others`: a caterer needs "No pork 3", not "Other 3");
+    and how many confirmed people it is asked of gave none (`unanswered`)."""
     out = []
     for q in questions_of(event):
         if q.kind not in (CHOICE, MULTI_CHOICE, BOOLEAN):
             continue
         offered = [YES, NO] if q.kind == BOOLEAN else list(q.choices)
         tally = dict.fromkeys(offered, 0)
+        typed_texts: Counter[str] = Counter()
         other = answered = 0
         for value in db.session.scalars(select(Answer.value).join(
                 Registration, Registration.id == Answer.registration_id).where(
@@ -1000,11 +1009,21 @@ def choice_counts(event: Event) -> list[ChoiceCount]:
                     tally[part] += 1
                 else:
                     typed = True
+                    typed_texts[part] += 1
             other += typed
         counts = [(display_value(q, k), n) for k, n in tally.items()]
         if q.allow_other:
             counts.append((OTHER, other))
-        out.append(ChoiceCount(q, counts, answered))
+        unanswered = None
+        if q.depends_on_id is None:
+            asked = select(func.count()).select_from(Registration).where(
+                Registration.event_id == event.id, Registration.status == CONFIRMED)
+            if q.categories:
+                asked = asked.where(Registration.category.in_(q.categories))
+            # max: someone may have answered before moving to a category not asked.
+            unanswered = max(0, db.session.scalar(asked) - answered)
+        others = sorted(typed_texts.items(), key=lambda item: (-item[1], item[0].casefold()))
+        out.append(ChoiceCount(q, counts, answered, unanswered, others))
     return out
 
 

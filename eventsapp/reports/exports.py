@@ -74,9 +74,16 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
 
 
 def answer_count_rows(counts: list[ChoiceCount]) -> list[tuple]:
-    """The summary's rows for the choice questions: ("answers", "q<id>", "label: answer", n)."""
-    return [("answers", f"q{c.question.id}", f"{c.question.label}: {label}", n, "")
-            for c in counts for label, n in c.counts]
+    """The summary's rows for the choice questions: ("answers", "q<id>", "label: answer", n),
+    then "label: No answer" and each text typed under Other ("label: Other: No pork")."""
+    rows = []
+    for c in counts:
+        key, label = f"q{c.question.id}", c.question.label
+        rows += [("answers", key, f"{label}: {answer}", n, "") for answer, n in c.counts]
+        if c.unanswered is not None:
+            rows.append(("answers", key, f"{label}: No answer", c.unanswered, ""))
+        rows += [("answers", key, f"{label}: Other: {text}", n, "") for text, n in c.others]
+    return rows
 
 
 ANSWER_FIXED = ("id", "status", "given_name", "family_name", "economy", "category")

@@ -156,6 +156,27 @@ def test_summary_counts_choices_and_the_list_filters_by_answer(app, admin_client
         "p1@example.org", "p2@example.org"]
 
 
+def test_summary_names_what_was_typed_under_other_and_who_gave_no_answer(
+        app, admin_client, event):
+    # A caterer needs "No pork 2", not "Other 2"; and how many said nothing at all.
+    for n, diet in enumerate((["Halal", "No pork"], ["no pork"], ["No pork"], [])):
+        answers = visa_answers(event, **{str(event["diet"]): diet})
+        assert api_register(admin_client, event, answers,
+                            email=f"p{n}@example.org").status_code == 201
+    with app.app_context():
+        diet = next(c for c in questions.choice_counts(db.session.get(Event, event["id"]))
+                    if c.question.id == event["diet"])
+    assert (dict(diet.counts)["Other"], diet.answered, diet.unanswered, diet.others) == (
+        3, 3, 1, [("No pork", 2), ("no pork", 1)])
+    page = admin_client.get(f"/admin/events/{event['slug']}/summary").text
+    assert "Typed under “Other”: No pork (2); no pork (1)" in page
+    rows = list(csv.reader(io.StringIO(admin_client.get(
+        f"/admin/events/{event['slug']}/summary.csv").data.decode("utf-8-sig"))))
+    assert [r[2:4] for r in rows if r[1] == f"q{event['diet']}"][-3:] == [
+        ["Dietary needs: No answer", "1"], ["Dietary needs: Other: No pork", "2"],
+        ["Dietary needs: Other: no pork", "1"]]
+
+
 def test_retention_erases_passport_answers(app, client, event):
     assert api_register(client, event, visa_answers(event)).status_code == 201
     with app.app_context():
