@@ -152,3 +152,12 @@ def test_staff_delegation_form_leaves_out_the_field_like_the_public_delegation_f
         reg = db.session.scalar(select(Registration))
         assert (reg.full_name, reg.economy, reg.dietary, reg.accessibility) == (
             "Aminah Yusof", "MAS", "", "Large print")
+
+
+def test_the_extras_heading_speaks_of_needs_only_while_the_form_asks_them(app, client, event):
+    assert "<legend>Badge and needs</legend>" in client.get(f"/events/{event}/register").text
+    add_preset(app, event, "dietary")
+    add_preset(app, event, "accessibility")
+    page = client.get(f"/events/{event}/register").text
+    assert ("<legend>Badge and listing</legend>" in page, "Badge and needs" in page) == (
+        True, False)
