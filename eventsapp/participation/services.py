@@ -309,6 +309,20 @@ def switch(registration: Registration, participation: str, *,
 # --- reading --------------------------------------------------------------------------------
 
 
+def switch_hint(reg: Registration) -> str:
+    """What taking part the other way would mean for `reg` (the hint beside the private
+    page's switch button): the rule of `switch`, in the registrant's words."""
+    other = ONLINE if reg.participation == IN_PERSON else IN_PERSON
+    new, old = MODE_LABELS[other].lower(), MODE_LABELS[reg.participation].lower()
+    if reg.status == CONFIRMED:
+        return (f"Only while places {new} are free; your place {old} then goes to the next "
+                "person waiting for one.")
+    if reg.status == WAITLISTED:
+        return (f"Only while places {new} are free: you are then confirmed to take part "
+                f"{new} and leave the waiting list {old}.")
+    return f"Your registration holds no place yet; it is then decided for taking part {new}."
+
+
 def online_link_for(reg: Registration) -> OnlineLink | None:
     """The online link `reg` may see: confirmed and taking part online, and the event has a
     link (an online event's registrations all take part online). None otherwise."""

@@ -197,3 +197,9 @@ def places_per_mode(event: Event) -> list[services.ModePlaces]:
 def online_link(reg: Registration) -> services.OnlineLink | None:
     """The meeting link `reg` may see on their private page, or None."""
     return services.online_link_for(reg)
+
+
+@bp.app_template_global()
+def participation_switch_hint(reg: Registration) -> str:
+    """What switching mode would mean for `reg`, worded by `services.switch_hint`."""
+    return services.switch_hint(reg)

@@ -251,3 +251,16 @@ def test_the_registrations_csv_says_how_each_person_takes_part(ctx, make_hybrid)
     header = lines[0].split(",")
     column = header.index("Taking part")
     assert [line.split(",")[column] for line in lines[1:]] == ["Online", "In person"]
+
+
+@pytest.mark.parametrize("status,mode,hint", [
+    ("confirmed", "in_person", "Only while places online are free; your place in person then "
+                               "goes to the next person waiting for one."),
+    ("waitlisted", "in_person", "Only while places online are free: you are then confirmed to "
+                                "take part online and leave the waiting list in person."),
+    ("pending", "online", "Your registration holds no place yet; it is then decided for "
+                          "taking part in person."),
+])
+def test_the_switch_hint_speaks_to_the_registrations_status(status, mode, hint):
+    # A waitlisted person was told their place would go to someone: they have none.
+    assert participation.switch_hint(Registration(status=status, participation=mode)) == hint
