@@ -255,8 +255,12 @@ def _entries(event, site: Site, zones: _Zones, *, with_agenda: bool,
 
 
 def _add_online(entry: VEvent, online: Online) -> None:
-    """RFC 7986 §5.11 CONFERENCE (VALUE=URI) and the link in the description, for clients
-    that show no CONFERENCE."""
+    """RFC 7986 §5.11 CONFERENCE (VALUE=URI), and the link as the LOCATION and in the
+    description for clients that show no CONFERENCE: an online participant is not in the
+    room, so the room and venue would send them to the wrong place."""
+    if "LOCATION" in entry:
+        del entry["LOCATION"]
+    entry.add("LOCATION", vText(online.url))
     entry.add("CONFERENCE", vUri(online.url),
               parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join online"})
     text = _join([f"Join online: {online.url}", online.details])

@@ -80,6 +80,8 @@ def test_only_the_confirmed_online_participant_sees_the_link(hybrid_ctwg16):
     assert entries and all(str(e["CONFERENCE"]) == LINK for e in entries)
     assert all(e["CONFERENCE"].params["VALUE"] == "URI" for e in entries)
     assert all(str(e["DESCRIPTION"]).startswith(f"Join online: {LINK}") for e in entries)
+    # Where to go is the link, not the room they are not in.
+    assert {str(e["LOCATION"]) for e in entries} == {LINK}
     for token in (in_person, waiting):
         assert not any(s in _feed(client, app, token) for s in SECRETS[:2])
     with app.app_context():
