@@ -20,7 +20,9 @@ from .queries import EventSummary
 #: checked in on at least one day (empty where it does not apply).
 COUNT_HEADER = ("section", "key", "label", "count", "attended")
 PARTICIPANT_HEADER = ("group", "name", "native_name", "job_title", "organisation", "economy",
-                      "category", "sector", "head_of_delegation", "email", "consent_to_list")
+                      "category", "sector", "head_of_delegation", "email", "consent_to_list",
+                      "participation")
+PARTICIPATION_WORDS = {"in_person": "in person", "online": "online"}
 
 
 def count_rows(summary: EventSummary) -> list[tuple]:
@@ -59,7 +61,8 @@ def participant_rows(lop: ParticipantList) -> list[tuple]:
     return [
         (group.heading, p.name, p.native_name, p.job_title, p.organisation,
          ECONOMIES.get(p.economy or "", ""), p.category_label, p.sector_label,
-         "yes" if p.is_head else "no", p.email, "yes" if p.consent_to_list else "no")
+         "yes" if p.is_head else "no", p.email, "yes" if p.consent_to_list else "no",
+         PARTICIPATION_WORDS.get(p.participation, p.participation))
         for group in lop.groups for p in group.participants
     ]
 

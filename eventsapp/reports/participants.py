@@ -32,6 +32,7 @@ class Participant:
     sector: str
     email: str  # empty in the public list
     consent_to_list: bool
+    participation: str = "in_person"  # or "online" (how they take part in a hybrid event)
 
     @property
     def is_head(self) -> bool:
@@ -111,7 +112,7 @@ def _ordered(regs: list[Registration], public: bool) -> tuple[Participant, ...]:
             name=protocol_name(r.honorific, r.given_name, r.family_name, r.badge_name),
             job_title=r.job_title, organisation=r.organisation, economy=r.economy,
             category=r.category, sector=r.sector, email="" if public else r.email,
-            consent_to_list=r.consent_to_list,
+            consent_to_list=r.consent_to_list, participation=r.participation,
         )
         for r in regs
     )

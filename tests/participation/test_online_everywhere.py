@@ -70,3 +70,8 @@ def test_summary_csv_counts_in_person_and_online_participants(hybrid_ctwg16, mak
         ["participation", "online", "Online", "2", "0"],
         ["participation", "online_minutes", "Minutes attended online", "0", ""],
     ]
+    # The List of Participants' export says how each person takes part.
+    listed = list(csv.reader(io.StringIO(staff.get(
+        "/admin/events/ctwg-16/participants.csv").data.decode("utf-8-sig"))))
+    assert listed[0][-1] == "participation"
+    assert sorted(r[-1] for r in listed[1:]) == ["in person", "online", "online"]
