@@ -164,30 +164,37 @@ def local_today(event: Event, now: datetime | None = None) -> date:
 
 
 def default_day(event: Event, now: datetime | None = None) -> date | None:
-    """Today if the event runs today (in its own time zone), else its first day."""
+    """Today if the event runs today (in its own time zone), else its first day open for
+    check-in (see `check_in_days`), else (before the event) its first day."""
     days = event.days
     if not days:
         return None
-    today = local_today(event, now)
-    return today if today in days else days[0]
+    open_days = check_in_days(event, now)
+    return open_days[0] if open_days else days[0]
 
 
 def resolve_day(event: Event, requested: str | None, now: datetime | None = None) -> date:
-    """The day a scan counts for.
+    """The day a scan counts for: one of `check_in_days`.
 
-    On an event day it is today, whatever the form says; on any other day (set-up,
-    a late back-fill, or the seeded 2020 events) staff choose one of the event's days.
+    On an event day it is today, whatever the form says; after the event (a late
+    back-fill, or the seeded 2020 events) staff choose one of the event's days. Before
+    the event nobody can be checked in: a day that has not begun at the venue has had
+    nobody through the door.
 
-    :raises CheckInError: the event has no dates, or the requested day is not one of them.
+    :raises CheckInError: the event has no dates (409), the requested day is not one of
+        them (400), or no day of the event has begun yet (409).
     """
     days = event.days
     if not days:
         raise CheckInError("This event has no confirmed dates yet, so nobody can be checked in.")
+    open_days = check_in_days(event, now)
+    if not open_days:
+        raise CheckInError(not_begun_message(event))
     today = local_today(event, now)
-    if today in days:
+    if today in open_days:
         return today
     if not requested:
-        return days[0]
+        return open_days[0]
     try:
         day = date.fromisoformat(requested)
     except ValueError:
@@ -195,6 +202,11 @@ def resolve_day(event: Event, requested: str | None, now: datetime | None = None
     if day not in days:
         raise CheckInError("Choose one of the event's days.", status=400)
     return day
+
+
+def not_begun_message(event: Event) -> str:
+    return (f"The event begins on {day_label(event.days[0])}: nobody can be checked in "
+            "before a day of it has begun at the venue.")
 
 
 # --- checking in -----------------------------------------------------------------------------
@@ -205,13 +217,22 @@ def check_in(reg: Registration, day: date, *, user: User | None,
              now: datetime | None = None) -> CheckInResult:
     """Record that `reg` attended on `day` (idempotent).
 
-    :raises CheckInError: the registration is waitlisted or cancelled (see `admission`).
+    :raises CheckInError: the registration is waitlisted or cancelled (see `admission`), or
+        `day` is not open for check-in now (see `check_in_days`; a day to come never is).
     """
     verdict = admission(reg)
     if not verdict.admitted:
         raise CheckInError(verdict.message, registration=reg)
     name = reg.display_name
     now = now or utcnow()
+    if day not in check_in_days(reg.event, now):
+        if day > local_today(reg.event, now):
+            raise CheckInError(f"{day_label(day)} has not begun at the venue yet: nobody can "
+                               "be checked in for it.", registration=reg)
+        if day not in reg.event.days:
+            raise CheckInError("Choose one of the event's days.", status=400, registration=reg)
+        raise CheckInError(f"While the event runs, check-ins are recorded for today only "
+                           f"({day_label(local_today(reg.event, now))}).", registration=reg)
     when = _when(reg, day, now)
     if _checked_in(reg, day):
         return CheckInResult(reg, day, True, f"{name} is already checked in {when}.")
@@ -280,14 +301,19 @@ class DayAttendance:
     day: date
     checkin: CheckIn | None  # None: not checked in that day
     can_check_in: bool  # staff may record it now (see check_in_days)
+    to_come: bool = False  # the day has not begun at the venue: nothing to record yet
 
 
 def check_in_days(event: Event, now: datetime | None = None) -> list[date]:
-    """The days a check-in can be recorded for now: today while the event runs (as at the
-    desk, `resolve_day`), any of its days before or after it (set-up, a late back-fill)."""
+    """The days a check-in can be recorded for now -- the one rule, for the desk
+    (`resolve_day`, `check_in`) and the organiser's registration page (`attendance`):
+    today while the event runs; after it, any of its days (a late back-fill); before it,
+    none. A day that has not begun in the venue's time zone is never open."""
     days = event.days
     today = local_today(event, now)
-    return [today] if today in days else list(days)
+    if today in days:
+        return [today]
+    return [d for d in days if d < today]
 
 
 def attendance(reg: Registration, now: datetime | None = None) -> list[DayAttendance]:
@@ -295,7 +321,8 @@ def attendance(reg: Registration, now: datetime | None = None) -> list[DayAttend
     rows = {c.day: c for c in db.session.scalars(
         select(CheckIn).where(CheckIn.registration_id == reg.id))}
     open_days = set(check_in_days(reg.event, now)) if admission(reg).admitted else set()
-    return [DayAttendance(d, rows.get(d), d in open_days and d not in rows)
+    today = local_today(reg.event, now)
+    return [DayAttendance(d, rows.get(d), d in open_days and d not in rows, d > today)
             for d in reg.event.days]
 
 
