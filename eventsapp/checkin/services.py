@@ -43,12 +43,15 @@ MAX_MATCHES = 20
 
 
 class CheckInError(Exception):
-    """A refused check-in; the message is for the desk. `status` is the HTTP status to answer."""
+    """A refused check-in. `message` is in the door desk's words; `organiser_message` in the
+    words for an organiser on the registration page (the same unless the refusal names what
+    to do about it). `status` is the HTTP status to answer."""
 
     def __init__(self, message: str, status: int = 409,
-                 registration: Registration | None = None):
+                 registration: Registration | None = None, organiser_message: str = ""):
         super().__init__(message)
         self.message = message
+        self.organiser_message = organiser_message or message
         self.status = status
         self.registration = registration
 
@@ -71,32 +74,44 @@ class UndoResult:
 
 @dataclass(frozen=True)
 class Admission:
-    """Whether a registration lets its holder in, and if not why, in the desk's words."""
+    """Whether a registration lets its holder in, and if not why: `message` in the door
+    desk's words (send them to the registration desk), `organiser_message` in the words for
+    an organiser on the person's registration page (what to change there)."""
 
     admitted: bool
     reason: str = ""  # short, for a list of names: "on the waiting list"
-    message: str = ""  # a sentence for the result panel
+    message: str = ""  # a sentence for the desk's result panel
+    organiser_message: str = ""  # a sentence for the organiser's registration page
+
+
+_TO_DESK = " Send them to the registration desk."
 
 
 def admission(reg: Registration) -> Admission:
-    """Only a confirmed registration admits; the desk sends everyone else to registration."""
+    """Only a confirmed registration admits; the desk sends everyone else to registration,
+    the organiser's page says what would have to change."""
     name = reg.display_name
     if reg.status == CONFIRMED and reg.participation != IN_PERSON:
-        return Admission(False, "takes part online",
-                         f"Not admitted: {name} is registered to take part online, not in "
-                         "person. Send them to the registration desk.")
+        fact = f"{name} is registered to take part online, not in person."
+        return Admission(False, "takes part online", f"Not admitted: {fact}{_TO_DESK}",
+                         f"Not checked in: {fact} Check-in is for people taking part in "
+                         "person.")
     if reg.status == CONFIRMED:
         return Admission(True)
     if reg.status == WAITLISTED:
-        return Admission(False, "on the waiting list",
-                         f"Not admitted: {name} is on the waiting list, not confirmed. "
-                         "Send them to the registration desk.")
+        fact = f"{name} is on the waiting list, not confirmed."
+        return Admission(False, "on the waiting list", f"Not admitted: {fact}{_TO_DESK}",
+                         f"Not checked in: {fact} Promote them from the waiting list to "
+                         "check them in.")
     if reg.status == CANCELLED:
-        return Admission(False, "registration cancelled",
-                         f"Not admitted: the registration of {name} was cancelled. "
-                         "Send them to the registration desk.")
-    return Admission(False, f"registration {reg.status}",
-                     f"Not admitted: the registration of {name} is {reg.status}.")
+        fact = f"the registration of {name} was cancelled."
+        return Admission(False, "registration cancelled", f"Not admitted: {fact}{_TO_DESK}",
+                         f"Not checked in: {fact} Only a confirmed registration can be "
+                         "checked in.")
+    fact = f"the registration of {name} is {reg.status}."
+    return Admission(False, f"registration {reg.status}", f"Not admitted: {fact}",
+                     f"Not checked in: {fact} Only a confirmed registration can be "
+                     "checked in.")
 
 
 @dataclass(frozen=True)
@@ -222,7 +237,8 @@ def check_in(reg: Registration, day: date, *, user: User | None,
     """
     verdict = admission(reg)
     if not verdict.admitted:
-        raise CheckInError(verdict.message, registration=reg)
+        raise CheckInError(verdict.message, registration=reg,
+                           organiser_message=verdict.organiser_message)
     name = reg.display_name
     now = now or utcnow()
     if day not in check_in_days(reg.event, now):
