@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -25,10 +27,42 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+_HOME_LINKS = {"Dashboard": "Go to the dashboard", "Accreditation": "Go to accreditation",
+               "Check-in desks": "Go to your check-in desks"}
+_REGISTRATION_PAGE = re.compile(r"^(/admin/events/[^/]+/registrations/\d+)/.+")
+
+
+def _staff_links(code: int) -> list[tuple[str, str]]:
+    """Ways back for signed-in staff on a page under /admin/ (a 4xx there): the page the
+    action came from when it is a registration's, and the home of their role's menu
+    (Dashboard, Accreditation, Check-in desks). Empty anywhere else: the public page's
+    "Go to the list of events" is the way back."""
+    if not request.path.startswith("/admin/") or code >= 500:
+        return []
+    try:
+        from .admin.navigation import site_menu  # the error pages sit above every blueprint
+
+        if not current_user.is_authenticated:
+            return []
+        menu = site_menu(current_user)
+    except Exception:  # noqa: BLE001 -- an error page must not fail on its way back
+        current_app.logger.exception("No staff menu for the error page")
+        return []
+    links = []
+    match = _REGISTRATION_PAGE.match(request.path)
+    if match and code not in (403, 404):
+        links.append(("Back to the registration", match.group(1)))
+    if menu:
+        home = menu[0]
+        links.append((_HOME_LINKS.get(home.label, f"Go to {home.label}"), home.url))
+    return links
+
+
 def _render(code: int, title: str, message: str):
     if _wants_json():
         return jsonify({"error": title, "message": message}), code
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+    return render_template("errors/error.html", code=code, title=title, message=message,
+                           staff_links=_staff_links(code)), code
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -399,8 +399,8 @@ def check_in(slug: str, reg_id: int) -> Response:
         result = checkin.check_in(reg, day, user=_user())
     except checkin.CheckInError as exc:
         if exc.status == 400 or not event.days:
-            abort(400, exc.message)
-        flash(exc.message, "error")
+            abort(400, exc.organiser_message)
+        flash(exc.organiser_message, "error")
     else:
         flash(result.message, "info" if result.already else "success")
     return redirect(url_for(".registration", slug=slug, reg_id=reg.id) + "#checkin-h", 303)
@@ -422,7 +422,7 @@ def undo_check_in(slug: str, reg_id: int) -> Response:
                                        "already.")
         undone = checkin.undo_check_in(event, int(checkin_id), user=_user())
     except checkin.CheckInError as exc:
-        flash(exc.message, "error")
+        flash(exc.organiser_message, "error")
     else:
         flash(undone.message, "success")
     return redirect(url_for(".registration", slug=slug, reg_id=reg.id) + "#checkin-h", 303)

@@ -43,12 +43,15 @@ MAX_MATCHES = 20
 
 
 class CheckInError(Exception):
-    """A refused check-in; the message is for the desk. `status` is the HTTP status to answer."""
+    """A refused check-in. `message` is in the door desk's words; `organiser_message` in the
+    words for an organiser on the registration page (the same unless the refusal names what
+    to do about it). `status` is the HTTP status to answer."""
 
     def __init__(self, message: str, status: int = 409,
-                 registration: Registration | None = None):
+                 registration: Registration | None = None, organiser_message: str = ""):
         super().__init__(message)
         self.message = message
+        self.organiser_message = organiser_message or message
         self.status = status
         self.registration = registration
 
@@ -71,32 +74,44 @@ class UndoResult:
 
 @dataclass(frozen=True)
 class Admission:
-    """Whether a registration lets its holder in, and if not why, in the desk's words."""
+    """Whether a registration lets its holder in, and if not why: `message` in the door
+    desk's words (send them to the registration desk), `organiser_message` in the words for
+    an organiser on the person's registration page (what to change there)."""
 
     admitted: bool
     reason: str = ""  # short, for a list of names: "on the waiting list"
-    message: str = ""  # a sentence for the result panel
+    message: str = ""  # a sentence for the desk's result panel
+    organiser_message: str = ""  # a sentence for the organiser's registration page
+
+
+_TO_DESK = " Send them to the registration desk."
 
 
 def admission(reg: Registration) -> Admission:
-    """Only a confirmed registration admits; the desk sends everyone else to registration."""
+    """Only a confirmed registration admits; the desk sends everyone else to registration,
+    the organiser's page says what would have to change."""
     name = reg.display_name
     if reg.status == CONFIRMED and reg.participation != IN_PERSON:
-        return Admission(False, "takes part online",
-                         f"Not admitted: {name} is registered to take part online, not in "
-                         "person. Send them to the registration desk.")
+        fact = f"{name} is registered to take part online, not in person."
+        return Admission(False, "takes part online", f"Not admitted: {fact}{_TO_DESK}",
+                         f"Not checked in: {fact} Check-in is for people taking part in "
+                         "person.")
     if reg.status == CONFIRMED:
         return Admission(True)
     if reg.status == WAITLISTED:
-        return Admission(False, "on the waiting list",
-                         f"Not admitted: {name} is on the waiting list, not confirmed. "
-                         "Send them to the registration desk.")
+        fact = f"{name} is on the waiting list, not confirmed."
+        return Admission(False, "on the waiting list", f"Not admitted: {fact}{_TO_DESK}",
+                         f"Not checked in: {fact} Promote them from the waiting list to "
+                         "check them in.")
     if reg.status == CANCELLED:
-        return Admission(False, "registration cancelled",
-                         f"Not admitted: the registration of {name} was cancelled. "
-                         "Send them to the registration desk.")
-    return Admission(False, f"registration {reg.status}",
-                     f"Not admitted: the registration of {name} is {reg.status}.")
+        fact = f"the registration of {name} was cancelled."
+        return Admission(False, "registration cancelled", f"Not admitted: {fact}{_TO_DESK}",
+                         f"Not checked in: {fact} Only a confirmed registration can be "
+                         "checked in.")
+    fact = f"the registration of {name} is {reg.status}."
+    return Admission(False, f"registration {reg.status}", f"Not admitted: {fact}",
+                     f"Not checked in: {fact} Only a confirmed registration can be "
+                     "checked in.")
 
 
 @dataclass(frozen=True)
@@ -164,30 +179,37 @@ def local_today(event: Event, now: datetime | None = None) -> date:
 
 
 def default_day(event: Event, now: datetime | None = None) -> date | None:
-    """Today if the event runs today (in its own time zone), else its first day."""
+    """Today if the event runs today (in its own time zone), else its first day open for
+    check-in (see `check_in_days`), else (before the event) its first day."""
     days = event.days
     if not days:
         return None
-    today = local_today(event, now)
-    return today if today in days else days[0]
+    open_days = check_in_days(event, now)
+    return open_days[0] if open_days else days[0]
 
 
 def resolve_day(event: Event, requested: str | None, now: datetime | None = None) -> date:
-    """The day a scan counts for.
+    """The day a scan counts for: one of `check_in_days`.
 
-    On an event day it is today, whatever the form says; on any other day (set-up,
-    a late back-fill, or the seeded 2020 events) staff choose one of the event's days.
+    On an event day it is today, whatever the form says; after the event (a late
+    back-fill, or the seeded 2020 events) staff choose one of the event's days. Before
+    the event nobody can be checked in: a day that has not begun at the venue has had
+    nobody through the door.
 
-    :raises CheckInError: the event has no dates, or the requested day is not one of them.
+    :raises CheckInError: the event has no dates (409), the requested day is not one of
+        them (400), or no day of the event has begun yet (409).
     """
     days = event.days
     if not days:
         raise CheckInError("This event has no confirmed dates yet, so nobody can be checked in.")
+    open_days = check_in_days(event, now)
+    if not open_days:
+        raise CheckInError(not_begun_message(event))
     today = local_today(event, now)
-    if today in days:
+    if today in open_days:
         return today
     if not requested:
-        return days[0]
+        return open_days[0]
     try:
         day = date.fromisoformat(requested)
     except ValueError:
@@ -195,6 +217,11 @@ def resolve_day(event: Event, requested: str | None, now: datetime | None = None
     if day not in days:
         raise CheckInError("Choose one of the event's days.", status=400)
     return day
+
+
+def not_begun_message(event: Event) -> str:
+    return (f"The event begins on {day_label(event.days[0])}: nobody can be checked in "
+            "before a day of it has begun at the venue.")
 
 
 # --- checking in -----------------------------------------------------------------------------
@@ -205,13 +232,23 @@ def check_in(reg: Registration, day: date, *, user: User | None,
              now: datetime | None = None) -> CheckInResult:
     """Record that `reg` attended on `day` (idempotent).
 
-    :raises CheckInError: the registration is waitlisted or cancelled (see `admission`).
+    :raises CheckInError: the registration is waitlisted or cancelled (see `admission`), or
+        `day` is not open for check-in now (see `check_in_days`; a day to come never is).
     """
     verdict = admission(reg)
     if not verdict.admitted:
-        raise CheckInError(verdict.message, registration=reg)
+        raise CheckInError(verdict.message, registration=reg,
+                           organiser_message=verdict.organiser_message)
     name = reg.display_name
     now = now or utcnow()
+    if day not in check_in_days(reg.event, now):
+        if day > local_today(reg.event, now):
+            raise CheckInError(f"{day_label(day)} has not begun at the venue yet: nobody can "
+                               "be checked in for it.", registration=reg)
+        if day not in reg.event.days:
+            raise CheckInError("Choose one of the event's days.", status=400, registration=reg)
+        raise CheckInError(f"While the event runs, check-ins are recorded for today only "
+                           f"({day_label(local_today(reg.event, now))}).", registration=reg)
     when = _when(reg, day, now)
     if _checked_in(reg, day):
         return CheckInResult(reg, day, True, f"{name} is already checked in {when}.")
@@ -280,14 +317,19 @@ class DayAttendance:
     day: date
     checkin: CheckIn | None  # None: not checked in that day
     can_check_in: bool  # staff may record it now (see check_in_days)
+    to_come: bool = False  # the day has not begun at the venue: nothing to record yet
 
 
 def check_in_days(event: Event, now: datetime | None = None) -> list[date]:
-    """The days a check-in can be recorded for now: today while the event runs (as at the
-    desk, `resolve_day`), any of its days before or after it (set-up, a late back-fill)."""
+    """The days a check-in can be recorded for now -- the one rule, for the desk
+    (`resolve_day`, `check_in`) and the organiser's registration page (`attendance`):
+    today while the event runs; after it, any of its days (a late back-fill); before it,
+    none. A day that has not begun in the venue's time zone is never open."""
     days = event.days
     today = local_today(event, now)
-    return [today] if today in days else list(days)
+    if today in days:
+        return [today]
+    return [d for d in days if d < today]
 
 
 def attendance(reg: Registration, now: datetime | None = None) -> list[DayAttendance]:
@@ -295,7 +337,8 @@ def attendance(reg: Registration, now: datetime | None = None) -> list[DayAttend
     rows = {c.day: c for c in db.session.scalars(
         select(CheckIn).where(CheckIn.registration_id == reg.id))}
     open_days = set(check_in_days(reg.event, now)) if admission(reg).admitted else set()
-    return [DayAttendance(d, rows.get(d), d in open_days and d not in rows)
+    today = local_today(reg.event, now)
+    return [DayAttendance(d, rows.get(d), d in open_days and d not in rows, d > today)
             for d in reg.event.days]
 
 

@@ -61,7 +61,7 @@ def _event(slug: str) -> Event:
 
 def _page(event: Event, status: int = 200, *, selected_day=None, **context):
     today = services.local_today(event)
-    days = event.days
+    days = services.check_in_days(event)  # none before the event: a scan is refused
     selected_day = selected_day or services.default_day(event)
     matches = context.get("matches") or []
     return render_template(
@@ -94,10 +94,13 @@ def desk(slug: str):
                      preview=reg, person=reg, person_days=services.days_checked_in(reg))
 
     raw = request.form.get("code", "")
+    closed = None  # before the event (or without dates): names can be looked up, not checked in
     try:
         day = services.resolve_day(event, request.form.get("day"))
     except services.CheckInError as exc:
-        return _page(event, exc.status, outcome=_refusal(exc))
+        if exc.status == 400 or not raw.strip():
+            return _page(event, exc.status, outcome=_refusal(exc))
+        day, closed = None, exc
     if not raw.strip():
         return _page(event, 400, selected_day=day,
                      outcome=Outcome("notice", "Scan a badge, or type a code or a name."))
@@ -111,6 +114,8 @@ def desk(slug: str):
         return _page(event, selected_day=day, matches=matches, query=query)
     try:
         reg = services.find_by_code(event, code)
+        if closed is not None:
+            raise services.CheckInError(closed.message, closed.status, registration=reg)
         result = services.check_in(reg, day, user=current_user)
     except services.CheckInError as exc:
         return _page(event, exc.status, selected_day=day, outcome=_refusal(exc),

@@ -24,12 +24,13 @@ import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, or_, select
 
 from .. import audit
+from ..checkin.services import local_today
 from ..database import lock_event, unit_of_work
 from ..documents.filetypes import FileRefused, detect
 from ..documents.numbering import default_event_code
@@ -258,26 +259,31 @@ def _asked_for_visa():
         Answer.question_id.in_(select(Question.id).where(Question.preset == "visa")))
 
 
-def _attended():
-    """Checked in at the door, or attended online (the platform's report, uploaded)."""
-    return or_(exists().where(CheckIn.registration_id == Registration.id),
-               exists().where(OnlineAttendance.registration_id == Registration.id))
+def _attended(event: Event, now: datetime | None):
+    """Checked in at the door, or attended online (the platform's report, uploaded), on a
+    day of the event that has come at the venue: a row for a day still to come (a check-in
+    recorded ahead of the meeting before that was refused) is no attendance."""
+    today = local_today(event, now)
+    return or_(exists().where(CheckIn.registration_id == Registration.id,
+                              CheckIn.day <= today),
+               exists().where(OnlineAttendance.registration_id == Registration.id,
+                              OnlineAttendance.day <= today))
 
 
-def eligible(event: Event, kind: str) -> list[Registration]:
+def eligible(event: Event, kind: str, now: datetime | None = None) -> list[Registration]:
     """Who may have a letter of `kind` (passport details not checked here), by name."""
     stmt = select(Registration).where(Registration.event_id == event.id,
                                       Registration.anonymised_at.is_(None))
     if kind == VISA_LETTER:
         stmt = stmt.where(Registration.status == CONFIRMED, _asked_for_visa())
     else:
-        stmt = stmt.where(_attended())
+        stmt = stmt.where(_attended(event, now))
     return list(db.session.scalars(stmt.order_by(func.lower(Registration.family_name),
                                                  func.lower(Registration.given_name),
                                                  Registration.id)))
 
 
-def refusal(reg: Registration, kind: str) -> str | None:
+def refusal(reg: Registration, kind: str, now: datetime | None = None) -> str | None:
     """Why `reg` may not have a letter of `kind`, in words; None if it may."""
     if reg.anonymised_at is not None:
         return "This registration holds no personal data any more."
@@ -301,7 +307,7 @@ def refusal(reg: Registration, kind: str) -> str | None:
         return None
     if kind == CERTIFICATE:
         if db.session.scalar(select(Registration.id).where(
-                Registration.id == reg.id, _attended())) is None:
+                Registration.id == reg.id, _attended(reg.event, now))) is None:
             return (f"{reg.full_name}: a certificate of attendance is issued only to "
                     "participants checked in at the meeting or recorded as attending online.")
         return None
@@ -335,7 +341,7 @@ class Issued:
 
 
 def issue(event: Event, kind: str, registration_ids: Iterable[int], *,
-          user: User | None) -> Issued:
+          user: User | None, now: datetime | None = None) -> Issued:
     """Issue letters of `kind` to these registrations of `event`, numbered in order
     (family name, given name). Those with one already keep it; those not eligible are
     refused, each with a message naming the reason (missing passport details)."""
@@ -360,7 +366,7 @@ def issue(event: Event, kind: str, registration_ids: Iterable[int], *,
             if reg.id in existing:
                 already.append(existing[reg.id])
                 continue
-            problem = refusal(reg, kind)
+            problem = refusal(reg, kind, now)
             if problem:
                 refused.append(problem)
                 continue

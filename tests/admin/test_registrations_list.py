@@ -4,7 +4,7 @@ check-in column and filter, and a number of queries that does not grow with the 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -17,6 +17,7 @@ from eventsapp.models import CheckIn, Event, Registration
 from eventsapp.registration.services import cancel_registration, register
 from eventsapp.registration.validation import clean_registration
 
+AFTER_THE_EVENT = datetime(2030, 3, 6, tzinfo=UTC)  # make_event's days: 4-5 March 2030
 PEOPLE = [  # given, family, economy, category
     ("Ana", "Ruiz", "CHL", "delegate"), ("Ben", "Adams", "USA", "speaker"),
     ("Chen", "Wei", "PRC", "delegate"), ("Dewi", "Lestari", "INA", "observer"),
@@ -36,7 +37,8 @@ def event_id(app, make_event):
             "economy": e or "", "category": c}), notify=False).registration
             for g, f, e, c in PEOPLE]
         cancel_registration(db.session.get(Registration, regs[1].id), notify=False)
-        check_in(db.session.get(Registration, regs[0].id), date(2030, 3, 4), user=None)
+        check_in(db.session.get(Registration, regs[0].id), date(2030, 3, 4), user=None,
+                 now=AFTER_THE_EVENT)
         db.session.commit()
     return event_id
 

@@ -91,10 +91,37 @@ def test_registration_page_offers_no_check_in_to_waitlisted_or_online_people(
     refused = organiser.post(f"/admin/events/ctwg-x/registrations/{waiting}/checkin",
                              data={"day": "2020-02-10"})
     assert refused.status_code == 303
+    # The organiser's words, not the door desk's ("Send them to the registration desk").
     assert flashes(organiser.get(f"/admin/events/ctwg-x/registrations/{waiting}").text) == [
-        "Not admitted: Wai Ting is on the waiting list, not confirmed. "
-        "Send them to the registration desk."]
+        "Not checked in: Wai Ting is on the waiting list, not confirmed. "
+        "Promote them from the waiting list to check them in."]
     assert checkins(app, waiting) == []
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    ({"status": "cancelled"}, "Not checked in: the registration of Ana Ruiz was cancelled. "
+                              "Only a confirmed registration can be checked in."),
+    ({"participation": "online"}, "Not checked in: Ana Ruiz is registered to take part "
+                                  "online, not in person. Check-in is for people taking part "
+                                  "in person."),
+])
+def test_registration_page_refusals_are_worded_for_the_organiser(
+        app, organiser, past_event, fields, expected):
+    reg_id, _, _ = make_registration(app, past_event, given="Ana", family="Ruiz", **fields)
+    url = f"/admin/events/ctwg-x/registrations/{reg_id}"
+    assert organiser.post(url + "/checkin", data={"day": "2020-02-10"}).status_code == 303
+    assert flashes(organiser.get(url).text) == [expected]
+    assert checkins(app, reg_id) == []
+
+
+def test_desk_keeps_its_own_wording_for_the_same_refusal(app, client, past_event):
+    _, _, code = make_registration(app, past_event, given="Wai", family="Ting",
+                                   status="waitlisted")
+    login(app, client, make_user(app, "checkin"))
+    page = client.post("/admin/events/ctwg-x/checkin", data={"code": code, "day": "2020-02-10"})
+    assert page.status_code == 409
+    assert ("Not admitted: Wai Ting is on the waiting list, not confirmed. "
+            "Send them to the registration desk.") in html.unescape(page.text)
 
 
 def test_check_in_for_a_day_outside_the_event_is_refused_with_400(app, organiser, past_event):

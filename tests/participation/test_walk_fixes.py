@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from eventsapp.events.editing import EventError
@@ -69,6 +71,8 @@ def test_online_participants_get_no_visa_letter_but_a_certificate_for_online_att
         db.session.add(OnlineAttendance(registration_id=reg.id,
                                         day=db.session.get(Event, eid).start_date, minutes=95))
         db.session.commit()
-        assert letters.refusal(db.session.get(Registration, reg.id), "certificate") is None
-        assert [r.id for r in letters.eligible(db.session.get(Event, eid), "certificate")] == [
-            reg.id]
+        after = datetime(2030, 3, 6, tzinfo=UTC)  # the event (4-5 March 2030) is over
+        assert letters.refusal(db.session.get(Registration, reg.id), "certificate",
+                               after) is None
+        assert [r.id for r in letters.eligible(db.session.get(Event, eid), "certificate",
+                                               after)] == [reg.id]

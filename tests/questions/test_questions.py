@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -205,7 +205,9 @@ def test_visa_letter_and_certificate_issued_numbered_and_filled(app, client, eve
         assert done.refused == ["李 小龍 has not asked for a visa support letter."]
         db.session.add(CheckIn(registration_id=regs[1].id, day=date(2099, 8, 4)))
         db.session.commit()
-        cert = letters.issue(ev, "certificate", [regs[1].id], user=None)
+        # Attendance counts once the day has come at the venue (the event: 4 August 2099).
+        cert = letters.issue(ev, "certificate", [regs[1].id], user=None,
+                             now=datetime(2099, 8, 5, tzinfo=UTC))
         assert [x.number for x in cert.issued] == [f"{letters.default_event_code(ev)}/CERT/001"]
     pdf = client.get(f"/registrations/{token}/letters/visa.pdf")
     assert pdf.status_code == 200

@@ -14,7 +14,8 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -86,6 +87,14 @@ def meeting(app, make_event, make_user):  # noqa: F811  (the fixture imported ab
 
 def test_concurrent_check_ins_agenda_additions_and_edits_all_succeed(app, meeting, tmp_path):
     bearer = {"Authorization": f"Bearer {meeting['token']}"}
+    # The desk checks people in only on a day that has begun: the meeting runs from today
+    # (its registrations were taken before).
+    with app.app_context():
+        ev = db.session.get(Event, meeting["id"])
+        today = datetime.now(ZoneInfo(ev.timezone)).date()
+        ev.start_date, ev.end_date = today, today + timedelta(days=1)
+        db.session.commit()
+    day = today.isoformat()
     with gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], log_dir=tmp_path, processes=1,
                   workers=4, threads=2) as (url,):
         desk = signed_in(url, meeting["door"])
@@ -94,14 +103,14 @@ def test_concurrent_check_ins_agenda_additions_and_edits_all_succeed(app, meetin
         # Eight desks scan eight different badges at the same moment.
         check_ins = at_once(8, lambda i: desk.post(
             f"{url}/admin/events/desk/checkin",
-            data={"code": meeting["codes"][i], "day": "2030-03-04", "csrf_token": token},
+            data={"code": meeting["codes"][i], "day": day, "csrf_token": token},
             timeout=60))
         # A script imports an agenda with 20 parallel requests.
         additions = at_once(20, lambda i: requests.post(
             f"{url}/api/v1/events/desk/agenda", headers=bearer, timeout=60, json={
                 "title": f"Session {i}", "kind": "plenary",
-                "starts_at": f"2030-03-04T{8 + i // 2:02d}:{30 * (i % 2):02d}:00+00:00",
-                "ends_at": f"2030-03-04T{8 + i // 2:02d}:{30 * (i % 2) + 29:02d}:00+00:00"}))
+                "starts_at": f"{day}T{8 + i // 2:02d}:{30 * (i % 2):02d}:00+00:00",
+                "ends_at": f"{day}T{8 + i // 2:02d}:{30 * (i % 2) + 29:02d}:00+00:00"}))
         # Eight organisers save the event at once.
         edits = at_once(8, lambda i: requests.patch(
             f"{url}/api/v1/events/desk", headers=bearer, timeout=60,
