@@ -395,7 +395,7 @@ def check_in(slug: str, reg_id: int) -> Response:
     event = managed_event_or_404(slug)
     reg = _registration_or_404(event, reg_id)
     try:
-        day = checkin.resolve_day(event, request.form.get("day", "")[:10] or None)
+        day = checkin.named_day(event, request.form.get("day", "")[:10])
         result = checkin.check_in(reg, day, user=_user())
     except checkin.CheckInError as exc:
         if exc.status == 400 or not event.days:

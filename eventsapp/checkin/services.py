@@ -185,6 +185,9 @@ def default_day(event: Event, now: datetime | None = None) -> date | None:
     if not days:
         return None
     open_days = check_in_days(event, now)
+    today = local_today(event, now)
+    if today in open_days:
+        return today
     return open_days[0] if open_days else days[0]
 
 
@@ -241,14 +244,11 @@ def check_in(reg: Registration, day: date, *, user: User | None,
                            organiser_message=verdict.organiser_message)
     name = reg.display_name
     now = now or utcnow()
+    if day not in reg.event.days:
+        raise CheckInError("Choose one of the event's days.", status=400, registration=reg)
     if day not in check_in_days(reg.event, now):
-        if day > local_today(reg.event, now):
-            raise CheckInError(f"{day_label(day)} has not begun at the venue yet: nobody can "
-                               "be checked in for it.", registration=reg)
-        if day not in reg.event.days:
-            raise CheckInError("Choose one of the event's days.", status=400, registration=reg)
-        raise CheckInError(f"While the event runs, check-ins are recorded for today only "
-                           f"({day_label(local_today(reg.event, now))}).", registration=reg)
+        raise CheckInError(f"{day_label(day)} has not begun at the venue yet: nobody can "
+                           "be checked in for it.", registration=reg)
     when = _when(reg, day, now)
     if _checked_in(reg, day):
         return CheckInResult(reg, day, True, f"{name} is already checked in {when}.")
@@ -323,13 +323,33 @@ class DayAttendance:
 def check_in_days(event: Event, now: datetime | None = None) -> list[date]:
     """The days a check-in can be recorded for now -- the one rule, for the desk
     (`resolve_day`, `check_in`) and the organiser's registration page (`attendance`):
-    today while the event runs; after it, any of its days (a late back-fill); before it,
-    none. A day that has not begun in the venue's time zone is never open."""
-    days = event.days
+    every day of the event that has begun in the venue's time zone (today, and earlier
+    days for a missed scan filled in later); before the event, none. A day that has not
+    begun has had nobody through the door."""
     today = local_today(event, now)
-    if today in days:
-        return [today]
-    return [d for d in days if d < today]
+    return [d for d in event.days if d <= today]
+
+
+def named_day(event: Event, requested: str | None, now: datetime | None = None) -> date:
+    """The event day a staff member's button names (an ISO date), taken as named: unlike
+    the desk's scan (`resolve_day`: today, whatever a page loaded yesterday says), the
+    organiser's registration page names the day, so it is recorded for that day or
+    refused by `check_in`, never silently moved to another.
+
+    :raises CheckInError: the event has no dates or none of its days has begun (409), or
+        `requested` is not one of them (400).
+    """
+    if not event.days:
+        raise CheckInError("This event has no confirmed dates yet, so nobody can be checked in.")
+    if not check_in_days(event, now):
+        raise CheckInError(not_begun_message(event))
+    try:
+        day = date.fromisoformat(requested or "")
+    except ValueError:
+        day = None
+    if day not in event.days:
+        raise CheckInError("Choose one of the event's days.", status=400)
+    return day
 
 
 def attendance(reg: Registration, now: datetime | None = None) -> list[DayAttendance]:

@@ -144,18 +144,27 @@ def test_undo_of_another_registrations_check_in_changes_nothing(app, organiser, 
     assert checkins(app, other) == [(date(2020, 2, 10), other_checkin)]
 
 
-def test_during_the_event_only_today_can_be_checked_in_from_the_page(
+def test_during_the_event_days_begun_can_be_checked_in_and_a_named_day_is_kept(
         app, organiser, make_event):
+    # Yesterday (a missed scan filled in) and today; tomorrow has not begun. The button
+    # names its day: a stale page or a forged day is refused, never moved to today.
     today = datetime.now(ZoneInfo(TZ)).date()
-    make_event(slug="today", title="Meeting today", timezone=TZ, start_date=today,
-               end_date=today + timedelta(days=1))
-    with app.app_context():
-        from eventsapp.models import Event
-        event_id = db.session.scalar(select(Event.id).where(Event.slug == "today"))
+    yesterday, tomorrow = today - timedelta(days=1), today + timedelta(days=1)
+    event_id = make_event(slug="today", title="Meeting today", timezone=TZ,
+                          start_date=yesterday, end_date=tomorrow)
     reg_id, _, _ = make_registration(app, event_id, given="Ana", family="Ruiz")
-    page = organiser.get(f"/admin/events/today/registrations/{reg_id}").text
-    assert page.count('name="day"') == 1
-    assert f'name="day" value="{today.isoformat()}"' in page
+    url = f"/admin/events/today/registrations/{reg_id}"
+    page = organiser.get(url).text
+    assert re.findall(r'name="day" value="([0-9-]+)"', page) == [
+        yesterday.isoformat(), today.isoformat()]
+    refused = organiser.post(f"{url}/checkin", data={"day": tomorrow.isoformat()},
+                             follow_redirects=True)
+    assert f"{tomorrow.day} " in flashes(refused.text)[0]
+    assert flashes(refused.text)[0].endswith(
+        "has not begun at the venue yet: nobody can be checked in for it.")
+    assert checkins(app, reg_id) == []
+    organiser.post(f"{url}/checkin", data={"day": yesterday.isoformat()})
+    assert [day for day, _ in checkins(app, reg_id)] == [yesterday]
 
 
 def test_check_in_staff_cannot_use_the_registration_page_routes(app, client, past_event):
