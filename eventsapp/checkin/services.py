@@ -23,12 +23,14 @@ from ..extensions import db
 from ..labels import day_label
 from ..models import (
     CANCELLED,
+    CERTIFICATE,
     CHECKIN,
     CONFIRMED,
     IN_PERSON,
     WAITLISTED,
     CheckIn,
     Event,
+    IssuedLetter,
     Registration,
     User,
     utcnow,
@@ -276,8 +278,9 @@ def undo_check_in(event: Event, checkin_id: int, *, user: User,
 
     Door staff may undo only their own check-ins; organisers any of their event's.
 
-    :raises CheckInError: no such check-in of this event (409: it was undone already), or
-        another desk's (403).
+    :raises CheckInError: no such check-in of this event (409: it was undone already),
+        another desk's (403), or the last check-in of someone issued a certificate of
+        attendance (409: the certificate says they attended, and it has left our hands).
     """
     row = db.session.get(CheckIn, checkin_id)
     if row is None or row.registration.event_id != event.id:
@@ -286,6 +289,14 @@ def undo_check_in(event: Event, checkin_id: int, *, user: User,
         raise CheckInError("This check-in was made at another desk: ask an organiser to undo it.",
                            status=403, registration=row.registration)
     reg, day = row.registration, row.day
+    others = db.session.scalar(select(func.count()).select_from(CheckIn).where(
+        CheckIn.registration_id == reg.id, CheckIn.id != row.id))
+    certificate = None if others else db.session.scalar(select(IssuedLetter.number).where(
+        IssuedLetter.registration_id == reg.id, IssuedLetter.kind == CERTIFICATE))
+    if certificate:
+        raise CheckInError(f"A certificate of attendance ({certificate}) was issued on this "
+                           f"check-in, so it stays: the certificate says {reg.display_name} "
+                           "attended.", registration=reg)
     audit.record("checkin_undone", reg, event_id=event.id, user=user, day=day,
                  checked_in_at=row.at, checked_in_by_user_id=row.by_user_id)
     db.session.delete(row)

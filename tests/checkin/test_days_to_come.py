@@ -18,7 +18,7 @@ from eventsapp.checkin import services
 from eventsapp.extensions import db
 from eventsapp.labels import day_label
 from eventsapp.letters import services as letters
-from eventsapp.models import CheckIn, Event, Registration
+from eventsapp.models import CheckIn, Event, Registration, User
 from tests.checkin.factories import login, make_registration, make_user
 
 TZ = "Asia/Kuala_Lumpur"  # UTC+8
@@ -153,3 +153,27 @@ def test_certificate_counts_only_attendance_on_days_that_have_come(app, december
 
         assert letters.refusal(reg, "certificate", FIRST_DAY) is None
         assert [r.id for r in letters.eligible(event, "certificate", FIRST_DAY)] == [reg_id]
+
+
+def test_the_check_in_a_certificate_rests_on_cannot_be_undone(app, december):
+    reg_id, _, _ = make_registration(app, december, given="Ana", family="Ruiz")
+    organiser_id = make_user(app, "organiser")
+    with app.app_context():
+        organiser = db.session.get(User, organiser_id)
+        event = db.session.get(Event, december)
+        first = services.check_in(db.session.get(Registration, reg_id), date(2026, 12, 22),
+                                  user=None, now=AFTER)
+        second = services.check_in(db.session.get(Registration, reg_id), date(2026, 12, 23),
+                                   user=None, now=AFTER)
+        [number] = [letter.number for letter in letters.issue(
+            event, "certificate", [reg_id], user=None, now=AFTER).issued]
+        ids = dict(db.session.execute(select(CheckIn.day, CheckIn.id).where(
+            CheckIn.registration_id == reg_id)).all())
+        # One of two days may go; the last one is what the certificate says.
+        services.undo_check_in(event, ids[second.day], user=organiser, now=AFTER)
+        with pytest.raises(services.CheckInError) as exc:
+            services.undo_check_in(event, ids[first.day], user=organiser, now=AFTER)
+        assert exc.value.message == (
+            f"A certificate of attendance ({number}) was issued on this check-in, so it "
+            "stays: the certificate says Ana Ruiz attended.")
+    assert checkins(app, reg_id) == [date(2026, 12, 22)]
