@@ -4,6 +4,7 @@ presets (the visa letter's passport follow-ups included)."""
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from eventsapp.extensions import db
 from eventsapp.models import Event
@@ -21,3 +22,16 @@ def event(app, make_event):
         visa = questions.add_preset(ev, "visa", user=None)
         diet = questions.add_preset(ev, "dietary", user=None)[0]
         return {"slug": ev.slug, "id": ev.id, "visa": [q.id for q in visa], "diet": diet.id}
+
+
+@pytest.fixture
+def plain_event(app, make_event) -> str:
+    """A published event asking no question yet: its slug."""
+    event_id = make_event()
+    with app.app_context():
+        return db.session.get(Event, event_id).slug
+
+
+def event_by_slug(slug: str) -> Event:
+    """The event of `slug` (inside an app context)."""
+    return db.session.scalar(select(Event).where(Event.slug == slug))

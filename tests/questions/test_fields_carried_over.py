@@ -11,24 +11,22 @@ import pytest
 from sqlalchemy import select
 
 from eventsapp.extensions import db
-from eventsapp.models import AuditEntry, Event, Registration
+from eventsapp.models import AuditEntry, Registration
 from eventsapp.questions import services as questions
 from eventsapp.registration.services import cancel_registration, register
 from eventsapp.registration.validation import clean_registration
+from tests.questions.conftest import event_by_slug
 
 PERSON = {"given_name": "Siti", "family_name": "Rahman", "economy": "MAS",
           "organisation": "MITI", "sector": "government", "category": "delegate"}
 
 
 @pytest.fixture
-def event(app, make_event):
-    event_id = make_event()
-    with app.app_context():
-        return db.session.get(Event, event_id).slug
+def event(plain_event):
+    return plain_event
 
 
-def _event(slug: str) -> Event:
-    return db.session.scalar(select(Event).where(Event.slug == slug))
+_event = event_by_slug
 
 
 def _register(app, slug: str, n: int, **fields) -> tuple[int, str]:
