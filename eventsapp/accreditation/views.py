@@ -342,16 +342,11 @@ def _head_or_404(token: str) -> Registration:
     return reg
 
 
-def _head_form(event: Event) -> RegistrationForm:
-    """The head's form for a new member (`_registration_form`, the public categories)."""
-    return _registration_form(event, staff=False)
-
-
 @bp.get("/registrations/<token>/delegation")
 @limit_management
 def head_delegation(token: str) -> tuple[str, int]:
     head = _head_or_404(token)
-    return _head_page(head, token, _head_form(head.event))
+    return _head_page(head, token, _registration_form(head.event, staff=False))
 
 
 def _head_page(head: Registration, token: str, form: RegistrationForm, status: int = 200,
@@ -370,7 +365,7 @@ def _head_page(head: Registration, token: str, form: RegistrationForm, status: i
 def head_add(token: str):
     head = _head_or_404(token)
     event = head.event
-    form = _head_form(event)
+    form = _registration_form(event, staff=False)
     refusal = None
     if form.validate_on_submit():
         try:

@@ -439,12 +439,16 @@ def fields_asked_as_questions(event: Event) -> frozenset[str]:
     preset question, of everyone and always: the registrant's forms leave those fields out,
     so nobody is asked twice. A preset question asked only of some categories or only after
     another answer does not count (the others would be asked nothing). Values stored in the
-    fields stay (`with_stored_fields`) and staff still see and edit them."""
+    fields stay (`with_stored_fields`); pages show the answer instead of the field."""
     asked = {q.preset for q in db.session.scalars(select(Question).where(
         Question.event_id == event.id, Question.removed_at.is_(None),
-        Question.depends_on_id.is_(None),
-        Question.preset.in_(FIELDS_ASKED_BY_PRESETS.values()))) if not q.categories}
+        Question.preset.in_(FIELDS_ASKED_BY_PRESETS.values()))) if _asked_of_everyone(q)}
     return frozenset(f for f, preset in FIELDS_ASKED_BY_PRESETS.items() if preset in asked)
+
+
+def _asked_of_everyone(question: Question) -> bool:
+    """Asked of every category, whatever else they answered (no condition)."""
+    return question.depends_on_id is None and not question.categories
 
 
 def with_stored_fields(registration: Registration, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -558,8 +562,7 @@ def _mirror_fixed_fields(registration: Registration, questions: Iterable[Questio
     for q in questions:
         field_name = next((f for f, p in FIELDS_ASKED_BY_PRESETS.items() if p == q.preset),
                           None)
-        if (field_name is None or q.id not in changed or q.depends_on_id is not None
-                or q.categories):
+        if field_name is None or q.id not in changed or not _asked_of_everyone(q):
             continue
         column = getattr(Registration, field_name)
         text = display_value(q, clean.get(q.id, ""))[:column.type.length]
