@@ -63,6 +63,12 @@ def covers_every_event(user: User) -> bool:
     return user.role == ADMIN or not user.events
 
 
+def event_scope(user: User) -> frozenset[int] | None:
+    """The ids of the events the account is limited to; None when it covers every event
+    (what a report for this reader may count: `reports.yearly.year_report(only_events=…)`)."""
+    return None if covers_every_event(user) else frozenset(e.id for e in user.events)
+
+
 def can_read_audit_log(user: User) -> bool:
     """The audit log (every change, of every event and account) is the administrators'."""
     return _signed_in(user) and user.role == ADMIN

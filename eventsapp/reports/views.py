@@ -10,12 +10,11 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import (
     can_edit_unattached,
-    manageable_events,
     managed_event_or_404,
-    manages_every_event,
     require_event_access,
     roles_required,
 )
+from ..auth.roles import event_scope
 from ..events.services import get_public_event
 from ..i18n import ngettext
 from ..models import ADMIN, ORGANISER, Event
@@ -184,11 +183,9 @@ def _work_plan_or_404(year: int):
 
 
 def _year_report_for_reader(year: int):
-    """The whole year for those who manage every event; for an organiser limited to some
-    events, the report of those events only (nothing of the others)."""
-    user = current_user._get_current_object()
-    only = None if manages_every_event(user) else {e.id for e in manageable_events(user)}
-    return year_report(_work_plan_or_404(year), only_events=only)
+    """The whole year, or for an organiser limited to some events those events only."""
+    return year_report(_work_plan_or_404(year),
+                       only_events=event_scope(current_user._get_current_object()))
 
 
 @bp.get("/admin/reports/<int:year>")
